@@ -1,0 +1,41 @@
+// Bundles the CLIs and the library with esbuild into dist/, then emits type declarations.
+// Code splitting keeps heavy, rarely needed modules (wabt, the compiler, esbuild itself) in
+// chunks that load only when a command needs them: `jail` with a built-in policy must not pay for them.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { rmSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entries = {
+  'cli/seccompile': 'src/cli/seccompile.ts',
+  'cli/jail': 'src/cli/jail.ts',
+  index: 'src/index.ts',
+};
+for (const [name, file] of [['testing', 'src/testing/index.ts']]) {
+  if (existsSync(join(root, file))) entries[name] = file;
+}
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: entries,
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  // Native addon, the big emscripten build, and esbuild's own binary stay as installed packages.
+  external: ['koffi', 'wabt', 'esbuild'],
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+});
+if (!process.argv.includes('--no-types')) {
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}

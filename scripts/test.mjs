@@ -1,0 +1,72 @@
+// Runs every test/**/*.test.ts in its own Node process (seccomp filters stack and namespaces
+// stick to a process, so suites must not share one), a few at a time, and prints a summary.
+// Usage: node scripts/test.mjs [path-substring ...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const filters = process.argv.slice(2);
+
+function collect(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...collect(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const files = collect(join(root, 'test')).filter(
+  (f) => filters.length === 0 || filters.some((p) => relative(root, f).includes(p)),
+);
+const concurrency = Number(process.env.TEST_JOBS ?? Math.max(2, availableParallelism()));
+
+function runFile(file) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code, signal) => {
+      resolve({ file: relative(root, file), code, signal, output, ms: Date.now() - started });
+    });
+  });
+}
+
+const results = [];
+let next = 0;
+async function worker() {
+  while (next < files.length) {
+    const file = files[next++];
+    const r = await runFile(file);
+    results.push(r);
+    const ok = r.code === 0;
+    const skips = r.output.split('\n').filter((l) => l.startsWith('SKIP'));
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${r.file} (${(r.ms / 1000).toFixed(1)}s)`);
+    for (const s of skips) console.log(`     ${s}`);
+    if (!ok) console.log(r.output.replace(/^/gm, '     | '));
+  }
+}
+const t0 = Date.now();
+await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+const failed = results.filter((r) => r.code !== 0);
+console.log(
+  `\n${results.length - failed.length}/${results.length} test files passed in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+);
+if (files.length === 0) {
+  console.log('no test files matched');
+  process.exit(1);
+}
+if (failed.length) {
+  console.log(`failed: ${failed.map((r) => r.file).join(', ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,79 @@
+/**
+ * `seccompile`: dispatches to a subcommand. Each subcommand lives in its own module, loaded only
+ * when invoked, so `seccompile policy.ts -o out.bpf` never loads wabt and `disasm` never loads esbuild.
+ * A first argument that is not a subcommand name means "compile this policy".
+ */
+import { processIO, UsageError, UserError, type CliIO, type Command } from './io.js';
+
+interface CommandEntry {
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+/** Subcommands in the order `--help` lists them. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length), 8);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'Usage: seccompile POLICY [-o FILE] [options]   compile a policy (.ts, .js, OCI .json) to a filter',
+    '       seccompile COMMAND [options]            run a command (see below)',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `seccompile COMMAND --help` for the options of a command.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(usage());
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout.write('seccompile 0.1.0\n');
+    return 0;
+  }
+  let name = first;
+  let args: readonly string[] = rest;
+  if (!Object.hasOwn(COMMANDS, first)) {
+    if (first.startsWith('-') || !Object.hasOwn(COMMANDS, 'compile')) {
+      io.stderr.write(`seccompile: unknown command or option '${first}' (see seccompile --help)\n`);
+      return 2;
+    }
+    name = 'compile';
+    args = argv;
+  }
+  try {
+    const command = await COMMANDS[name]!.load();
+    return await command(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`seccompile ${name}: ${e.message} (see seccompile ${name} --help)\n`);
+      return 2;
+    }
+    if (e instanceof UserError) {
+      io.stderr.write(`seccompile ${name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+// Run when executed as the bundled CLI, not when imported by tests.
+if (process.argv[1] && /seccompile(\.js|\.ts)?$/.test(process.argv[1])) {
+  main(process.argv.slice(2), processIO).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`seccompile: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

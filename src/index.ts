@@ -1,0 +1,5 @@
+/**
+ * The public API of seccompile: the policy DSL, the compiler, and the BPF toolkit.
+ */
+export * from './seccomp/abi.js';
+export * as isa from './bpf/isa.js';

@@ -1,0 +1,44 @@
+/**
+ * Capability checks for tests that need the real kernel. A test may skip only with a printed
+ * reason ("SKIP: ..." on stdout, which scripts/test.mjs echoes). CI sets SECCOMPILE_STRICT_SKIPS=1:
+ * then a missing capability that CI machines do have (root, seccomp, namespaces, cgroups) fails
+ * the test instead of skipping it. Capabilities these kernels lack (IA-32 emulation, x32) may skip.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+export type Capability = 'root' | 'seccomp' | 'namespaces' | 'cgroups' | 'ia32' | 'x32' | 'tool';
+
+const REQUIRED_IN_CI: ReadonlySet<Capability> = new Set(['root', 'seccomp', 'namespaces', 'cgroups']);
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export function hasSeccomp(): boolean {
+  try {
+    return /^Seccomp:/m.test(readFileSync('/proc/self/status', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export function hasNamespaces(): boolean {
+  return ['pid', 'net', 'mnt', 'uts', 'ipc'].every((ns) => existsSync(`/proc/self/ns/${ns}`));
+}
+
+export function hasCgroups(): boolean {
+  return existsSync('/sys/fs/cgroup/memory') || existsSync('/sys/fs/cgroup/cgroup.controllers');
+}
+
+/**
+ * Returns true when `available`; otherwise prints "SKIP: <what>: <reason>" and returns false,
+ * or throws when CI demands the capability.
+ */
+export function need(cap: Capability, available: boolean, what: string, reason: string): boolean {
+  if (available) return true;
+  if (process.env.SECCOMPILE_STRICT_SKIPS === '1' && REQUIRED_IN_CI.has(cap)) {
+    throw new Error(`${what} needs ${cap} (${reason}), and CI machines have it: refusing to skip`);
+  }
+  console.log(`SKIP: ${what}: ${reason}`);
+  return false;
+}
