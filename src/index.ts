@@ -3,3 +3,4 @@
  */
 export * from './seccomp/abi.js';
 export * as isa from './bpf/isa.js';
+export * from './syscalls/index.js';

@@ -48,7 +48,13 @@ export interface Arch {
   readonly syscalls: ReadonlyMap<string, number>;
   /** Raw nr -> syscall name. */
   readonly names: ReadonlyMap<number, string>;
-  /** Largest raw nr in the table. */
+  /** Largest raw nr in the table (arm: an ARM-private call near 0x0f0000, see privateNrBase). */
   readonly maxNr: number;
+  /**
+   * First nr of an arch-private range above the regular syscalls, where there is one (arm:
+   * __ARM_NR_BASE = 0x0f0000: breakpoint, cacheflush, usr26, usr32, set_tls, get_tls). Numbers
+   * between the last regular syscall and this base are where newer kernels add syscalls.
+   */
+  readonly privateNrBase?: number;
   readonly multiplexers: readonly Multiplexer[];
 }

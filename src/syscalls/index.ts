@@ -1,0 +1,213 @@
+/**
+ * The Arch descriptors of every architecture we target, built from the generated tables
+ * (./tables.ts), and the lookups policies, the compiler and the CLI use: name <-> number per
+ * arch, the arch behind a seccomp_data (audit arch + the x32 bit), the host's arch and its
+ * compat ABIs, and "did you mean" suggestions for unknown names.
+ *
+ * Invariants: `Arch.syscalls` holds raw seccomp_data.nr values (x32 numbers include
+ * __X32_SYSCALL_BIT); `names` is its exact inverse (no two names share a number on one arch);
+ * a multiplexer is present exactly where the tables list `socketcall`/`ipc`.
+ */
+import { AUDIT_ARCH, X32_SYSCALL_BIT, type Endian } from '../seccomp/abi.js';
+import { ARCH_NAMES, type Arch, type ArchName, type Multiplexer } from './arch.js';
+import { didYouMean, nearestNames } from './nearest.js';
+import { IPC_CALL_MASK, IPC_CALLS, SOCKETCALL_CALL_MASK, SOCKETCALL_CALLS } from './multiplexers.js';
+import { PNR, SYSCALL_TABLE, TABLE_ARCHES, type SyscallName } from './tables.js';
+
+export type { Arch, ArchName, Multiplexer } from './arch.js';
+export { ARCH_NAMES } from './arch.js';
+export { TABLE_SOURCE, type SyscallName } from './tables.js';
+export { IPC_CALL, IPC_CALLS, SOCKETCALL, SOCKETCALL_CALLS } from './multiplexers.js';
+
+interface ArchSpec {
+  readonly auditArch: number;
+  readonly endian: Endian;
+  readonly wordSize: 32 | 64;
+  readonly nrBase: number;
+  readonly privateNrBase?: number;
+}
+
+/** include/uapi/linux/audit.h and each arch's ABI. */
+const SPECS: Readonly<Record<ArchName, ArchSpec>> = {
+  x86_64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_X86_64, endian: 'little', wordSize: 64, nrBase: 0 },
+  x86: { auditArch: AUDIT_ARCH.AUDIT_ARCH_I386, endian: 'little', wordSize: 32, nrBase: 0 },
+  // x32 is an x86_64 process making syscalls with __X32_SYSCALL_BIT set (arch/x86/entry/syscall_x32.c).
+  x32: { auditArch: AUDIT_ARCH.AUDIT_ARCH_X86_64, endian: 'little', wordSize: 32, nrBase: X32_SYSCALL_BIT },
+  aarch64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_AARCH64, endian: 'little', wordSize: 64, nrBase: 0 },
+  // ARM EABI; __ARM_NR_BASE (arch/arm/include/uapi/asm/unistd.h) starts the ARM-private calls.
+  arm: { auditArch: AUDIT_ARCH.AUDIT_ARCH_ARM, endian: 'little', wordSize: 32, nrBase: 0, privateNrBase: 0x0f0000 },
+  riscv64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_RISCV64, endian: 'little', wordSize: 64, nrBase: 0 },
+  s390x: { auditArch: AUDIT_ARCH.AUDIT_ARCH_S390X, endian: 'big', wordSize: 64, nrBase: 0 },
+  ppc64le: { auditArch: AUDIT_ARCH.AUDIT_ARCH_PPC64LE, endian: 'little', wordSize: 64, nrBase: 0 },
+  loongarch64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_LOONGARCH64, endian: 'little', wordSize: 64, nrBase: 0 },
+};
+
+function buildArch(name: ArchName): Arch {
+  const spec = SPECS[name];
+  const column = 1 + TABLE_ARCHES.indexOf(name);
+  const pairs: [string, number][] = [];
+  for (const row of SYSCALL_TABLE) {
+    const nr = row[column] as number;
+    if (nr !== PNR) pairs.push([row[0], (spec.nrBase + nr) >>> 0]);
+  }
+  pairs.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const syscalls = new Map(pairs);
+  const names = new Map(pairs.map(([n, nr]) => [nr, n]));
+  if (names.size !== pairs.length) throw new Error(`syscall tables: two names share a number on ${name}`);
+  const multiplexers: Multiplexer[] = [];
+  const socketcall = syscalls.get('socketcall');
+  if (socketcall !== undefined) {
+    multiplexers.push({ syscall: 'socketcall', nr: socketcall, callMask: SOCKETCALL_CALL_MASK, calls: SOCKETCALL_CALLS });
+  }
+  const ipc = syscalls.get('ipc');
+  if (ipc !== undefined) multiplexers.push({ syscall: 'ipc', nr: ipc, callMask: IPC_CALL_MASK, calls: IPC_CALLS });
+  return Object.freeze({
+    name,
+    auditArch: spec.auditArch,
+    endian: spec.endian,
+    wordSize: spec.wordSize,
+    nrBase: spec.nrBase,
+    ...(spec.privateNrBase !== undefined ? { privateNrBase: spec.privateNrBase } : {}),
+    syscalls,
+    names,
+    maxNr: pairs[pairs.length - 1]![1],
+    multiplexers: Object.freeze(multiplexers),
+  });
+}
+
+/** Every arch we target, by name. */
+export const ARCHES: Readonly<Record<ArchName, Arch>> = Object.freeze(
+  Object.fromEntries(ARCH_NAMES.map((n) => [n, buildArch(n)])) as Record<ArchName, Arch>,
+);
+
+/** Other spellings accepted by archByName: Node's process.arch, Debian and kernel names. */
+export const ARCH_ALIASES: Readonly<Record<string, ArchName>> = {
+  x64: 'x86_64',
+  amd64: 'x86_64',
+  ia32: 'x86',
+  i386: 'x86',
+  i686: 'x86',
+  arm64: 'aarch64',
+  armhf: 'arm',
+  armel: 'arm',
+  riscv: 'riscv64',
+  ppc64el: 'ppc64le',
+  loong64: 'loongarch64',
+};
+
+export function isArchName(name: string): name is ArchName {
+  return (ARCH_NAMES as readonly string[]).includes(name);
+}
+
+/** The Arch for a name or alias ('x86_64', 'arm64', ...), undefined when unknown. */
+export function archByName(name: string): Arch | undefined {
+  if (isArchName(name)) return ARCHES[name];
+  const alias = Object.hasOwn(ARCH_ALIASES, name) ? ARCH_ALIASES[name] : undefined;
+  return alias ? ARCHES[alias] : undefined;
+}
+
+/** 'unknown arch 'arm46' (did you mean arm64?); known: x86_64, x86, ...' */
+export function unknownArchMessage(name: string): string {
+  const hint = didYouMean(nearestNames(name, [...ARCH_NAMES, ...Object.keys(ARCH_ALIASES)], 2));
+  return `unknown arch '${name}'${hint}; known: ${ARCH_NAMES.join(', ')}`;
+}
+
+function toArch(arch: Arch | ArchName): Arch {
+  return typeof arch === 'string' ? ARCHES[arch] : arch;
+}
+
+/** The raw seccomp_data.nr of `name` on `arch` (x32: with the x32 bit), or undefined. */
+export function resolveSyscall(arch: Arch | ArchName, name: string): number | undefined {
+  return toArch(arch).syscalls.get(name);
+}
+
+/** The syscall name for a raw seccomp_data.nr on `arch`, or undefined. */
+export function syscallName(arch: Arch | ArchName, nr: number): string | undefined {
+  return toArch(arch).names.get(nr >>> 0);
+}
+
+/**
+ * The arch whose filter section sees a seccomp_data with this `arch` and `nr`: x86_64 and x32
+ * share AUDIT_ARCH_X86_64 and differ by the x32 bit in nr. Undefined for a foreign audit arch.
+ */
+export function archForAudit(auditArch: number, nr: number): Arch | undefined {
+  const audit = auditArch >>> 0;
+  if (audit === AUDIT_ARCH.AUDIT_ARCH_X86_64) return (nr & X32_SYSCALL_BIT) !== 0 ? ARCHES.x32 : ARCHES.x86_64;
+  return ARCH_NAMES.map((n) => ARCHES[n]).find((a) => a.auditArch === audit);
+}
+
+/** This machine's byte order, without importing node:os (policy files bundle this module). */
+function hostEndianness(): 'LE' | 'BE' {
+  return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 'LE' : 'BE';
+}
+
+/** The host's native arch, from Node's process.arch and byte order. Throws on other hosts. */
+export function hostArch(platformArch: string = process.arch, order: 'LE' | 'BE' = hostEndianness()): Arch {
+  const name: ArchName | undefined =
+    platformArch === 'ppc64'
+      ? order === 'LE'
+        ? 'ppc64le'
+        : undefined
+      : platformArch === 's390x'
+        ? 's390x'
+        : archByName(platformArch)?.name;
+  if (!name) throw new Error(`unsupported host architecture ${platformArch} (${order}); seccompile targets ${ARCH_NAMES.join(', ')}`);
+  return ARCHES[name];
+}
+
+/** The ABIs a kernel for `arch` may run: x86_64 -> x86_64, x86, x32; aarch64 -> aarch64, arm. */
+export function compatArches(arch: Arch | ArchName): readonly Arch[] {
+  const a = toArch(arch);
+  switch (a.name) {
+    case 'x86_64':
+      return [ARCHES.x86_64, ARCHES.x86, ARCHES.x32];
+    case 'aarch64':
+      return [ARCHES.aarch64, ARCHES.arm];
+    default:
+      return [a];
+  }
+}
+
+const ALL_NAMES: ReadonlySet<string> = new Set(SYSCALL_TABLE.map((r) => r[0]));
+
+/** Every syscall name known on some arch, sorted. */
+export const SYSCALL_NAMES: readonly SyscallName[] = Object.freeze(SYSCALL_TABLE.map((r) => r[0]));
+
+/** True when `name` is a syscall on at least one of our arches. */
+export function isKnownSyscall(name: string): name is SyscallName {
+  return ALL_NAMES.has(name);
+}
+
+/** The arches that have `name`, in ARCH_NAMES order. */
+export function archesWithSyscall(name: string): ArchName[] {
+  return ARCH_NAMES.filter((a) => ARCHES[a].syscalls.has(name));
+}
+
+/** Up to `n` known syscall names closest to `name` by edit distance, nearest first. */
+export function suggestSyscalls(name: string, n = 3): string[] {
+  return nearestNames(name, SYSCALL_NAMES, n);
+}
+
+/** "unknown syscall 'conect' (did you mean connect?)" */
+export function unknownSyscallMessage(name: string): string {
+  return `unknown syscall '${name}'${didYouMean(suggestSyscalls(name))}`;
+}
+
+/** A syscall name unknown on every arch; `suggestions` are the closest known names. */
+export class UnknownSyscallError extends Error {
+  override readonly name = 'UnknownSyscallError';
+  readonly code = 'unknown-syscall';
+  readonly syscall: string;
+  readonly suggestions: readonly string[];
+  constructor(syscall: string) {
+    super(unknownSyscallMessage(syscall));
+    this.syscall = syscall;
+    this.suggestions = suggestSyscalls(syscall);
+  }
+}
+
+/** The SyscallName for `name`, or an UnknownSyscallError with suggestions. */
+export function checkSyscallName(name: string): SyscallName {
+  if (!isKnownSyscall(name)) throw new UnknownSyscallError(name);
+  return name;
+}
