@@ -12,6 +12,10 @@ interface CommandEntry {
 
 /** Subcommands in the order `--help` lists them. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  syscalls: {
+    summary: 'resolve syscall names and numbers per arch',
+    load: async () => (await import('./commands/syscalls.js')).run,
+  },
 };
 
 function usage(): string {

@@ -57,4 +57,9 @@ export interface Arch {
    */
   readonly privateNrBase?: number;
   readonly multiplexers: readonly Multiplexer[];
+  /**
+   * Which argument of clone(2) holds the flags: 0, except 1 on s390x, whose clone is
+   * clone(newsp, flags, ...) (CONFIG_CLONE_BACKWARDS2, kernel/fork.c).
+   */
+  readonly cloneFlagsArg: 0 | 1;
 }

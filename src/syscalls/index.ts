@@ -25,6 +25,7 @@ interface ArchSpec {
   readonly wordSize: 32 | 64;
   readonly nrBase: number;
   readonly privateNrBase?: number;
+  readonly cloneFlagsArg?: 1;
 }
 
 /** include/uapi/linux/audit.h and each arch's ABI. */
@@ -37,7 +38,8 @@ const SPECS: Readonly<Record<ArchName, ArchSpec>> = {
   // ARM EABI; __ARM_NR_BASE (arch/arm/include/uapi/asm/unistd.h) starts the ARM-private calls.
   arm: { auditArch: AUDIT_ARCH.AUDIT_ARCH_ARM, endian: 'little', wordSize: 32, nrBase: 0, privateNrBase: 0x0f0000 },
   riscv64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_RISCV64, endian: 'little', wordSize: 64, nrBase: 0 },
-  s390x: { auditArch: AUDIT_ARCH.AUDIT_ARCH_S390X, endian: 'big', wordSize: 64, nrBase: 0 },
+  // CONFIG_CLONE_BACKWARDS2: clone(newsp, flags, ...).
+  s390x: { auditArch: AUDIT_ARCH.AUDIT_ARCH_S390X, endian: 'big', wordSize: 64, nrBase: 0, cloneFlagsArg: 1 },
   ppc64le: { auditArch: AUDIT_ARCH.AUDIT_ARCH_PPC64LE, endian: 'little', wordSize: 64, nrBase: 0 },
   loongarch64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_LOONGARCH64, endian: 'little', wordSize: 64, nrBase: 0 },
 };
@@ -72,6 +74,7 @@ function buildArch(name: ArchName): Arch {
     names,
     maxNr: pairs[pairs.length - 1]![1],
     multiplexers: Object.freeze(multiplexers),
+    cloneFlagsArg: spec.cloneFlagsArg ?? 0,
   });
 }
 

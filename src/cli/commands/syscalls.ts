@@ -1,0 +1,112 @@
+/**
+ * `seccompile syscalls [--arch A] [NAME|NR]`: resolves syscall names and numbers like
+ * libseccomp's scmp_sys_resolver. Numbers are raw seccomp_data.nr values (x32 includes
+ * __X32_SYSCALL_BIT), so what this prints is what a filter compares.
+ */
+import { parseArgs, UsageError, UserError, type Command } from '../io.js';
+import {
+  ARCH_NAMES,
+  ARCHES,
+  archByName,
+  archesWithSyscall,
+  hostArch,
+  isKnownSyscall,
+  unknownArchMessage,
+  unknownSyscallMessage,
+  type Arch,
+} from '../../syscalls/index.js';
+
+const USAGE = `Usage: seccompile syscalls [--arch ARCH] [NAME | NR]
+       seccompile syscalls --all-arches NAME | NR
+
+Resolves syscall names and numbers (like libseccomp's scmp_sys_resolver).
+  NAME            print its number on ARCH
+  NR              print the name of that number on ARCH (decimal or 0x hex)
+  (nothing)       list ARCH's table as "NAME NR" lines, sorted by number
+Numbers are seccomp_data.nr as a filter sees it: x32 numbers include 0x40000000
+(an x32 NR given without that bit is accepted too).
+
+Options:
+  -a, --arch ARCH     ${ARCH_NAMES.join(', ')} (default: the host's, ${hostName()})
+  -A, --all-arches    resolve NAME or NR on every arch ("-" where it does not exist)
+  -h, --help          show this help
+
+Exit status: 0 resolved, 1 unknown name or number, 2 bad usage.
+`;
+
+function hostName(): string {
+  try {
+    return hostArch().name;
+  } catch {
+    return 'unsupported here';
+  }
+}
+
+/** A syscall number argument: decimal or 0x hex, a u32. */
+function parseNr(text: string): number | undefined {
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text)) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n > 0xffffffff) throw new UsageError(`syscall number out of range: ${text}`);
+  return n;
+}
+
+/** The name at `nr`, also accepting x32 numbers given without the x32 bit. */
+function nameAt(arch: Arch, nr: number): string | undefined {
+  return arch.names.get(nr) ?? (nr < arch.nrBase ? arch.names.get((arch.nrBase + nr) >>> 0) : undefined);
+}
+
+export const run: Command = async (argv, io) => {
+  const args = parseArgs(
+    { '--arch': String, '--all-arches': Boolean, '--help': Boolean, '-a': '--arch', '-A': '--all-arches', '-h': '--help' },
+    argv,
+  );
+  if (args['--help']) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const operands = args._;
+  if (operands.length > 1) throw new UsageError(`expected one NAME or NR, got ${operands.length}`);
+  if (args['--all-arches'] && args['--arch'] !== undefined) throw new UsageError('--arch and --all-arches exclude each other');
+  const query = operands[0];
+  if (query === '') throw new UsageError('empty syscall name');
+  let arch: Arch;
+  if (args['--arch'] !== undefined) {
+    const found = archByName(args['--arch']);
+    if (!found) throw new UsageError(unknownArchMessage(args['--arch']));
+    arch = found;
+  } else {
+    arch = hostArch();
+  }
+  const nr = query === undefined ? undefined : parseNr(query);
+
+  if (args['--all-arches']) {
+    if (query === undefined) throw new UsageError('--all-arches needs a NAME or NR');
+    if (nr === undefined && !isKnownSyscall(query)) throw new UserError(unknownSyscallMessage(query));
+    const width = Math.max(...ARCH_NAMES.map((a) => a.length));
+    for (const a of ARCH_NAMES) {
+      const value = nr === undefined ? ARCHES[a].syscalls.get(query) : nameAt(ARCHES[a], nr);
+      io.stdout.write(`${a.padEnd(width)} ${value ?? '-'}\n`);
+    }
+    return 0;
+  }
+
+  if (query === undefined) {
+    const rows = [...arch.names].sort((x, y) => x[0] - y[0]);
+    const width = Math.max(...rows.map(([, n]) => n.length));
+    io.stdout.write(rows.map(([n, name]) => `${name.padEnd(width)} ${n}\n`).join(''));
+    return 0;
+  }
+  if (nr !== undefined) {
+    const name = nameAt(arch, nr);
+    if (name === undefined) throw new UserError(`no syscall number ${query} on ${arch.name}`);
+    io.stdout.write(`${name}\n`);
+    return 0;
+  }
+  const found = arch.syscalls.get(query);
+  if (found === undefined) {
+    if (!isKnownSyscall(query)) throw new UserError(unknownSyscallMessage(query));
+    throw new UserError(`syscall '${query}' does not exist on ${arch.name} (it does on ${archesWithSyscall(query).join(', ')})`);
+  }
+  io.stdout.write(`${found}\n`);
+  return 0;
+};
