@@ -12,6 +12,14 @@ interface CommandEntry {
 
 /** Subcommands in the order `--help` lists them. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  validate: {
+    summary: "check a filter with the kernel's seccomp rules",
+    load: async () => (await import('./commands/validate.js')).run,
+  },
+  eval: {
+    summary: 'run a filter on system calls given as JSON lines',
+    load: async () => (await import('./commands/eval.js')).run,
+  },
   syscalls: {
     summary: 'resolve syscall names and numbers per arch',
     load: async () => (await import('./commands/syscalls.js')).run,

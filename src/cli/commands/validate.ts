@@ -1,0 +1,60 @@
+/**
+ * `seccompile validate FILE.bpf [--endian big|little]`: says whether the kernel would accept the
+ * file as a seccomp filter, and if not, every rule it breaks with the instruction index.
+ * Exit 0 when valid, 1 when not.
+ */
+import { decode, EncodingError, type ByteOrder } from '../../bpf/encode.js';
+import { loadProgram, ProgramLoadError } from '../../bpf/load.js';
+import type { BpfError } from '../../bpf/validate.js';
+import { parseArgs, UsageError, UserError, type Command } from '../io.js';
+import { parseEndian, readFilterFile } from '../program-file.js';
+
+const USAGE = `Usage: seccompile validate FILE.bpf [--endian big|little]
+
+Checks FILE.bpf (raw struct sock_filter array) with the kernel's rules for seccomp filters
+(bpf_check_classic + seccomp_check_filter) and lists every problem with its instruction index.
+
+Options:
+  --endian big|little  the filter's byte order (default: the order in which it is valid,
+                       little when both are)
+  -h, --help           show this help
+`;
+
+export const run: Command = async (argv, io) => {
+  const args = parseArgs({ '--endian': String, '--help': Boolean, '-h': '--help' }, argv);
+  if (args['--help']) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const files = args._;
+  if (files.length !== 1) throw new UsageError(files.length === 0 ? 'missing FILE.bpf' : `expected one FILE.bpf, got ${files.length}`);
+  const file = files[0]!;
+  const endian = parseEndian(args['--endian']);
+  const bytes = await readFilterFile(file);
+  try {
+    const { program, order } = loadProgram(bytes, endian);
+    io.stdout.write(`${file}: valid seccomp filter, ${program.length} instruction${program.length === 1 ? '' : 's'}, ${order}-endian\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof EncodingError) throw new UserError(`${file}: ${e.message}`);
+    if (!(e instanceof ProgramLoadError)) throw e;
+    const orders = Object.keys(e.errors) as ByteOrder[];
+    // Show the full list for the order the user asked for, or for little-endian when guessing.
+    const shown = orders[0]!;
+    const insns = decode(bytes, shown);
+    io.stderr.write(`${file}: not a valid seccomp filter${endian ? '' : ` in either byte order; as ${shown}-endian`}:\n`);
+    for (const err of e.errors[shown]!) io.stderr.write(`  ${describe(err, insns[err.pc])}\n`);
+    for (const other of orders.slice(1)) {
+      const n = e.errors[other]!.length;
+      io.stderr.write(`  (as ${other}-endian: ${n} problem${n === 1 ? '' : 's'}, first: ${e.errors[other]![0]!.message})\n`);
+    }
+    return 1;
+  }
+};
+
+function describe(err: BpfError, ins: { code: number; jt: number; jf: number; k: number } | undefined): string {
+  const raw = ins
+    ? `  [code 0x${ins.code.toString(16).padStart(2, '0')} jt ${ins.jt} jf ${ins.jf} k 0x${ins.k.toString(16)}]`
+    : '';
+  return `${err.message} (${err.code})${raw}`;
+}
