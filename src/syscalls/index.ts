@@ -119,6 +119,25 @@ function toArch(arch: Arch | ArchName): Arch {
   return typeof arch === 'string' ? ARCHES[arch] : arch;
 }
 
+/** A way to reach a syscall through a multiplexer: `multiplexer.nr` with args[0] & callMask = call. */
+export interface MultiplexedCall {
+  readonly multiplexer: Multiplexer;
+  readonly call: number;
+}
+
+/**
+ * The multiplexed entries that also reach `name` on `arch` (socket -> socketcall(SYS_SOCKET) on
+ * x86), whether or not the arch has `name` as a direct syscall too. Empty elsewhere.
+ */
+export function multiplexedCalls(arch: Arch | ArchName, name: string): readonly MultiplexedCall[] {
+  const out: MultiplexedCall[] = [];
+  for (const multiplexer of toArch(arch).multiplexers) {
+    const call = Object.hasOwn(multiplexer.calls, name) ? multiplexer.calls[name] : undefined;
+    if (call !== undefined) out.push({ multiplexer, call });
+  }
+  return out;
+}
+
 /** The raw seccomp_data.nr of `name` on `arch` (x32: with the x32 bit), or undefined. */
 export function resolveSyscall(arch: Arch | ArchName, name: string): number | undefined {
   return toArch(arch).syscalls.get(name);

@@ -46,15 +46,16 @@ export const IPC_CALL = {
   SHMCTL: 24,
 } as const;
 
+/** A frozen lookup without a prototype, so `calls['toString']` is undefined. */
+function callTable(entries: [string, number][]): Readonly<Record<string, number>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(entries)));
+}
+
 /** Demultiplexed syscall name -> socketcall sub-call: the name is the SYS_ constant lower-cased. */
-export const SOCKETCALL_CALLS: Readonly<Record<string, number>> = Object.freeze(
-  Object.fromEntries(Object.entries(SOCKETCALL).map(([k, v]) => [k.slice(4).toLowerCase(), v])),
-);
+export const SOCKETCALL_CALLS = callTable(Object.entries(SOCKETCALL).map(([k, v]) => [k.slice(4).toLowerCase(), v]));
 
 /** Demultiplexed syscall name -> ipc sub-call: the constant lower-cased. */
-export const IPC_CALLS: Readonly<Record<string, number>> = Object.freeze(
-  Object.fromEntries(Object.entries(IPC_CALL).map(([k, v]) => [k.toLowerCase(), v])),
-);
+export const IPC_CALLS = callTable(Object.entries(IPC_CALL).map(([k, v]) => [k.toLowerCase(), v]));
 
 /** args[0] mask for socketcall: the whole int is the sub-call. */
 export const SOCKETCALL_CALL_MASK = 0xffffffff;

@@ -11,6 +11,7 @@ import {
   compatArches,
   hostArch,
   isKnownSyscall,
+  multiplexedCalls,
   resolveSyscall,
   suggestSyscalls,
   syscallName,
@@ -114,6 +115,21 @@ for (const [mux, name, call] of SUBCALLS) {
     }
   });
 }
+test('multiplexedCalls: socket via socketcall on x86 only; unknown and prototype names none', () => {
+  const [m, ...rest] = multiplexedCalls('x86', 'socket');
+  assert.is(rest.length, 0);
+  assert.is(m?.multiplexer.syscall, 'socketcall');
+  assert.is(m?.multiplexer.nr, 102);
+  assert.is(m?.call, 1);
+  assert.is(multiplexedCalls(ARCHES.s390x, 'shmctl')[0]?.call, 24);
+  assert.is(multiplexedCalls('x86', 'semop')[0]?.multiplexer.syscall, 'ipc');
+  assert.equal(multiplexedCalls('x86_64', 'socket'), []);
+  assert.equal(multiplexedCalls('x86', 'read'), []);
+  assert.equal(multiplexedCalls('x86', 'toString'), []);
+  assert.equal(multiplexedCalls('x86', 'constructor'), []);
+  assert.is(ARCHES.x86.multiplexers[0]!.calls['toString'], undefined);
+});
+
 test('multiplexer call tables are complete', () => {
   const x86 = ARCHES.x86.multiplexers;
   assert.is(Object.keys(x86[0]!.calls).length, 20);
