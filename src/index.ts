@@ -6,3 +6,14 @@ export * as isa from './bpf/isa.js';
 export * from './syscalls/index.js';
 export * from './syscalls/errno.js';
 export * from './syscalls/constants.js';
+export { disassemble, disassembleLines, disassembleAround, formatInsn, type DisasmOptions, type DisasmLine } from './bpf/disasm.js';
+export { assemble, AsmError, type Assembly, type AsmDiagnostic, type AsmErrorCode } from './bpf/assembler.js';
+export {
+  annotateSeccomp,
+  disassembleSeccomp,
+  describeRet,
+  seccompDataField,
+  type AnnotateOptions,
+  type SyscallNamer,
+} from './seccomp/annotate.js';
+export { tableSyscallName } from './seccomp/syscall-namer.js';

@@ -16,6 +16,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "check a filter with the kernel's seccomp rules",
     load: async () => (await import('./commands/validate.js')).run,
   },
+  disasm: {
+    summary: 'list a filter as annotated classic BPF text',
+    load: async () => (await import('./commands/disasm.js')).run,
+  },
+  asm: {
+    summary: 'assemble classic BPF text into a filter',
+    load: async () => (await import('./commands/asm.js')).run,
+  },
   eval: {
     summary: 'run a filter on system calls given as JSON lines',
     load: async () => (await import('./commands/eval.js')).run,

@@ -124,18 +124,3 @@ export const PROGRAMS: Readonly<Record<string, readonly Insn[]>> = {
   'every-action': everyAction,
   'scratch-memory': scratchMemory,
 };
-
-/**
- * A stand-in for the syscall tables with the few names these programs use, in the format the
- * real lookup produces ('read', x32 calls as 'read (x32)').
- */
-export function fakeSyscallName(auditArch: number, nr: number): string | undefined {
-  const tables: Record<number, Record<number, string>> = {
-    [X86_64]: { 0: 'read', 1: 'write', 9: 'mmap', 16: 'ioctl', 59: 'execve', 62: 'kill' },
-    [I386]: { 3: 'read', 4: 'write', 11: 'execve' },
-    [AARCH64]: { 63: 'read', 64: 'write' },
-  };
-  const x32: Record<number, string> = { 0x40000000: 'read', 0x40000001: 'write', 0x40000208: 'execve' };
-  if (auditArch === X86_64 && nr >= 0x40000000) return x32[nr] && `${x32[nr]} (x32)`;
-  return tables[auditArch]?.[nr];
-}

@@ -1,0 +1,76 @@
+/**
+ * `seccompile disasm FILE.bpf`: prints a filter one instruction a line with seccomp annotations.
+ * The byte order is detected (the order in which the file is a valid filter) unless --endian
+ * says it; an invalid program is still listed, its problems follow on stderr and the exit status is 1.
+ */
+import { decode, EncodingError, type ByteOrder } from '../../bpf/encode.js';
+import { disassemble } from '../../bpf/disasm.js';
+import { loadProgram, ProgramLoadError } from '../../bpf/load.js';
+import { check, type BpfError } from '../../bpf/validate.js';
+import { annotateSeccomp } from '../../seccomp/annotate.js';
+import { tableSyscallName } from '../../seccomp/syscall-namer.js';
+import { parseArgs, UsageError, UserError, type Command } from '../io.js';
+import { readInput } from '../input.js';
+import { parseEndian } from '../program-file.js';
+
+const USAGE = `Usage: seccompile disasm FILE.bpf [--endian big|little] [--no-annotate]
+
+Lists a classic BPF filter (raw struct sock_filter bytes; FILE - reads stdin) one instruction
+a line in bpf_asm syntax, jump targets as labels, and after ';' what the seccomp filter means:
+the seccomp_data field a load reads, architectures by name, syscall names where nr is compared
+after an arch check, and decoded return actions. \`seccompile asm\` reads the listing back.
+
+Options:
+  --endian big|little   byte order of the file (default: the order in which it is a valid
+                        filter; little when it is valid in neither)
+  --no-annotate         instructions only, no seccomp comments
+  -h, --help            show this help
+
+Exit status: 0 valid filter, 1 invalid filter (listed anyway, problems on stderr) or unreadable
+file, 2 bad usage.
+`;
+
+/** The byte order to show and its problems: a valid order if any, else the one with fewest problems. */
+function pickOrder(bytes: Uint8Array, requested: ByteOrder | undefined): { order: ByteOrder; problems: readonly BpfError[] } {
+  if (requested) return { order: requested, problems: check(decode(bytes, requested)) };
+  try {
+    return { order: loadProgram(bytes).order, problems: [] };
+  } catch (e) {
+    if (!(e instanceof ProgramLoadError)) throw e;
+    const little = e.errors.little ?? [];
+    const big = e.errors.big ?? [];
+    return big.length < little.length ? { order: 'big', problems: big } : { order: 'little', problems: little };
+  }
+}
+
+export const run: Command = async (argv, io) => {
+  const args = parseArgs({ '--endian': String, '--no-annotate': Boolean, '--help': Boolean, '-h': '--help' }, argv);
+  if (args['--help']) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const files = args._;
+  if (files.length !== 1) throw new UsageError(files.length ? `expected one FILE, got ${files.length}` : 'missing FILE.bpf');
+  const path = files[0]!;
+  const requested = parseEndian(args['--endian']);
+  const bytes = await readInput(path, io);
+  let picked: { order: ByteOrder; problems: readonly BpfError[] };
+  try {
+    picked = pickOrder(bytes, requested);
+  } catch (e) {
+    if (e instanceof EncodingError) throw new UserError(`${path}: ${e.message}`);
+    throw e;
+  }
+  const { order, problems } = picked;
+  const insns = decode(bytes, order);
+  const notes = args['--no-annotate'] ? [] : annotateSeccomp(insns, { endian: order, syscallName: tableSyscallName });
+  const flagged = new Map<number, string>();
+  for (const p of problems) flagged.set(p.pc, [flagged.get(p.pc), `INVALID: ${p.code}`].filter(Boolean).join(', '));
+  const annotate = (pc: number) => [notes[pc], flagged.get(pc)].filter(Boolean).join('; ') || undefined;
+  io.stdout.write(disassemble(insns, { annotate }));
+  if (problems.length === 0) return 0;
+  const how = requested ? `as ${order}-endian` : `in either byte order (listed as ${order}-endian)`;
+  io.stderr.write(`seccompile disasm: ${path} is not a valid seccomp filter ${how}:\n`);
+  for (const p of problems) io.stderr.write(`  ${p.message} [${p.code}]\n`);
+  return 1;
+};
