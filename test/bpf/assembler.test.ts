@@ -38,7 +38,7 @@ function randomOf(o: OpcodeInfo, r: () => number): Insn {
 for (const o of OPCODES) {
   test(`round trip: ${o.mnemonic} ${o.operand} (0x${o.code.toString(16)})`, () => {
     const r = rng(o.code + 1);
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 16; i++) {
       // In the middle of a 300-instruction program, so targets land both inside and past the end.
       const program: Insn[] = Array.from({ length: 300 }, () => insn(0x06, 0));
       const at = Math.floor(r() * 300);
