@@ -17,3 +17,6 @@ export {
   type SyscallNamer,
 } from './seccomp/annotate.js';
 export { tableSyscallName } from './seccomp/syscall-namer.js';
+export { compile, encodeFilter, CompileError, COMPILE_ERROR } from './compiler/index.js';
+export type { CompileErrorCode, CompileOptions, CompileResult, CompileStats } from './compiler/index.js';
+export { decide, type SyscallData } from './ir/semantics.js';

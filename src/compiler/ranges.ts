@@ -1,0 +1,66 @@
+/**
+ * Syscall number ranges for one AUDIT_ARCH (kafel's range_rules, Chromium's FindRanges): the
+ * whole u32 nr space cut into sorted, gap-free ranges, each with the decision tree of every
+ * number in it, neighbours with the same tree merged. Numbers no section owns (x32 numbers in an
+ * x86_64-only filter) get `badArch`; numbers above a section's maxNr get its `newer` action.
+ *
+ * Invariants: ranges[0].start === 0, ranges[i].end === ranges[i+1].start, last end === 2^32,
+ * and ranges[i].tree !== ranges[i+1].tree (trees are hash-consed, so identity is equality).
+ */
+import type { Action } from '../seccomp/abi.js';
+import type { OwnedSpan } from '../ir/semantics.js';
+import { rulesTree } from './conditions.js';
+import type { DecisionTree, TreeBuilder } from './tree.js';
+
+export interface NrRange {
+  /** First nr (inclusive). */
+  readonly start: number;
+  /** One past the last nr (exclusive); at most 2^32. */
+  readonly end: number;
+  readonly tree: DecisionTree;
+}
+
+export const NR_SPACE_END = 2 ** 32;
+
+/**
+ * The ranges covering [0, 2^32) for the spans of one AUDIT_ARCH (sorted by start, disjoint).
+ */
+export function findRanges(b: TreeBuilder, spans: readonly OwnedSpan[], badArch: Action): NrRange[] {
+  const raw: NrRange[] = [];
+  const push = (start: number, end: number, tree: DecisionTree): void => {
+    if (start < end) raw.push({ start, end, tree });
+  };
+  let cursor = 0;
+  for (const { section, start, end } of spans) {
+    push(cursor, start, b.leaf(badArch));
+    const known = Math.min(end, Math.max(start, section.maxNr + 1)); // [start, known): tables' numbers
+    const fallback = b.leaf(section.defaultAction);
+    let at = start;
+    for (const entry of section.syscalls) {
+      if (entry.nr < at || entry.nr >= known) continue; // not owned, or newer: never consulted
+      push(at, entry.nr, fallback);
+      push(entry.nr, entry.nr + 1, rulesTree(b, entry.rules, section.defaultAction, section.endian));
+      at = entry.nr + 1;
+    }
+    push(at, known, fallback);
+    push(known, end, b.leaf(section.newer));
+    cursor = end;
+  }
+  push(cursor, NR_SPACE_END, b.leaf(badArch));
+  return mergeNeighbours(raw);
+}
+
+function mergeNeighbours(ranges: readonly NrRange[]): NrRange[] {
+  const out: NrRange[] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && last.tree === r.tree && last.end === r.start) out[out.length - 1] = { ...last, end: r.end };
+    else out.push(r);
+  }
+  return out;
+}
+
+/** How many ranges overlap [start, end): the per-section range count reported in stats. */
+export function countOverlapping(ranges: readonly NrRange[], start: number, end: number): number {
+  return ranges.filter((r) => r.start < end && r.end > start).length;
+}

@@ -1,0 +1,105 @@
+/**
+ * The decision tree: the compiler's middle representation between the rule IR and instructions.
+ * A node either returns an action or tests one 32-bit word of struct seccomp_data (optionally
+ * ANDed with a mask) with one of the kernel's conditional jumps (JEQ, JGT, JGE, JSET; all
+ * unsigned, include/uapi/linux/bpf_common.h) and continues with `then` or `else`.
+ *
+ * Invariants: nodes are hash-consed by a TreeBuilder, so two structurally equal subtrees are the
+ * same object (identity comparison is structural equality; ids are stable for one builder and
+ * assigned in creation order, which is deterministic). `test` folds tests whose outcome is known
+ * from the constants alone, so a tree never tests something that cannot vary.
+ */
+import { actionToRet, type Action } from '../seccomp/abi.js';
+
+export type TestOp = 'jeq' | 'jgt' | 'jge' | 'jset';
+
+/** The mask meaning "no AND": the word is compared as loaded. */
+export const FULL_MASK = 0xffffffff;
+
+export interface ReturnNode {
+  readonly kind: 'return';
+  readonly id: number;
+  readonly action: Action;
+}
+
+export interface TestNode {
+  readonly kind: 'test';
+  readonly id: number;
+  /** Byte offset of the u32 word in struct seccomp_data (0 nr, 4 arch, 16.. argument halves). */
+  readonly offset: number;
+  /** ANDed into the word before the comparison; FULL_MASK for none (only with `jeq`). */
+  readonly mask: number;
+  readonly op: TestOp;
+  readonly k: number;
+  readonly then: DecisionTree;
+  readonly else: DecisionTree;
+}
+
+export type DecisionTree = ReturnNode | TestNode;
+
+/** Creates hash-consed, folded decision tree nodes. Lives only inside one compilation. */
+export class TreeBuilder {
+  private readonly nodes = new Map<string, DecisionTree>();
+
+  /** Number of distinct nodes created so far. */
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  leaf(action: Action): DecisionTree {
+    const key = `r${actionToRet(action)}`;
+    let node = this.nodes.get(key);
+    if (!node) {
+      node = Object.freeze({ kind: 'return', id: this.nodes.size, action });
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
+
+  /**
+   * `(word(offset) & mask) op k ? then : else`, folded when the outcome does not depend on the
+   * word, and rewritten to JSET when that saves the AND.
+   */
+  test(offset: number, mask: number, op: TestOp, k: number, then: DecisionTree, otherwise: DecisionTree): DecisionTree {
+    mask >>>= 0;
+    k >>>= 0;
+    if (then === otherwise) return then;
+    if (mask !== FULL_MASK) {
+      if (op !== 'jeq') throw new Error(`internal: masked ${op} is not a tree test`);
+      if ((k & ~mask) !== 0) return otherwise; // the masked word can never equal k
+      if (mask === 0) return k === 0 ? then : otherwise;
+      // (w & m) == 0  <=>  !(w jset m);  (w & b) == b for a single bit b  <=>  w jset b
+      if (k === 0) return this.test(offset, FULL_MASK, 'jset', mask, otherwise, then);
+      if (k === mask && (mask & (mask - 1)) === 0) return this.test(offset, FULL_MASK, 'jset', mask, then, otherwise);
+    }
+    switch (op) {
+      case 'jgt':
+        if (k === FULL_MASK) return otherwise;
+        break;
+      case 'jge':
+        if (k === 0) return then;
+        if (k === 1) return this.test(offset, FULL_MASK, 'jeq', 0, otherwise, then); // w >= 1 <=> w != 0
+        break;
+      case 'jset':
+        if (k === 0) return otherwise;
+        break;
+      case 'jeq':
+        break;
+    }
+    const key = `t${offset},${mask},${op},${k},${then.id},${otherwise.id}`;
+    let node = this.nodes.get(key);
+    if (!node) {
+      node = Object.freeze({ kind: 'test', id: this.nodes.size, offset, mask, op, k, then, else: otherwise });
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
+}
+
+/** Whether a tree reads any word other than `offsets` (e.g. whether it loads an argument). */
+export function readsOutside(tree: DecisionTree, offsets: ReadonlySet<number>, seen = new Set<number>()): boolean {
+  if (tree.kind === 'return' || seen.has(tree.id)) return false;
+  seen.add(tree.id);
+  if (!offsets.has(tree.offset)) return true;
+  return readsOutside(tree.then, offsets, seen) || readsOutside(tree.else, offsets, seen);
+}
