@@ -145,7 +145,7 @@ function describeCompare(op: number, field: string, k: number, arch: number | un
   if (field !== 'nr' || arch === undefined) return undefined;
   // On x86_64, x32 calls carry __X32_SYSCALL_BIT in nr: a test of that bit splits the two ABIs.
   if (k === X32_SYSCALL_BIT && arch === AUDIT_ARCH.AUDIT_ARCH_X86_64 && op !== BPF_JMP_OP.JEQ) {
-    return '__X32_SYSCALL_BIT: x32 syscalls at and above';
+    return '__X32_SYSCALL_BIT (x32 ABI)';
   }
   return op === BPF_JMP_OP.JSET ? undefined : options.syscallName?.(arch, k);
 }

@@ -94,7 +94,7 @@ test('paths with different arches join to unknown', () => {
 
 test('x32: the __X32_SYSCALL_BIT test and x32 numbers on x86_64', () => {
   const n = notes('ld [4]\njeq #0xc000003e, +0, k\nld [0]\njset #0x40000000, k\njeq #0x40000001, k\njeq #1, k\nret #0x7fff0000\nk: ret #0');
-  assert.equal(n.slice(3, 6), ['__X32_SYSCALL_BIT: x32 syscalls at and above', 'write (x32)', 'write']);
+  assert.equal(n.slice(3, 6), ['__X32_SYSCALL_BIT (x32 ABI)', 'write (x32)', 'write']);
 });
 
 test('unknown arch constants, ALU results and ret a of an unknown A say what is known', () => {
