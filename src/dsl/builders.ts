@@ -1,0 +1,155 @@
+/**
+ * The policy DSL: `policy({...})`, the action builders and the rule builder. Every builder
+ * returns immutable plain data (a PolicySpec piece, see ./spec.ts) whose only extras are methods
+ * on the prototype (`.on`, `.when`), so `policy()` can copy them into a PolicySpec with nothing
+ * but own properties. Builders never throw and never validate: normalize reports every mistake
+ * with its path, so a policy with three typos gets three diagnostics.
+ *
+ *   allow('read', 'write')                          a rule: allow these syscalls
+ *   errno('EACCES').on('socket').when(arg(0).ne(1)) a rule with an action and conditions
+ *   errno('EPERM')                                  an action (for `default`, `badArch`, `newer`)
+ */
+import type { ArchName } from '../syscalls/arch.js';
+import type { ErrnoSpelling } from '../syscalls/errno.js';
+import type { SyscallName } from '../syscalls/index.js';
+import { callSite } from './site.js';
+import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SourceLocation } from './spec.js';
+
+/** A rule under construction: plain RuleSpec data plus `.when(...)`. */
+export interface RuleBuilder extends RuleSpec {
+  readonly syscalls: readonly SyscallName[];
+  /** A rule with these conditions added (ANDed with any it already has). */
+  when(...conditions: ConditionSpec[]): RuleBuilder;
+}
+
+/** An action: plain ActionSpec data plus `.on(...)` to make it a rule. */
+export type ActionBuilder<A extends ActionSpec = ActionSpec> = A & {
+  /** A rule taking this action for each of the named syscalls. */
+  on(...syscalls: [SyscallName, ...SyscallName[]]): RuleBuilder;
+};
+
+const ruleMethods = {
+  when(this: RuleSpec, ...conditions: ConditionSpec[]): RuleBuilder {
+    return makeRule(this.action, this.syscalls as readonly SyscallName[], [...this.conditions, ...conditions.map(plainCondition)], this.location);
+  },
+};
+
+function makeRule(
+  action: ActionSpec,
+  syscalls: readonly SyscallName[],
+  conditions: readonly ConditionSpec[],
+  location: SourceLocation | undefined,
+): RuleBuilder {
+  const data: RuleSpec = {
+    action,
+    syscalls: Object.freeze([...syscalls]),
+    conditions: Object.freeze([...conditions]),
+    ...(location ? { location } : {}),
+  };
+  return Object.freeze(Object.assign(Object.create(ruleMethods) as typeof ruleMethods, data)) as RuleBuilder;
+}
+
+const actionMethods = {
+  on(this: ActionSpec, ...syscalls: SyscallName[]): RuleBuilder {
+    return makeRule(plainAction(this), syscalls, [], callSite(actionMethods.on));
+  },
+};
+
+function makeAction<A extends ActionSpec>(action: A): ActionBuilder<A> {
+  return Object.freeze(Object.assign(Object.create(actionMethods) as typeof actionMethods, action)) as ActionBuilder<A>;
+}
+
+/** `allow()`: the action. `allow('read', 'write')`: a rule allowing those syscalls. */
+export function allow(): ActionBuilder<{ readonly kind: 'allow' }>;
+export function allow(...syscalls: [SyscallName, ...SyscallName[]]): RuleBuilder;
+export function allow(...syscalls: SyscallName[]): ActionBuilder<{ readonly kind: 'allow' }> | RuleBuilder {
+  if (syscalls.length === 0) return makeAction({ kind: 'allow' } as const);
+  return makeRule({ kind: 'allow' }, syscalls, [], callSite(allow));
+}
+
+/**
+ * Fail the syscall with this errno (SECCOMP_RET_ERRNO): a number 0..4095 or a name such as
+ * 'EPERM', resolved for each target arch.
+ */
+export function errno(value: number | ErrnoSpelling): ActionBuilder<{ readonly kind: 'errno'; readonly errno: number | string }> {
+  return makeAction({ kind: 'errno', errno: value });
+}
+
+/** Kill the whole process (SECCOMP_RET_KILL_PROCESS). */
+export function kill(): ActionBuilder<{ readonly kind: 'kill_process' }> {
+  return makeAction({ kind: 'kill_process' } as const);
+}
+
+/** Kill only the calling thread (SECCOMP_RET_KILL_THREAD). */
+export function killThread(): ActionBuilder<{ readonly kind: 'kill_thread' }> {
+  return makeAction({ kind: 'kill_thread' } as const);
+}
+
+/** Send SIGSYS to the thread (SECCOMP_RET_TRAP); `data` (0..65535) goes to si_errno. */
+export function trap(data = 0): ActionBuilder<{ readonly kind: 'trap'; readonly data: number }> {
+  return makeAction({ kind: 'trap', data });
+}
+
+/** Notify a ptrace tracer (SECCOMP_RET_TRACE) with `data` (0..65535); ENOSYS without one. */
+export function trace(data = 0): ActionBuilder<{ readonly kind: 'trace'; readonly data: number }> {
+  return makeAction({ kind: 'trace', data });
+}
+
+/** Allow and log the syscall (SECCOMP_RET_LOG). */
+export function log(): ActionBuilder<{ readonly kind: 'log' }> {
+  return makeAction({ kind: 'log' } as const);
+}
+
+/** Let a user-space supervisor decide (SECCOMP_RET_USER_NOTIF). */
+export function notify(): ActionBuilder<{ readonly kind: 'user_notif' }> {
+  return makeAction({ kind: 'user_notif' } as const);
+}
+
+/** What `policy()` takes: like PolicySpec, with builders welcome and `arch` as one name or several. */
+export interface PolicyInput {
+  /** What a syscall no rule matches gets. */
+  readonly default: ActionSpec;
+  /** Target arches; default: the host's native arch and its compat arches. */
+  readonly arch?: ArchName | readonly ArchName[];
+  /** For any other arch; default: kill(). */
+  readonly badArch?: ActionSpec;
+  /** For syscall numbers newer than the tables; default: errno('ENOSYS') if `default` is an errno or a kill, else `default`. */
+  readonly newer?: ActionSpec;
+  /** In order: for each syscall, the first rule whose conditions all hold decides. */
+  readonly rules: readonly RuleSpec[];
+}
+
+/** A policy as plain data (a PolicySpec); see the README's "Policies" section. */
+export function policy(input: PolicyInput): PolicySpec {
+  const location = callSite(policy);
+  const arch = input.arch === undefined ? undefined : typeof input.arch === 'string' ? [input.arch] : [...input.arch];
+  return Object.freeze({
+    kind: 'policy',
+    default: plainAction(input.default),
+    ...(arch ? { arch: Object.freeze(arch) } : {}),
+    ...(input.badArch !== undefined ? { badArch: plainAction(input.badArch) } : {}),
+    ...(input.newer !== undefined ? { newer: plainAction(input.newer) } : {}),
+    rules: Object.freeze((input.rules ?? []).map(plainRule)),
+    ...(location ? { location } : {}),
+  } as const);
+}
+
+/** Own properties only: drops the builder methods (they live on the prototype). */
+function plainAction(action: ActionSpec): ActionSpec {
+  return action !== null && typeof action === 'object' ? Object.freeze({ ...action }) : action;
+}
+
+function plainCondition(condition: ConditionSpec): ConditionSpec {
+  return condition !== null && typeof condition === 'object' ? Object.freeze({ ...condition }) : condition;
+}
+
+function plainRule(rule: RuleSpec): RuleSpec {
+  if (rule === null || typeof rule !== 'object') return rule;
+  const { action, syscalls, conditions, location } = rule;
+  return Object.freeze({
+    action: plainAction(action),
+    syscalls: Object.freeze(Array.isArray(syscalls) ? [...syscalls] : syscalls),
+    conditions: Object.freeze(Array.isArray(conditions) ? conditions.map(plainCondition) : conditions ?? []),
+    ...(location ? { location } : {}),
+  });
+}

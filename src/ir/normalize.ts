@@ -1,0 +1,214 @@
+/**
+ * normalize: PolicySpec -> PolicyIR, the front half of the compiler. Checks the spec
+ * (./check-spec.ts), picks the target arches, resolves syscall names to raw numbers per arch,
+ * expands rules on socketcall/ipc sub-calls onto the multiplexer, reports shadowed rules, and
+ * orders the IR deterministically (sections by auditArch then nrBase, syscalls by nr).
+ *
+ * Diagnostics are collected, never thrown; `ir` is undefined when any is an error. Nothing is
+ * ever silently weakened: a rule whose argument conditions cannot be checked through a
+ * multiplexer (its arguments sit behind a pointer) is an error unless an earlier rule on the
+ * multiplexer already decides that sub-call, which makes the expansion unreachable.
+ */
+import type { PolicySpec, SourceLocation } from '../dsl/spec.js';
+import type { Arch, ArchName } from '../syscalls/arch.js';
+import { archByName, compatArches, hostArch, resolveSyscall, unknownArchMessage } from '../syscalls/index.js';
+import { checkPolicy, DiagnosticSink, resolveAction, type CheckedRule } from './check-spec.js';
+import type { Diagnostic } from './diagnostics.js';
+import { hasErrors } from './diagnostics.js';
+import { implies, satisfiable } from './implication.js';
+import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from './types.js';
+
+export interface NormalizeOptions {
+  /** Target arches, overriding the policy's `arch` (e.g. from `--arch`). */
+  readonly arches?: readonly string[];
+  /** The policy file, for diagnostics about rules whose location the DSL did not record. */
+  readonly sourceFile?: string;
+}
+
+/** A syscall a rule names that does not exist on a target arch (and is not multiplexed there). */
+export interface SkippedSyscall {
+  readonly arch: ArchName;
+  readonly syscall: string;
+}
+
+export interface NormalizeResult {
+  /** Undefined when a diagnostic is an error. */
+  readonly ir: PolicyIR | undefined;
+  readonly diagnostics: Diagnostic[];
+  /** Sorted by arch (ARCH_NAMES order of the targets), then name. */
+  readonly skipped: SkippedSyscall[];
+}
+
+/** One rule placed on one nr of one arch, before shadow analysis. */
+interface Placed {
+  readonly rule: CheckedRule;
+  readonly syscall: string;
+  /** For an expansion onto a multiplexer: the demultiplexed syscall's index in the rule. */
+  readonly via?: { readonly syscallIndex: number; readonly subCall: number };
+  readonly conditions: readonly Condition[];
+}
+
+export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): NormalizeResult {
+  const fallback: SourceLocation | undefined =
+    spec?.location ?? (options.sourceFile ? { file: options.sourceFile, line: 1, column: 1 } : undefined);
+  const sink = new DiagnosticSink(fallback);
+  const checked = checkPolicy(spec, sink);
+  const arches = targetArches(spec, options, sink);
+  if (!checked || !arches || hasErrors(sink.list) || !checked.default || !checked.badArch || !checked.newer) {
+    return { ir: undefined, diagnostics: sink.list, skipped: [] };
+  }
+  const skipped: SkippedSyscall[] = [];
+  const shadows = new Map<string, { later: CheckedRule; earlier: string; syscalls: Set<string>; arches: Set<ArchName> }>();
+  const unenforceable = new Map<string, { rule: CheckedRule; syscallIndex: number; mux: Set<string>; arches: Set<ArchName>; subCall: number }>();
+  const sections: ArchSection[] = [];
+
+  const unsat = new Set(checked.rules.filter((r) => satisfiable(r.conditions) === 'unsat'));
+  for (const arch of arches) {
+    const table = placeRules(arch, checked.rules, skipped);
+    const syscalls: SyscallRules[] = [];
+    for (const [nr, placed] of [...table].sort((a, b) => a[0] - b[0])) {
+      const rules: Rule[] = [];
+      const kept: Placed[] = [];
+      for (const p of placed) {
+        const earlier = kept.find((k) => implies(p.conditions, k.conditions));
+        if (p.via) {
+          // An expansion an earlier rule decides is unreachable: drop it (not worth a warning).
+          if (earlier) continue;
+          if (p.rule.conditions.length > 0) {
+            const key = `${p.rule.index}/${p.via.syscallIndex}`;
+            const u = unenforceable.get(key) ?? { rule: p.rule, syscallIndex: p.via.syscallIndex, mux: new Set(), arches: new Set(), subCall: p.via.subCall };
+            u.mux.add(p.syscall);
+            u.arches.add(arch.name);
+            unenforceable.set(key, u);
+            continue;
+          }
+        } else if (earlier && !unsat.has(p.rule)) {
+          const key = `${p.rule.index}/${originPath(earlier)}`;
+          const s = shadows.get(key) ?? { later: p.rule, earlier: describe(earlier), syscalls: new Set(), arches: new Set() };
+          s.syscalls.add(p.syscall);
+          s.arches.add(arch.name);
+          shadows.set(key, s);
+        }
+        kept.push(p);
+        rules.push({
+          conditions: p.conditions,
+          action: resolveAction(p.rule.action, arch.name),
+          origin: { index: p.rule.index, path: originPath(p) },
+        });
+      }
+      if (rules.length > 0) syscalls.push({ nr, name: arch.names.get(nr) ?? `nr ${nr}`, rules });
+    }
+    sections.push({
+      arch: arch.name,
+      auditArch: arch.auditArch,
+      nrBase: arch.nrBase,
+      maxNr: arch.maxNr,
+      syscalls,
+      defaultAction: resolveAction(checked.default, arch.name),
+      newer: resolveAction(checked.newer, arch.name),
+      endian: arch.endian,
+    });
+  }
+
+  for (const u of unenforceable.values()) {
+    const name = u.rule.syscalls.find((s) => s.index === u.syscallIndex)?.name ?? '?';
+    const muxes = [...u.mux].join('/');
+    sink.error(
+      'multiplexer-condition',
+      `${u.rule.path}.syscalls[${u.syscallIndex}]`,
+      `the conditions of ${u.rule.path} on ${name} cannot be enforced through ${muxes} on ${[...u.arches].join(', ')}: ` +
+        `there the arguments of ${name} sit in memory behind a pointer that seccomp cannot read. ` +
+        `Decide ${muxes} sub-call ${u.subCall} (${name}) yourself with an earlier rule, e.g. ` +
+        `errno('EPERM').on('${[...u.mux][0]}').when(arg(0).int.eq(${u.subCall})), or leave these arches out of \`arch\``,
+      u.rule.location,
+    );
+  }
+  for (const s of shadows.values()) {
+    sink.warning(
+      'shadowed-rule',
+      s.later.path,
+      `${s.later.path} can never match ${[...s.syscalls].sort().join(', ')} (on ${[...s.arches].join(', ')}): ` +
+        `${s.earlier} matches first whenever it would`,
+      s.later.location,
+    );
+  }
+  for (const r of unsat) {
+    {
+      sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `the conditions of ${r.path} contradict each other: it can never match`, r.location);
+    }
+  }
+
+  sections.sort((a, b) => (a.auditArch >>> 0) - (b.auditArch >>> 0) || a.nrBase - b.nrBase);
+  const archOrder = arches.map((a) => a.name);
+  skipped.sort((a, b) => archOrder.indexOf(a.arch) - archOrder.indexOf(b.arch) || (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : 0));
+  const ir: PolicyIR = { sections, badArch: resolveAction(checked.badArch) };
+  return { ir: hasErrors(sink.list) ? undefined : ir, diagnostics: sink.list, skipped };
+}
+
+/** The target arches: options.arches, else the policy's `arch`, else the host's native + compat. */
+function targetArches(spec: PolicySpec, options: NormalizeOptions, sink: DiagnosticSink): Arch[] | undefined {
+  const fromOptions = options.arches !== undefined;
+  const names: unknown = options.arches ?? spec?.arch;
+  if (names === undefined) return [...compatArches(hostArch())];
+  const key = fromOptions ? 'arches' : 'arch';
+  if (!Array.isArray(names) || names.length === 0) {
+    sink.error('unknown-arch', key, 'expected a non-empty list of arch names');
+    return undefined;
+  }
+  const out: Arch[] = [];
+  let ok = true;
+  names.forEach((n: unknown, i: number) => {
+    const arch = typeof n === 'string' ? archByName(n) : undefined;
+    if (!arch) {
+      sink.error('unknown-arch', `${key}[${i}]`, unknownArchMessage(String(n)));
+      ok = false;
+    } else if (!out.includes(arch)) out.push(arch);
+  });
+  return ok ? out : undefined;
+}
+
+/**
+ * Each rule, in policy order, placed on the raw nr of each syscall it names on `arch`, and on
+ * the multiplexer nr (with a sub-call condition on args[0]) where the arch multiplexes it.
+ */
+function placeRules(arch: Arch, rules: readonly CheckedRule[], skipped: SkippedSyscall[]): Map<number, Placed[]> {
+  const table = new Map<number, Placed[]>();
+  const put = (nr: number, p: Placed) => {
+    const list = table.get(nr) ?? [];
+    if (!list.some((q) => q.rule === p.rule && q.via === undefined && p.via === undefined)) list.push(p);
+    table.set(nr, list);
+  };
+  for (const rule of rules) {
+    for (const { name, index } of rule.syscalls) {
+      const nr = resolveSyscall(arch, name);
+      if (nr !== undefined) put(nr, { rule, syscall: name, conditions: rule.conditions });
+      let multiplexed = false;
+      for (const mux of arch.multiplexers) {
+        if (!Object.hasOwn(mux.calls, name)) continue;
+        multiplexed = true;
+        const subCall = mux.calls[name]!;
+        // The kernel reads the sub-call from the low 32 bits of args[0] (an int), and for ipc
+        // only `call & 0xffff` (ipc/syscall.c ksys_ipc).
+        const sub: Condition =
+          mux.callMask === 0xffffffff
+            ? { arg: 0, op: 'eq', width: 32, value: BigInt(subCall) }
+            : { arg: 0, op: 'masked_eq', width: 32, value: BigInt(subCall), mask: BigInt(mux.callMask) };
+        put(mux.nr, { rule, syscall: mux.syscall, via: { syscallIndex: index, subCall }, conditions: [sub] });
+      }
+      if (nr === undefined && !multiplexed && !skipped.some((s) => s.arch === arch.name && s.syscall === name)) {
+        skipped.push({ arch: arch.name, syscall: name });
+      }
+    }
+  }
+  return table;
+}
+
+function originPath(p: Placed): string {
+  return p.via ? `${p.rule.path}.syscalls[${p.via.syscallIndex}]` : p.rule.path;
+}
+
+function describe(p: Placed): string {
+  if (!p.via) return p.rule.path;
+  const name = p.rule.syscalls.find((s) => s.index === p.via!.syscallIndex)?.name;
+  return `${p.rule.path} (${name} through ${p.syscall})`;
+}
