@@ -145,6 +145,7 @@ function plainCondition(condition: ConditionSpec): ConditionSpec {
 
 function plainRule(rule: RuleSpec): RuleSpec {
   if (rule === null || typeof rule !== 'object') return rule;
+  if (!Array.isArray(rule.syscalls)) return Object.freeze({ ...rule }); // not a rule: left for normalize to report
   const { action, syscalls, conditions, location } = rule;
   return Object.freeze({
     action: plainAction(action),

@@ -9,10 +9,11 @@
  * no solution. Per argument every condition becomes one of: a 64-bit interval, an interval on
  * the low 32 bits, fixed bits (x & m == v: masked_eq, and eq/ne on the 32-bit view) or an
  * excluded pattern (x & m != v). Satisfiability of such a conjunction is decided by a search
- * over the bits from the most significant down, pruned by the intervals and fixed bits and
- * closed in O(64) once only intervals and fixed bits are left; excluded patterns with sparse
- * masks could make it exponential, so it stops after a node budget and answers 'unknown'
- * (never 'unsat' without proof: a missed warning is harmless, a wrong one is not).
+ * over the bits from the most significant down, pruned by the intervals and fixed bits, closed
+ * in O(64) once only intervals and fixed bits are left, and memoized on subtrees whose answer
+ * cannot depend on their prefix. Should excluded patterns still make it blow up, it stops after
+ * a node budget and answers 'unknown' (never 'unsat' without proof: a missed warning is
+ * harmless, a wrong one is not).
  */
 import type { Condition } from './types.js';
 
@@ -104,7 +105,7 @@ class ArgSet {
     const loFixed = this.fixedMask & MAX32;
     const first = minMatching(this.loMin, loFixed, this.fixedValue & MAX32, 32);
     if (first === undefined || first > this.loMax) return 'unsat';
-    const search = new Search(this, loFixed);
+    const search = new Search(this, live);
     try {
       return search.node(0n, 64, live) ? 'sat' : 'unsat';
     } catch (e) {
@@ -129,10 +130,14 @@ const BUDGET = Symbol('budget');
 /** Depth-first search for one x satisfying an ArgSet; a node is a prefix (bits >= r decided). */
 class Search {
   private nodes = 0;
+  private readonly memo = new Map<string, boolean>();
+  private readonly ids: ReadonlyMap<Pattern, number>;
   constructor(
     private readonly s: ArgSet,
-    private readonly loFixed: bigint,
-  ) {}
+    live: readonly Pattern[],
+  ) {
+    this.ids = new Map(live.map((e, i) => [e, i]));
+  }
 
   node(base: bigint, r: number, live: readonly Pattern[]): boolean {
     if (++this.nodes > NODE_BUDGET) throw BUDGET;
@@ -156,12 +161,19 @@ class Search {
       return low !== undefined && lo32 + low <= s.loMax;
     }
     if (r === 0) return false; // unreachable: at r = 0 every pattern is decided and base in [min, max]
+    // A subtree inside every interval poses the same problem whatever its prefix (the fixed bits
+    // and the live patterns only look at the remaining bits), so its answer is shared.
+    const invariant = base >= s.min && hi <= s.max && (r > 32 || (lo32 >= s.loMin && lo32 + span <= s.loMax));
+    const key = invariant ? `${r}:${still.map((e) => this.ids.get(e)).join(',')}` : undefined;
+    if (key !== undefined && this.memo.has(key)) return this.memo.get(key)!;
     const bit = 1n << BigInt(r - 1);
+    let found = false;
     for (const b of [0n, bit]) {
       if ((s.fixedMask & bit) !== 0n && (s.fixedValue & bit) !== b) continue;
-      if (this.node(base | b, r - 1, still)) return true;
+      if ((found = this.node(base | b, r - 1, still))) break;
     }
-    return false;
+    if (key !== undefined) this.memo.set(key, found);
+    return found;
   }
 }
 

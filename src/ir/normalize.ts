@@ -133,9 +133,7 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
     );
   }
   for (const r of unsat) {
-    {
-      sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `the conditions of ${r.path} contradict each other: it can never match`, r.location);
-    }
+    sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `the conditions of ${r.path} contradict each other: it can never match`, r.location);
   }
 
   sections.sort((a, b) => (a.auditArch >>> 0) - (b.auditArch >>> 0) || a.nrBase - b.nrBase);
