@@ -42,7 +42,7 @@ const cases: Case[] = [
   ['mask out of range', policy({ default: kill(), rules: [allow('write').when(arg(0).int.maskedEq(1n << 32n, 0))] }), [
     ['value-range', 'rules[0].conditions[0].mask'],
   ]],
-  ['unknown arch, with a suggestion', policy({ default: kill(), arch: ['x86_64', bad('arm46')], rules: [] }), [
+  ['unknown arch, with a suggestion', policy({ default: kill(), arch: ['x86_64', bad<never>('arm46')], rules: [] }), [
     ['unknown-arch', 'arch[1]', /unknown arch 'arm46' \(did you mean arm64\?\)/],
   ]],
   ['empty arch list', policy({ default: kill(), arch: [], rules: [] }), [['unknown-arch', 'arch']]],
@@ -67,7 +67,7 @@ const cases: Case[] = [
     errno(1).on('socketcall').when(arg(0).eq(1)),
     allow('socket').when(arg(0).eq(1)),
   ] }), [['multiplexer-condition', 'rules[1].syscalls[0]', /s390x/]]],
-  ['several mistakes reported together', policy({ default: errno(bad('NOPE')), arch: [bad('vax')], rules: [allow(bad('reed')), allow('read').when(arg(9).eq(0))] }), [
+  ['several mistakes reported together', policy({ default: errno(bad('NOPE')), arch: [bad<never>('vax')], rules: [allow(bad('reed')), allow('read').when(arg(9).eq(0))] }), [
     ['unknown-errno', 'default.errno'],
     ['unknown-syscall', 'rules[0].syscalls[0]'],
     ['arg-index', 'rules[1].conditions[0].arg'],
