@@ -141,12 +141,12 @@ export const x86_64Only = (): PolicyIR =>
  * Many argument-dependent syscalls with distinct constants and actions: a program well over 255
  * instructions, so jumps from the search to shared returns need trampolines or copies.
  */
-export const longJumps = (count = 150): PolicyIR => {
+export const longJumps = (count = 150, arch: ArchName = 'riscv64'): PolicyIR => {
   const rules: Record<string, Rule[]> = {};
   for (let nr = 0; nr < count; nr++) {
     rules[String(nr)] = [rule(errno(1 + (nr % 7)), cond(nr % 6, 'eq', 1000 + nr)), rule(ALLOW, cond(0, 'gt', 0xffff_0000_0000n + BigInt(nr)))];
   }
-  return policyIR(KILL, section('riscv64', { default: errno(1000), rules }));
+  return policyIR(KILL, section(arch, { default: errno(1000), rules }));
 };
 
 /** A policy whose filter is longer than BPF_MAXINSNS. */
