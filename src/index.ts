@@ -26,3 +26,4 @@ export type { NormalizeOptions, NormalizeResult, SkippedSyscall } from './ir/nor
 export { formatDiagnostic, hasErrors, DIAGNOSTIC_CODES } from './ir/diagnostics.js';
 export type { Diagnostic, DiagnosticCode, Severity } from './ir/diagnostics.js';
 export type * from './ir/types.js';
+export { loadPolicyFile, PolicyLoadError, type LoadedPolicy } from './loader/policy-file.js';
