@@ -55,6 +55,9 @@ export const INTERESTING_U32: readonly number[] = [
   AUDIT_ARCH.AUDIT_ARCH_I386, AUDIT_ARCH.AUDIT_ARCH_AARCH64, 0x40000000,
 ];
 
+/** The few values inputs contain most often (and programs compare with), so `jeq` hits. */
+export const COMMON_U32: readonly number[] = [0, 1, 2, 0xffffffff, 0x80000000, 110, 400];
+
 const interestingOrRandom = (rng: Rng): number => (rng.chance(0.6) ? rng.pick(INTERESTING_U32) : rng.u32());
 
 export interface ValidProgramOptions {
@@ -86,23 +89,36 @@ export function randomValidProgram(rng: Rng, opts: ValidProgramOptions = {}): In
     if (rng.chance(0.25)) return insn(0x16);
     return insn(0x06, rng.chance(0.7) ? rng.pick(ACTION_RETS) : rng.u32());
   };
+  // Words that differ between inputs of one arch (not `arch`), for loads before comparisons.
+  const varying = words.filter((k) => k !== 4);
   const program: Insn[] = [];
   // A prologue that writes a few cells, so later reads of them are valid on every path.
   for (let i = rng.int(3); i > 0 && program.length < n - 1; i--) program.push(insn(rng.chance(0.5) ? 0x02 : 0x03, rng.int(16)));
+  if (program.length < n - 1 && rng.chance(0.5)) program.push(insn(0x20, rng.pick(varying)));
   while (program.length < n - 1) {
     const pc = program.length;
     const room = n - 1 - pc; // instructions after this one
     const r = rng.int(100);
-    if (r < 8) program.push(ret());
-    else if (r < 14 && room > 1) {
+    if (r < 5) program.push(ret());
+    else if (r < 10 && room > 1) {
       const far = rng.chance(0.2) ? room - 1 : Math.min(room - 1, rng.int(8));
       program.push(insn(0x05, far));
     } else if (r < 40) {
+      // Often compare fresh data, and often in the classic filter shape `jxx; ret; ...`, so
+      // decisions depend on the input.
+      if (room > 2 && rng.chance(0.5)) program.push(insn(0x20, rng.pick(varying)));
+      const left = n - 1 - program.length;
       const op = rng.pick(COND_JUMPS);
-      const span = Math.min(room - 1, 255);
-      const target = (): number => (rng.chance(0.3) ? 0 : rng.chance(0.1) ? span : rng.int(Math.min(span, 10) + 1));
-      program.push(insn(op.code, op.operand === 'k' ? interestingOrRandom(rng) : 0, target(), target()));
-    } else if (r < 60) program.push(insn(0x20, rng.pick(words)));
+      const k = op.operand === 'k' ? (rng.chance(0.5) ? rng.pick(COMMON_U32) : interestingOrRandom(rng)) : 0;
+      const span = Math.min(left - 1, 255);
+      if (left > 2 && rng.chance(0.4)) {
+        const skip = 1 + rng.int(Math.min(span, 8));
+        program.push(rng.chance(0.5) ? insn(op.code, k, 0, skip) : insn(op.code, k, skip, 0), ret());
+      } else {
+        const target = (): number => (rng.chance(0.3) ? 0 : rng.chance(0.1) ? span : rng.int(Math.min(span, 10) + 1));
+        program.push(insn(op.code, k, target(), target()));
+      }
+    } else if (r < 55) program.push(insn(0x20, rng.pick(words)));
     else program.push(aluOrLoad(rng, words));
   }
   program.push(ret());
@@ -249,7 +265,7 @@ export interface SeccompDataOptions {
 
 /** A random system call description; args are often built from interesting 32-bit halves. */
 export function randomSeccompData(rng: Rng, opts: SeccompDataOptions = {}): SeccompData {
-  const half = (): bigint => BigInt(interestingOrRandom(rng));
+  const half = (): bigint => BigInt(rng.chance(0.4) ? rng.pick(COMMON_U32) : interestingOrRandom(rng));
   const arg = (): bigint => (rng.chance(0.3) ? rng.u64() : (half() << 32n) | half());
   return {
     nr: opts.nr ?? (rng.chance(0.7) ? rng.int(450) : interestingOrRandom(rng)),
