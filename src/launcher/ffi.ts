@@ -1,0 +1,82 @@
+/**
+ * The C library functions the launcher calls through koffi: declarations only, no logic.
+ * Loaded lazily (koffi's native addon costs ~10 ms to load) and once per process.
+ *
+ * Every function returns the C return value; on -1 the caller reads `errno()` immediately
+ * (koffi saves errno right after the call). Signatures follow the glibc prototypes in
+ * <sched.h>, <sys/mount.h>, <sys/prctl.h>, <sys/resource.h>, <unistd.h>, <fcntl.h>,
+ * <sys/ioctl.h> and <sys/socket.h>. `syscall` is variadic: callers pass a type name before
+ * each argument, as koffi requires for variadic calls.
+ */
+import koffi from 'koffi';
+
+export interface Libc {
+  unshare(flags: number): number;
+  setns(fd: number, nstype: number): number;
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
+  sethostname(name: string, len: number): number;
+  prctl(option: number, arg2: number, arg3: number, arg4: number, arg5: number): number;
+  /** prlimit(0, resource, new, old): `limit` is a 16-byte buffer of two u64 (cur, max). */
+  prlimit(pid: number, resource: number, limit: Buffer | null, old: Buffer | null): number;
+  /** fcntl(fd, cmd, int arg) */
+  fcntl(fd: number, cmd: number, ...typedArgs: unknown[]): number;
+  ioctl(fd: number, request: number, arg: Buffer): number;
+  socket(domain: number, type: number, protocol: number): number;
+  close(fd: number): number;
+  write(fd: number, buf: Buffer, len: number): number;
+  recv(fd: number, buf: Buffer, len: number, flags: number): number;
+  execve(path: string, argv: readonly (string | null)[], envp: readonly (string | null)[]): number;
+  /** syscall(nr, type1, arg1, ...): the raw system call for what glibc does not wrap (seccomp). */
+  syscall(nr: number, ...typedArgs: unknown[]): number | bigint;
+  _exit(status: number): never;
+}
+
+/** The struct sock_fprog of <linux/filter.h>: { unsigned short len; struct sock_filter *filter; } */
+export interface SockFprog {
+  len: number;
+  filter: Uint8Array;
+}
+
+let cached: { libc: Libc; sockFprogPtr: unknown } | undefined;
+
+function load(): { libc: Libc; sockFprogPtr: unknown } {
+  if (cached) return cached;
+  const lib = koffi.load('libc.so.6');
+  const sockFprog = koffi.struct('seccompile_sock_fprog', { len: 'uint16_t', filter: 'void *' });
+  const libc: Libc = {
+    unshare: lib.func('int unshare(int flags)'),
+    setns: lib.func('int setns(int fd, int nstype)'),
+    mount: lib.func(
+      'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
+    ),
+    sethostname: lib.func('int sethostname(const char *name, size_t len)'),
+    prctl: lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)'),
+    prlimit: lib.func('int prlimit(int pid, int resource, const void *limit, void *old)'),
+    fcntl: lib.func('int fcntl(int fd, int cmd, ...)'),
+    ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)'),
+    socket: lib.func('int socket(int domain, int type, int protocol)'),
+    close: lib.func('int close(int fd)'),
+    write: lib.func('long write(int fd, const void *buf, size_t len)'),
+    recv: lib.func('long recv(int fd, void *buf, size_t len, int flags)'),
+    execve: lib.func('int execve(const char *path, const char **argv, const char **envp)'),
+    syscall: lib.func('long syscall(long nr, ...)'),
+    _exit: lib.func('void _exit(int status)') as unknown as (status: number) => never,
+  };
+  cached = { libc, sockFprogPtr: koffi.pointer(sockFprog) };
+  return cached;
+}
+
+/** The libc functions (loads koffi and libc on first use). */
+export function libc(): Libc {
+  return load().libc;
+}
+
+/** errno as saved by koffi right after the last foreign call. */
+export function errno(): number {
+  return koffi.errno();
+}
+
+/** The koffi type `struct sock_fprog *`, for passing a filter to seccomp(2) via `syscall`. */
+export function sockFprogPointer(): unknown {
+  return load().sockFprogPtr;
+}

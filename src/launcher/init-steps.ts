@@ -1,0 +1,174 @@
+/**
+ * The init stage's setup, as an ordered list of named steps (the nsjail `contain.cc` model):
+ * it runs inside the new pid namespace as PID 1 (a Node process started by the supervisor),
+ * sets everything up, and execve()s the command in place. Each step says when it applies.
+ *
+ * Order matters:
+ *  - parent-death signal first (the command dies with the supervisor), re-armed after the
+ *    uid change, which clears it (kernel/cred.c commit_creds);
+ *  - namespaces, then mounts (private before /proc, so nothing propagates to the host);
+ *  - the cgroup is joined late, after everything that allocates, so Node's start-up memory
+ *    stays charged where it was and `--memory 10M` is for the command alone;
+ *  - the seccomp filter is last before execve, so no setup syscall runs under it.
+ * Issue 7's root filesystem (pivot_root, /dev, bind mounts) slots in after "mount /proc".
+ */
+import { writeFileSync } from 'node:fs';
+import { errno, libc } from './ffi.js';
+import { execCommand, pathOf, prepareFds, resolveCommand } from './exec.js';
+import { setupError, syscallError } from './launch-error.js';
+import { MSG_DONTWAIT, MSG_PEEK, PR_SET_PDEATHSIG } from './linux.js';
+import { bringUpLoopback, describeCloneFlags, initCloneFlags, makeMountsPrivate, mountProc, setHostname, unshareNamespaces } from './namespaces.js';
+import { applyRlimit } from './rlimits.js';
+import { installFilter } from './seccomp-install.js';
+import type { InitConfig } from './spec.js';
+
+const SIGKILL = 9;
+
+export interface InitContext {
+  /** The status channel to the supervisor (the init's fd 3). */
+  readonly statusFd: number;
+  /** Called before each step that applies, for --verbose. */
+  readonly log: (step: string, detail: string) => void;
+  /** Set by "resolve command". */
+  commandPath?: string;
+}
+
+export interface InitStep {
+  readonly name: string;
+  readonly when: (c: InitConfig) => boolean;
+  /** What the step does with this config, for --verbose; absent for steps that run under the filter. */
+  readonly describe?: (c: InitConfig, ctx: InitContext) => string;
+  readonly run: (c: InitConfig, ctx: InitContext) => void;
+}
+
+function armParentDeathSignal(step: string, statusFd: number): void {
+  if (libc().prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) !== 0) throw syscallError(step, 'prctl(PR_SET_PDEATHSIG)', errno());
+  // If the supervisor died before the signal was armed, nobody will send it: its end of the
+  // status channel is then closed, and a peek reads end-of-file (0).
+  if (libc().recv(statusFd, Buffer.alloc(1), 1, MSG_PEEK | MSG_DONTWAIT) === 0) {
+    throw setupError(step, 'the supervisor (jail) exited during setup');
+  }
+}
+
+export const INIT_STEPS: readonly InitStep[] = [
+  {
+    name: 'parent-death signal',
+    when: () => true,
+    describe: () => 'prctl(PR_SET_PDEATHSIG, SIGKILL)',
+    run: (_c, ctx) => armParentDeathSignal('parent-death signal', ctx.statusFd),
+  },
+  {
+    name: 'unshare namespaces',
+    when: (c) => initCloneFlags(c.namespaces) !== 0,
+    describe: (c) => describeCloneFlags(initCloneFlags(c.namespaces)),
+    run: (c) => unshareNamespaces('unshare namespaces', initCloneFlags(c.namespaces)),
+  },
+  {
+    name: 'make mounts private',
+    when: (c) => c.namespaces.mount,
+    describe: () => 'mount --make-rprivate /',
+    run: () => makeMountsPrivate('make mounts private'),
+  },
+  {
+    name: 'mount /proc',
+    when: (c) => c.namespaces.mount && c.namespaces.pid,
+    describe: () => 'procfs of the new pid namespace on /proc',
+    run: () => mountProc('mount /proc'),
+  },
+  {
+    name: 'set hostname',
+    when: (c) => c.namespaces.uts,
+    describe: (c) => c.hostname,
+    run: (c) => setHostname('set hostname', c.hostname),
+  },
+  {
+    name: 'bring up lo',
+    when: (c) => c.namespaces.net,
+    describe: () => 'SIOCSIFFLAGS IFF_UP',
+    run: () => bringUpLoopback('bring up lo'),
+  },
+  {
+    name: 'set rlimits',
+    when: (c) => c.rlimits.length > 0,
+    describe: (c) => c.rlimits.map((r) => `${r.name}=${r.soft}:${r.hard}`).join(' '),
+    run: (c) => c.rlimits.forEach((r) => applyRlimit('set rlimit', r)),
+  },
+  {
+    name: 'join cgroup',
+    when: (c) => c.cgroupProcs.length > 0,
+    describe: (c) => c.cgroupProcs.join(' '),
+    run: (c) => {
+      for (const file of c.cgroupProcs) {
+        try {
+          writeFileSync(file, '0');
+        } catch (e) {
+          throw syscallError(`join cgroup (${file})`, 'write', Math.abs((e as { errno?: number }).errno ?? 0));
+        }
+      }
+    },
+  },
+  {
+    name: 'drop privileges',
+    when: (c) => c.uid !== undefined || c.gid !== undefined,
+    describe: (c) => `gid ${c.gid ?? '-'} uid ${c.uid ?? '-'}, no supplementary groups`,
+    run: (c, ctx) => {
+      try {
+        // POSIX-only in Node's types; glibc applies them to every thread (its setxid broadcast).
+        process.setgroups!([]);
+        if (c.gid !== undefined) process.setgid!(c.gid);
+        if (c.uid !== undefined) process.setuid!(c.uid);
+      } catch (e) {
+        throw setupError('drop privileges', (e as Error).message);
+      }
+      armParentDeathSignal('drop privileges', ctx.statusFd);
+    },
+  },
+  {
+    name: 'change directory',
+    when: (c) => c.cwd !== undefined,
+    describe: (c) => c.cwd ?? '',
+    run: (c) => {
+      try {
+        process.chdir(c.cwd!);
+      } catch (e) {
+        throw syscallError(`change directory to ${c.cwd}`, 'chdir', Math.abs((e as { errno?: number }).errno ?? 0));
+      }
+    },
+  },
+  {
+    name: 'resolve command',
+    when: () => true,
+    describe: (c) => c.argv[0] ?? '',
+    run: (c, ctx) => {
+      ctx.commandPath = resolveCommand('resolve command', c.argv[0] ?? '', pathOf(c.env));
+    },
+  },
+  {
+    name: 'prepare file descriptors',
+    when: () => true,
+    describe: () => 'fds 0-2 inherited, the rest close-on-exec',
+    run: (_c, ctx) => prepareFds(ctx.statusFd),
+  },
+  {
+    name: 'install seccomp filter',
+    when: (c) => c.filter !== undefined,
+    describe: (c, ctx) =>
+      `${Buffer.from(c.filter ?? '', 'base64').length / 8} instructions, NO_NEW_PRIVS, TSYNC; then execve ${ctx.commandPath}`,
+    run: (c) => installFilter('install seccomp filter', Buffer.from(c.filter!, 'base64')),
+  },
+  {
+    name: 'execve',
+    when: () => true,
+    run: (c, ctx) => execCommand('execve', ctx.commandPath!, c.argv, c.env),
+  },
+];
+
+/** Runs the steps that apply, in order; returns only by throwing (execve replaces the process). */
+export function runInit(config: InitConfig, ctx: InitContext): never {
+  for (const step of INIT_STEPS) {
+    if (!step.when(config)) continue;
+    if (step.describe) ctx.log(step.name, step.describe(config, ctx));
+    step.run(config, ctx);
+  }
+  throw setupError('execve', 'returned without executing the command');
+}

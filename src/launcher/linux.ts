@@ -1,0 +1,92 @@
+/**
+ * The Linux ABI constants the launcher passes to system calls, under their kernel names so
+ * they can be grepped against the headers: include/uapi/linux/sched.h (CLONE_*),
+ * include/uapi/linux/mount.h (MS_*), include/uapi/linux/prctl.h (PR_*),
+ * include/uapi/asm-generic/resource.h (RLIMIT_*), include/uapi/linux/sockios.h and if.h.
+ * Values are those of the generic ABI (x86_64, aarch64, riscv64, loongarch64, s390x, ppc64);
+ * MIPS, SPARC and Alpha number some RLIMIT_* differently and are not supported by `jail`.
+ */
+import { getSystemErrorMap } from 'node:util';
+
+export const CLONE_NEWNS = 0x00020000;
+export const CLONE_NEWCGROUP = 0x02000000;
+export const CLONE_NEWUTS = 0x04000000;
+export const CLONE_NEWIPC = 0x08000000;
+export const CLONE_NEWUSER = 0x10000000;
+export const CLONE_NEWPID = 0x20000000;
+export const CLONE_NEWNET = 0x40000000;
+
+export const MS_NOSUID = 0x2;
+export const MS_NODEV = 0x4;
+export const MS_NOEXEC = 0x8;
+export const MS_REC = 0x4000;
+export const MS_PRIVATE = 0x40000;
+
+export const PR_SET_PDEATHSIG = 1;
+export const PR_SET_NO_NEW_PRIVS = 38;
+
+export const F_GETFD = 1;
+export const F_SETFD = 2;
+export const FD_CLOEXEC = 1;
+
+export const AF_INET = 2;
+export const SOCK_DGRAM = 2;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SIOCGIFFLAGS = 0x8913;
+export const SIOCSIFFLAGS = 0x8914;
+export const IFF_UP = 0x1;
+/** IFNAMSIZ + the union: sizeof(struct ifreq) on 64-bit. */
+export const IFREQ_SIZE = 40;
+
+export const MSG_PEEK = 0x2;
+export const MSG_DONTWAIT = 0x40;
+
+export const CLOSE_RANGE_CLOEXEC = 1 << 2;
+
+/** RLIMIT_* by the name `--rlimit` takes (lower case, without the prefix). */
+export const RLIMITS = {
+  cpu: 0,
+  fsize: 1,
+  data: 2,
+  stack: 3,
+  core: 4,
+  rss: 5,
+  nproc: 6,
+  nofile: 7,
+  memlock: 8,
+  as: 9,
+  locks: 10,
+  sigpending: 11,
+  msgqueue: 12,
+  nice: 13,
+  rtprio: 14,
+  rttime: 15,
+} as const;
+export type RlimitName = keyof typeof RLIMITS;
+/** RLIM_INFINITY as the kernel's u64. */
+export const RLIM_INFINITY = 0xffffffffffffffffn;
+
+/** System call numbers that glibc does not wrap, by Node's `process.arch`. */
+const SYSCALL_NUMBERS: Readonly<Record<string, { seccomp: number; close_range: number }>> = {
+  x64: { seccomp: 317, close_range: 436 },
+  arm64: { seccomp: 277, close_range: 436 },
+  riscv64: { seccomp: 277, close_range: 436 },
+  loong64: { seccomp: 277, close_range: 436 },
+  ppc64: { seccomp: 358, close_range: 436 },
+  s390x: { seccomp: 348, close_range: 436 },
+};
+
+/** The number of `name` on the running architecture, or undefined where jail does not know it. */
+export function syscallNumber(name: 'seccomp' | 'close_range'): number | undefined {
+  return SYSCALL_NUMBERS[process.arch]?.[name];
+}
+
+/** `ENOENT` for 2, etc. */
+export function errnoName(errno: number): string {
+  return getSystemErrorMap().get(-errno)?.[0] ?? `errno ${errno}`;
+}
+
+/** "no such file or directory" for 2, etc. */
+export function errnoMessage(errno: number): string {
+  return getSystemErrorMap().get(-errno)?.[1] ?? `errno ${errno}`;
+}

@@ -1,0 +1,79 @@
+/**
+ * What a jail run is, as plain data: `JailSpec` is what the CLI builds from its options and
+ * the supervisor runs; `InitConfig` is the part that crosses into the init stage (a separate
+ * Node process inside the new namespaces) as JSON on its command line.
+ *
+ * Issue 7 (root filesystems, named jails, `jail enter`) extends these with mount and
+ * registration fields; each new field gets its own setup step.
+ */
+import type { CgroupLimits } from './cgroups.js';
+
+/** Namespaces that can be toggled. `pid` is unshared by the supervisor, the rest by the init. */
+export interface Namespaces {
+  readonly pid: boolean;
+  readonly mount: boolean;
+  readonly net: boolean;
+  readonly uts: boolean;
+  readonly ipc: boolean;
+}
+
+export const NO_NAMESPACES: Namespaces = { pid: false, mount: false, net: false, uts: false, ipc: false };
+export const ALL_NAMESPACES: Namespaces = { pid: true, mount: true, net: true, uts: true, ipc: true };
+
+export interface Rlimit {
+  /** RLIMIT_* number (see linux.ts RLIMITS). */
+  readonly resource: number;
+  /** As written: `nofile`. */
+  readonly name: string;
+  /** Decimal strings (u64; RLIM_INFINITY for "unlimited") so the config stays JSON. */
+  readonly soft: string;
+  readonly hard: string;
+}
+
+/** A seccomp filter ready to install. */
+export interface SeccompFilter {
+  /** How the user named it: `net-off`, `./p.bpf`. */
+  readonly name: string;
+  /** `struct sock_filter[]` in host byte order. */
+  readonly bytes: Uint8Array;
+}
+
+export interface JailSpec {
+  /** argv of the command; argv[0] is looked up on the command's PATH. */
+  readonly argv: readonly string[];
+  /** The command's environment, `KEY=VALUE`. */
+  readonly env: readonly string[];
+  readonly cwd?: string;
+  readonly namespaces: Namespaces;
+  readonly hostname: string;
+  readonly limits: CgroupLimits;
+  /** Create a cgroup even without limits (to find and kill leftover processes): true as root. */
+  readonly cgroup: boolean;
+  readonly rlimits: readonly Rlimit[];
+  readonly uid?: number;
+  readonly gid?: number;
+  /** undefined = `--no-seccomp`. */
+  readonly filter?: SeccompFilter;
+  /** Seconds; undefined = none. */
+  readonly timeout?: number;
+  /** Seconds between SIGTERM and SIGKILL, for the timeout and for forwarded signals a PID 1 ignores. */
+  readonly killAfter: number;
+  readonly verbose: boolean;
+}
+
+/** What the init stage needs: everything done inside the namespaces, in order. */
+export interface InitConfig {
+  readonly argv: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd?: string;
+  readonly namespaces: Namespaces;
+  readonly hostname: string;
+  readonly rlimits: readonly Rlimit[];
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Files to write "0" into to join the run's cgroup (cgroup.procs of each hierarchy). */
+  readonly cgroupProcs: readonly string[];
+  /** The filter as base64, or undefined. */
+  readonly filter?: string;
+  readonly verbose: boolean;
+}
