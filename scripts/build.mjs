@@ -11,6 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entries = {
   'cli/seccompile': 'src/cli/seccompile.ts',
   'cli/jail': 'src/cli/jail.ts',
+  // jail's init stage: a separate, small bundle (launcher setup steps + koffi only).
+  'cli/jail-init': 'src/cli/jail-init.ts',
   index: 'src/index.ts',
 };
 for (const [name, file] of [['testing', 'src/testing/index.ts']]) {

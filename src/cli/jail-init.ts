@@ -1,0 +1,33 @@
+/**
+ * Entry of jail's init stage (dist/cli/jail-init.js, a bundle of its own so it loads only the
+ * launcher's setup steps and koffi). The supervisor starts it as PID 1 of the new pid
+ * namespace with the InitConfig as JSON in argv[2] and a status channel on fd 3; it sets up
+ * and execve()s the command, or reports why it could not on fd 3 and exits 125/126/127.
+ */
+import { writeSync } from 'node:fs';
+import { reportToSupervisor } from '../launcher/exec.js';
+import { libc } from '../launcher/ffi.js';
+import { runInit } from '../launcher/init-steps.js';
+import { LaunchError, setupError } from '../launcher/launch-error.js';
+import type { InitConfig } from '../launcher/spec.js';
+
+const STATUS_FD = 3;
+
+function fail(e: unknown): never {
+  const error = e instanceof LaunchError ? e : setupError('init', e instanceof Error ? e.message : String(e));
+  try {
+    reportToSupervisor(STATUS_FD, error.toJSON());
+  } catch {
+    // Nothing more to do: the exit status still tells the supervisor.
+  }
+  // _exit: no Node shutdown (it may be running under the seccomp filter already).
+  return libc()._exit(error.exitCode);
+}
+
+try {
+  const config = JSON.parse(process.argv[2] ?? '') as InitConfig;
+  const log = config.verbose ? (step: string, detail: string) => writeSync(2, `jail: [init] ${step}: ${detail}\n`) : () => {};
+  runInit(config, { statusFd: STATUS_FD, log });
+} catch (e) {
+  fail(e);
+}

@@ -1,0 +1,230 @@
+/**
+ * `jail` command-line options -> a JailSpec (minus the policy, which is resolved
+ * asynchronously). Every mistake is a JailUsageError: one line, exit status 125.
+ * Options stop at the first positional argument, so `jail ls -l` and `jail -- ls -l` both work.
+ */
+import arg from 'arg';
+import { readFileSync } from 'node:fs';
+import { parseRlimit, RlimitSyntaxError } from '../launcher/rlimits.js';
+import { ALL_NAMESPACES, NO_NAMESPACES, type JailSpec, type Namespaces, type Rlimit } from '../launcher/spec.js';
+import type { CgroupLimits } from '../launcher/cgroups.js';
+
+export class JailUsageError extends Error {
+  override readonly name = 'JailUsageError';
+}
+
+export interface JailOptions {
+  readonly help: boolean;
+  readonly quiet: boolean;
+  /** undefined = --no-seccomp */
+  readonly policy?: string;
+  /** The spec without its filter. */
+  readonly spec: Omit<JailSpec, 'filter'>;
+  /** Limits as the user wrote them, for messages ("the memory limit (256M)"). */
+  readonly texts: { readonly memory?: string; readonly pids?: string; readonly cpus?: string };
+}
+
+/** The option table (vercel/arg). */
+export const JAIL_ARGS = {
+  '--policy': String,
+  '--no-seccomp': Boolean,
+  '--no-pid': Boolean,
+  '--no-mount': Boolean,
+  '--no-net': Boolean,
+  '--no-uts': Boolean,
+  '--no-ipc': Boolean,
+  '--share-net': Boolean,
+  '--hostname': String,
+  '--memory': String,
+  '--memory-swap': String,
+  '--cpus': String,
+  '--pids': String,
+  '--cwd': String,
+  '--env': [String] as [StringConstructor],
+  '--clear-env': Boolean,
+  '--uid': String,
+  '--gid': String,
+  '--rlimit': [String] as [StringConstructor],
+  '--timeout': String,
+  '--kill-after': String,
+  '--verbose': Boolean,
+  '--quiet': Boolean,
+  '--help': Boolean,
+  '-p': '--policy',
+  '-e': '--env',
+  '-v': '--verbose',
+  '-q': '--quiet',
+  '-h': '--help',
+} satisfies arg.Spec;
+
+export const JAIL_USAGE = `Usage: jail [options] [--] COMMAND [ARGS...]
+
+Runs COMMAND in new namespaces, in a fresh cgroup, under a seccomp policy.
+
+Policy:
+  -p, --policy NAME|FILE   a built-in policy (default: default), a .bpf filter, or a .ts/.js policy
+      --no-seccomp         no seccomp filter
+Namespaces (all on as root, off otherwise):
+      --no-pid --no-mount --no-net --no-uts --no-ipc
+      --share-net          keep the host network (same as --no-net)
+      --hostname NAME      hostname in the uts namespace (default: jail)
+Cgroup limits (root):
+      --memory SIZE        e.g. 256M; the command is killed beyond it (no swap)
+      --memory-swap SIZE   memory plus swap (at least --memory)
+      --cpus N             e.g. 0.5 of one CPU
+      --pids N             processes and threads
+Process:
+      --cwd DIR            working directory
+  -e, --env KEY=VALUE      set a variable (KEY alone: copy it from jail's environment)
+      --clear-env          start from an empty environment
+      --uid USER --gid GROUP   run as this user/group (names or numbers)
+      --rlimit NAME=N      e.g. nofile=1024, core=0, nproc=64:128, as=unlimited
+      --timeout SECONDS    then SIGTERM, and SIGKILL after --kill-after
+      --kill-after SECONDS grace period after SIGTERM (timeout, forwarded signals; default 5)
+Output:
+  -v, --verbose            print each setup step
+  -q, --quiet              print nothing of jail's own unless setup fails
+  -h, --help
+
+Exit status: the command's; 128+N if signal N killed it; 125 jail failed; 126 the command
+cannot be executed; 127 the command was not found.
+`;
+
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** `256M`, `1.5g`, `512k`, `1048576` -> bytes (binary units, as docker and systemd). */
+export function parseSize(option: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim());
+  if (!m) throw new JailUsageError(`${option} ${text}: expected a size like 256M, 1G or 1048576 (bytes)`);
+  const bytes = Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new JailUsageError(`${option} ${text}: out of range`);
+  return bytes;
+}
+
+function parsePositive(option: string, text: string, integer: boolean, min = 0): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v <= min || (integer && !Number.isInteger(v))) {
+    throw new JailUsageError(`${option} ${text}: expected a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return v;
+}
+
+/** A user or group: a number, or a name looked up in /etc/passwd or /etc/group. */
+function lookupId(option: string, text: string, file: '/etc/passwd' | '/etc/group'): { id: number; gid?: number } {
+  if (/^\d+$/.test(text)) {
+    const id = Number(text);
+    if (id > 0xfffffffe) throw new JailUsageError(`${option} ${text}: out of range`);
+    const entry = readDb(file).find((f) => f[2] === text);
+    return { id, gid: entry?.[3] !== undefined ? Number(entry[3]) : undefined };
+  }
+  const entry = readDb(file).find((f) => f[0] === text);
+  if (!entry) throw new JailUsageError(`${option} ${text}: no such ${file === '/etc/passwd' ? 'user' : 'group'} in ${file}`);
+  return { id: Number(entry[2]), gid: entry[3] !== undefined ? Number(entry[3]) : undefined };
+}
+
+function readDb(file: string): string[][] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.split(':'));
+  } catch {
+    return [];
+  }
+}
+
+function isRoot(): boolean {
+  return process.geteuid?.() === 0;
+}
+
+export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, root = isRoot()): JailOptions {
+  let a: arg.Result<typeof JAIL_ARGS>;
+  try {
+    a = arg(JAIL_ARGS, { argv: [...argv], permissive: false, stopAtPositional: true });
+  } catch (e) {
+    if (e instanceof Error && (e as { code?: string }).code?.startsWith('ARG_')) throw new JailUsageError(e.message);
+    throw e;
+  }
+  const help = a['--help'] ?? false;
+  const command = a._;
+  if (!help && command.length === 0) throw new JailUsageError('missing command: jail [options] -- COMMAND [ARGS...]');
+  if (a['--verbose'] && a['--quiet']) throw new JailUsageError('--verbose and --quiet exclude each other');
+  if (a['--policy'] !== undefined && a['--no-seccomp']) throw new JailUsageError('--policy and --no-seccomp exclude each other');
+
+  const base: Namespaces = root ? ALL_NAMESPACES : NO_NAMESPACES;
+  const namespaces: Namespaces = {
+    pid: base.pid && !a['--no-pid'],
+    mount: base.mount && !a['--no-mount'],
+    net: base.net && !a['--no-net'] && !a['--share-net'],
+    uts: base.uts && !a['--no-uts'],
+    ipc: base.ipc && !a['--no-ipc'],
+  };
+  if (a['--hostname'] !== undefined && !namespaces.uts) {
+    throw new JailUsageError(root ? '--hostname needs the uts namespace (drop --no-uts)' : '--hostname needs a uts namespace, which needs root');
+  }
+
+  const memory = a['--memory'] !== undefined ? parseSize('--memory', a['--memory']) : undefined;
+  let memorySwap: number | undefined;
+  if (a['--memory-swap'] !== undefined) {
+    if (memory === undefined) throw new JailUsageError('--memory-swap needs --memory');
+    memorySwap = parseSize('--memory-swap', a['--memory-swap']);
+    if (memorySwap < memory) throw new JailUsageError(`--memory-swap ${a['--memory-swap']}: less than --memory (it is memory plus swap)`);
+  }
+  const limits: CgroupLimits = {
+    memory,
+    memorySwap,
+    cpus: a['--cpus'] !== undefined ? parsePositive('--cpus', a['--cpus'], false) : undefined,
+    pids: a['--pids'] !== undefined ? parsePositive('--pids', a['--pids'], true) : undefined,
+  };
+  const limited = Object.entries(limits).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (limited.length > 0 && !root) {
+    throw new JailUsageError(`--${limited[0] === 'memorySwap' ? 'memory-swap' : limited[0]} needs a cgroup, which needs root`);
+  }
+
+  let rlimits: Rlimit[];
+  try {
+    rlimits = (a['--rlimit'] ?? []).map(parseRlimit);
+  } catch (e) {
+    if (e instanceof RlimitSyntaxError) throw new JailUsageError(e.message);
+    throw e;
+  }
+
+  const user = a['--uid'] !== undefined ? lookupId('--uid', a['--uid'], '/etc/passwd') : undefined;
+  const group = a['--gid'] !== undefined ? lookupId('--gid', a['--gid'], '/etc/group') : undefined;
+  const uid = user?.id;
+  const gid = group?.id ?? (user ? (user.gid ?? user.id) : undefined);
+
+  const vars = new Map<string, string>();
+  if (!a['--clear-env']) for (const [k, v] of Object.entries(env)) if (v !== undefined) vars.set(k, v);
+  for (const e of a['--env'] ?? []) {
+    const eq = e.indexOf('=');
+    if (eq === 0) throw new JailUsageError(`--env ${e}: expected KEY=VALUE or KEY`);
+    if (eq < 0) {
+      if (env[e] !== undefined) vars.set(e, env[e]!);
+    } else vars.set(e.slice(0, eq), e.slice(eq + 1));
+  }
+
+  const timeout = a['--timeout'] !== undefined ? parsePositive('--timeout', a['--timeout'], false) : undefined;
+  const killAfter = a['--kill-after'] !== undefined ? parsePositive('--kill-after', a['--kill-after'], false, -1) : 5;
+
+  return {
+    help,
+    quiet: a['--quiet'] ?? false,
+    policy: a['--no-seccomp'] ? undefined : (a['--policy'] ?? 'default'),
+    texts: { memory: a['--memory'], pids: a['--pids'], cpus: a['--cpus'] },
+    spec: {
+      argv: command,
+      env: [...vars].map(([k, v]) => `${k}=${v}`),
+      cwd: a['--cwd'],
+      namespaces,
+      hostname: a['--hostname'] ?? 'jail',
+      limits,
+      cgroup: root,
+      rlimits,
+      uid,
+      gid,
+      timeout,
+      killAfter,
+      verbose: a['--verbose'] ?? false,
+    },
+  };
+}

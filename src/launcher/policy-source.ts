@@ -1,0 +1,90 @@
+/**
+ * `--policy NAME|FILE` -> the filter bytes to install, and the up-front check that the filter
+ * lets the command start (a policy that denies execve would otherwise fail mysteriously).
+ *
+ * - a built-in name (`default`, `net-off`, ...): the precompiled `<package>/bpf/<name>.<arch>.bpf`,
+ *   read as is: no compiler, wabt or esbuild is loaded on this path;
+ * - `*.bpf`: raw `struct sock_filter` bytes (as `seccompile compile -o` writes them);
+ * - `*.ts`, `*.mts`, `*.js`, `*.mjs`: a policy module, compiled on the spot (the compiler is
+ *   imported dynamically, only here);
+ * - `*.json`: an OCI/Docker seccomp profile, once the OCI import exists.
+ * Every filter is validated (kernel rules) in the host byte order before use.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadProgram } from '../bpf/load.js';
+import { evaluate } from '../seccomp/evaluate.js';
+import { formatAction } from '../seccomp/abi.js';
+import { hostArch } from '../syscalls/index.js';
+import { setupError } from './launch-error.js';
+import { packageRoot } from './package-root.js';
+import type { SeccompFilter } from './spec.js';
+
+const STEP = 'policy';
+const POLICY_MODULE = /\.(ts|mts|js|mjs)$/;
+
+/** Names of the built-in policies precompiled for this machine's arch. */
+export function builtinPolicies(): string[] {
+  const suffix = `.${hostArch().name}.bpf`;
+  try {
+    return readdirSync(join(packageRoot(), 'bpf'))
+      .filter((f) => f.endsWith(suffix))
+      .map((f) => f.slice(0, -suffix.length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function readFile(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw setupError(STEP, `cannot read ${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The filter bytes `--policy spec` names (host byte order). */
+export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
+  if (spec.endsWith('.json')) {
+    throw setupError(STEP, `${spec}: OCI seccomp profiles (.json) are not supported yet; compile one with seccompile first`);
+  }
+  if (spec.endsWith('.bpf')) return checked({ name: spec, bytes: readFile(spec, 'filter') });
+  if (POLICY_MODULE.test(spec)) return checked({ name: spec, bytes: await compilePolicyModule(spec) });
+  if (spec.includes('/')) throw setupError(STEP, `${spec}: expected a .bpf, .ts, .js or .json policy file`);
+  const file = join(packageRoot(), 'bpf', `${spec}.${hostArch().name}.bpf`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(spec) || !existsSync(file)) {
+    const known = builtinPolicies();
+    const list = known.length > 0 ? `built-in policies: ${known.join(', ')}` : `no built-in policies in ${join(packageRoot(), 'bpf')}`;
+    throw setupError(STEP, `unknown policy "${spec}" (${list}; or give a .bpf/.ts/.js file)`);
+  }
+  return checked({ name: spec, bytes: readFile(file, 'built-in filter') });
+}
+
+/** Compiles a policy module with the compiler, loaded only now. */
+async function compilePolicyModule(path: string): Promise<Uint8Array> {
+  if (!existsSync(path)) throw setupError(STEP, `${path}: no such policy file`);
+  throw setupError(STEP, `${path}: compiling .ts/.js policies in jail needs the compiler, which this build does not have yet`);
+}
+
+/** Validates the bytes and refuses a filter under which execve() cannot succeed. */
+export function checked(filter: SeccompFilter): SeccompFilter {
+  const arch = hostArch();
+  let program;
+  try {
+    program = loadProgram(filter.bytes, arch.endian).program;
+  } catch (e) {
+    throw setupError(STEP, `${filter.name}: ${(e as Error).message}`);
+  }
+  const nr = arch.syscalls.get('execve');
+  if (nr !== undefined) {
+    const { action } = evaluate(program, { nr, arch: arch.auditArch, instructionPointer: 0n, args: [] }, arch.endian);
+    if (action.kind !== 'allow' && action.kind !== 'log') {
+      throw setupError(
+        STEP,
+        `policy ${filter.name} denies execve (${formatAction(action)}) on ${arch.name}: the command could not start under it`,
+      );
+    }
+  }
+  return filter;
+}

@@ -1,0 +1,187 @@
+/**
+ * The supervisor: the `jail` process itself. It prepares what must exist before the command
+ * (the cgroup), starts the init stage in a new pid namespace, forwards signals, enforces the
+ * timeout, and afterwards says why the command ended and removes everything it created.
+ *
+ * Process layout (one Node start for the supervisor, one for the init stage, no more):
+ *
+ *   jail (supervisor, host namespaces)
+ *    └─ node dist/cli/jail-init.js   PID 1 of a new pid namespace; unshares mount/net/uts/ipc,
+ *         │                          sets up, joins the cgroup, installs the filter, and
+ *         └─ execve(command)         becomes the command (still PID 1, still our child).
+ *
+ * The status channel is the init's fd 3 (a socketpair): the init writes one JSON line there if
+ * setup or execve fails; a successful execve closes it (close-on-exec) without a word.
+ * The supervisor steps are a list as in the init stage; "spawn init" .. "wait" are the run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
+import { createCgroup, planCgroup, readCgroupMounts, sweepStaleCgroups, type Cgroup } from './cgroups.js';
+import { monotonicUsec, seccompKillRecord, type SeccompKillRecord } from './kmsg.js';
+import { LaunchError, setupError, type LaunchErrorData } from './launch-error.js';
+import { inNewPidNamespace } from './namespaces.js';
+import { packageRoot } from './package-root.js';
+import type { InitConfig, JailSpec } from './spec.js';
+
+/** Why the sandbox (not the command itself) ended or hindered the run. */
+export type StopReason =
+  | { readonly kind: 'memory'; readonly oomKills: number; readonly commandKilled: boolean }
+  | { readonly kind: 'pids'; readonly refused: number }
+  | { readonly kind: 'timeout'; readonly seconds: number; readonly escalated: boolean }
+  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals; readonly escalated: boolean }
+  | { readonly kind: 'seccomp'; readonly record?: SeccompKillRecord; readonly why?: string };
+
+export interface JailResult {
+  /** The status jail exits with. */
+  readonly exitCode: number;
+  /** How the command (or the init stage) ended. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** A setup failure reported by the init stage (exit 125/126/127). */
+  readonly setupError?: LaunchErrorData;
+  readonly reasons: readonly StopReason[];
+}
+
+export interface SupervisorHooks {
+  /** --verbose lines ("step: detail"). */
+  readonly log: (step: string, detail: string) => void;
+}
+
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+/** Where the init stage's bundle is (built by scripts/build.mjs next to jail.js). */
+export function initScript(): string {
+  return join(packageRoot(), 'dist', 'cli', 'jail-init.js');
+}
+
+function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
+  return {
+    argv: spec.argv,
+    env: spec.env,
+    cwd: spec.cwd,
+    namespaces: spec.namespaces,
+    hostname: spec.hostname,
+    rlimits: spec.rlimits,
+    uid: spec.uid,
+    gid: spec.gid,
+    cgroupProcs: cgroup?.procsFiles ?? [],
+    filter: spec.filter ? Buffer.from(spec.filter.bytes).toString('base64') : undefined,
+    verbose: spec.verbose,
+  };
+}
+
+function setUpCgroup(spec: JailSpec, hooks: SupervisorHooks): Cgroup | undefined {
+  if (!spec.cgroup) return undefined;
+  const mounts = readCgroupMounts();
+  const removed = sweepStaleCgroups(mounts);
+  if (removed.length > 0) hooks.log('sweep stale cgroups', removed.join(' '));
+  const plan = planCgroup(mounts, spec.limits);
+  const cgroup = createCgroup(plan, spec.limits);
+  hooks.log('create cgroup', `v${cgroup.version} ${cgroup.dirs.join(' ')}`);
+  return cgroup;
+}
+
+function spawnInit(spec: JailSpec, config: InitConfig): ChildProcess {
+  // Node options of the user's environment must not reach the init stage's Node.
+  const start = () =>
+    spawn(process.execPath, [initScript(), JSON.stringify(config)], {
+      stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+      env: {},
+      // A session of its own: terminal signals reach only jail, which forwards them once.
+      detached: true,
+    });
+  return spec.namespaces.pid ? inNewPidNamespace('unshare pid namespace', start) : start();
+}
+
+/** Runs the command per `spec`; resolves when it has ended and everything is cleaned up. */
+export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<JailResult> {
+  const cgroup = setUpCgroup(spec, hooks);
+  try {
+    return await supervise(spec, cgroup, hooks);
+  } finally {
+    if (cgroup) {
+      cgroup.destroy();
+      hooks.log('remove cgroup', cgroup.dirs.join(' '));
+    }
+  }
+}
+
+async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: SupervisorHooks): Promise<JailResult> {
+  const since = monotonicUsec() - 1_000_000n;
+  hooks.log('spawn init', spec.namespaces.pid ? 'in a new pid namespace' : 'in the host pid namespace');
+  const child = spawnInit(spec, initConfig(spec, cgroup));
+  const reasons: StopReason[] = [];
+  let status = '';
+  child.stdio[3]?.on('data', (d: Buffer) => (status += d.toString()));
+
+  let killTimer: NodeJS.Timeout | undefined;
+  let escalated = false;
+  const stop = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(child.pid!, signal);
+    } catch {
+      // Already gone.
+    }
+    // PID 1 of a pid namespace ignores signals it has no handler for; so may any command.
+    killTimer ??= setTimeout(() => {
+      escalated = true;
+      try {
+        process.kill(child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, spec.killAfter * 1000);
+  };
+  let forwarded: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    forwarded ??= signal;
+    hooks.log('forward signal', signal);
+    stop(signal);
+  };
+  for (const s of FORWARDED) process.on(s, onSignal);
+  let timedOut = false;
+  const timeoutTimer =
+    spec.timeout !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          hooks.log('timeout', `${spec.timeout}s: SIGTERM, SIGKILL after ${spec.killAfter}s`);
+          stop('SIGTERM');
+        }, spec.timeout * 1000)
+      : undefined;
+
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', (e) => reject(setupError('spawn init', e.message)));
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  for (const s of FORWARDED) process.off(s, onSignal);
+  clearTimeout(timeoutTimer);
+  clearTimeout(killTimer);
+
+  const setupFailure = parseStatus(status);
+  if (setupFailure) return { exitCode: setupFailure.exitCode, code, signal, setupError: setupFailure, reasons };
+
+  if (timedOut) reasons.push({ kind: 'timeout', seconds: spec.timeout!, escalated });
+  else if (forwarded) reasons.push({ kind: 'signal', signal: forwarded, escalated });
+  if (cgroup) {
+    const events = cgroup.events();
+    if (events.oomKills > 0) reasons.push({ kind: 'memory', oomKills: events.oomKills, commandKilled: signal === 'SIGKILL' });
+    if (events.pidsRefused > 0) reasons.push({ kind: 'pids', refused: events.pidsRefused });
+  }
+  if (signal === 'SIGSYS' && spec.filter) {
+    const record = seccompKillRecord(child.pid!, since);
+    reasons.push(record ? { kind: 'seccomp', record } : { kind: 'seccomp', why: 'no audit record for it in /dev/kmsg' });
+  }
+  const exitCode = signal !== null ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? 125);
+  return { exitCode, code, signal, reasons };
+}
+
+function parseStatus(text: string): LaunchErrorData | undefined {
+  const line = text.split('\n').find((l) => l.trim() !== '');
+  if (line === undefined) return undefined;
+  try {
+    return JSON.parse(line) as LaunchErrorData;
+  } catch {
+    return new LaunchError({ step: 'init', message: `init stage: unreadable status ${JSON.stringify(line)}`, exitCode: 125 }).toJSON();
+  }
+}

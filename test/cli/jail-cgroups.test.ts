@@ -1,0 +1,79 @@
+/**
+ * jail's cgroup limits, with real processes: the memory limit kills and is reported, the
+ * seed's `--memory 10M` example works (Node's start-up is not charged to the command), a
+ * bounded fork bomb under --pids 32 is contained, --cpus 0.2 throttles a busy loop.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
+import { jail, python } from '../support/jail.js';
+
+const ok = need('root', isRoot(), 'jail cgroups', 'cgroups need root') &&
+  need('namespaces', hasNamespaces(), 'jail cgroups', 'the kernel has no namespaces') &&
+  need('cgroups', hasCgroups(), 'jail cgroups', 'no cgroup filesystem mounted');
+
+if (ok) {
+  test("the seed's example: jail --memory 10M -- /bin/sh -c 'echo ok' prints ok", async () => {
+    const r = await jail(['--memory', '10M', '--no-seccomp', '--', '/bin/sh', '-c', 'echo ok']);
+    assert.is(r.stdout, 'ok\n', r.stderr);
+    assert.is(r.status, 0);
+  });
+
+  test('memory: allocating 200 MB under --memory 50M is killed and reported', async () => {
+    const r = await jail(['--memory', '50M', '--no-seccomp', '--', python, '-c', 'x = bytearray(200 * 1024 * 1024); print("survived")']);
+    assert.is(r.stdout, '');
+    assert.is(r.status, 137);
+    assert.is(r.stderr, 'jail: killed by the memory limit (50M): out of memory\n');
+  });
+
+  test('memory: a child killed by the limit is reported even when the command survives', async () => {
+    const r = await jail(['--memory', '50M', '--no-seccomp', '--', '/bin/sh', '-c',
+      `${python} -c 'x = bytearray(200 * 1024 * 1024)'; echo "child status $?"`]);
+    assert.is(r.stdout, 'child status 137\n', r.stderr);
+    assert.is(r.status, 0);
+    assert.match(r.stderr, /(^|\n)jail: the memory limit \(50M\) killed 1 process: out of memory\n$/);
+  });
+
+  test('pids: a bounded fork bomb under --pids 32 is contained and reported', async () => {
+    // At most 100 fork attempts, each child sleeping 2 s: without the limit, 100 processes.
+    const bomb = `
+import os, time, errno
+made = refused = 0
+for _ in range(100):
+    try:
+        pid = os.fork()
+    except OSError as e:
+        assert e.errno == errno.EAGAIN, e
+        refused += 1
+        continue
+    if pid == 0:
+        time.sleep(2); os._exit(0)
+    made += 1
+print(made, refused)
+`;
+    const r = await jail(['--pids', '32', '--no-seccomp', '--', python, '-c', bomb]);
+    assert.is(r.status, 0, r.stderr);
+    const [made, refused] = r.stdout.trim().split(' ').map(Number);
+    assert.ok(made! <= 31 && made! >= 20, `made ${made}`);
+    assert.is(made! + refused!, 100);
+    assert.is(r.stderr, `jail: the pids limit (32) refused ${refused} forks\n`);
+  });
+
+  test('cpus: a busy loop under --cpus 0.2 gets about a fifth of a CPU (loose bound)', async () => {
+    const loop = `
+import time, os
+w0, c0 = time.monotonic(), time.process_time()
+while time.monotonic() - w0 < 1.5:
+    pass
+print((time.process_time() - c0) / (time.monotonic() - w0))
+`;
+    const r = await jail(['--cpus', '0.2', '--no-seccomp', '--', python, '-c', loop]);
+    assert.is(r.status, 0, r.stderr);
+    const share = Number(r.stdout.trim());
+    // 0.2 of a CPU; the bound is loose because CFS accounts in 100 ms periods and the
+    // machine may be busy (which only lowers the share).
+    assert.ok(share > 0 && share < 0.35, `cpu share ${share}`);
+  });
+}
+
+test.run();

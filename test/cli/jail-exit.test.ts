@@ -1,0 +1,110 @@
+/**
+ * jail's exit status and signals: the command's own status, 128+N for a signal, 126/127 for
+ * a command that cannot run, forwarded SIGINT/SIGTERM/SIGHUP/SIGQUIT, a PID 1 that ignores
+ * them stopped after --kill-after, and --timeout.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasNamespaces, isRoot, need } from '../support/capabilities.js';
+import { jail, tempDir } from '../support/jail.js';
+
+const ok = need('root', isRoot(), 'jail exit status', 'namespaces need root') &&
+  need('namespaces', hasNamespaces(), 'jail exit status', 'the kernel has no namespaces');
+const dir = tempDir();
+
+if (ok) {
+  const cases: Array<[string, string[], number, RegExp | undefined]> = [
+    ['own status', ['/bin/sh', '-c', 'exit 3'], 3, undefined],
+    ['success', ['/bin/true'], 0, undefined],
+    ['killed by SIGUSR1 (no pid namespace) -> 138', ['--no-pid', '--', '/bin/sh', '-c', 'kill -USR1 $$'], 138, undefined],
+    ['path not found -> 127', ['/nonexistent/cmd'], 127, /^jail: \/nonexistent\/cmd: no such file or directory\n$/],
+    ['name not found on PATH -> 127', ['no-such-command-xyz'], 127, /^jail: no-such-command-xyz: command not found/],
+    ['a directory -> 126', ['/tmp'], 126, /^jail: \/tmp: permission denied/],
+  ];
+  for (const [name, argv, status, stderr] of cases) {
+    test(`exit: ${name}`, async () => {
+      const r = await jail(['--no-seccomp', ...argv]);
+      assert.is(r.status, status, r.stderr);
+      if (stderr) assert.match(r.stderr, stderr);
+      else assert.is(r.stderr, '');
+    });
+  }
+
+  test('exit: a file without execute permission -> 126; a missing interpreter -> 126', async () => {
+    const plain = join(dir, 'plain.sh');
+    writeFileSync(plain, '#!/bin/sh\necho hi\n');
+    chmodSync(plain, 0o644);
+    const a = await jail(['--no-seccomp', '--', plain]);
+    assert.is(a.status, 126, a.stderr);
+    const noInterp = join(dir, 'nointerp.sh');
+    writeFileSync(noInterp, '#!/nonexistent/interpreter\n');
+    chmodSync(noInterp, 0o755);
+    const b = await jail(['--no-seccomp', '--', noInterp]);
+    assert.is(b.status, 126, b.stderr);
+    assert.match(b.stderr, /cannot execute: its interpreter or dynamic loader was not found/);
+  });
+
+  test('--cwd, --env, --clear-env, --rlimit reach the command', async () => {
+    mkdirSync(join(dir, 'work'), { recursive: true });
+    const r = await jail(
+      ['--no-seccomp', '--clear-env', '--env', 'A=1', '--env', 'B=x=y', '--cwd', join(dir, 'work'), '--rlimit', 'nofile=123:456', '--',
+        '/bin/sh', '-c', 'pwd; env | grep -v "^PWD=" | sort; ulimit -n; ulimit -Hn'],
+    );
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, `${join(dir, 'work')}\nA=1\nB=x=y\n123\n456\n`);
+  });
+
+  test('--uid/--gid: the command runs as nobody', async () => {
+    const r = await jail(['--no-seccomp', '--uid', 'nobody', '--gid', 'nogroup', '--', '/usr/bin/id']);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^uid=65534\(nobody\) gid=65534\(nogroup\) groups=65534\(nogroup\)$/m);
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
+    test(`signals: ${signal} to jail reaches the command`, async () => {
+      const name = signal.slice(3);
+      const script = `trap 'echo got ${name}; exit 7' ${name}; echo ready; while :; do sleep 0.05; done`;
+      let sent = false;
+      const r = await jail(['--no-seccomp', '--', '/bin/sh', '-c', script], {
+        onStdout: (out, pid) => {
+          if (!sent && out.includes('ready')) {
+            sent = true;
+            process.kill(pid, signal);
+          }
+        },
+      });
+      assert.is(r.stdout, `ready\ngot ${name}\n`);
+      assert.is(r.status, 7, r.stderr);
+    });
+  }
+
+  test('signals: a PID 1 that ignores SIGTERM is killed after --kill-after', async () => {
+    let sent = false;
+    const r = await jail(['--no-seccomp', '--kill-after', '0.3', '--', '/bin/sh', '-c', 'echo ready; exec sleep 30'], {
+      onStdout: (out, pid) => {
+        if (!sent && out.includes('ready')) {
+          sent = true;
+          setTimeout(() => process.kill(pid, 'SIGTERM'), 50);
+        }
+      },
+    });
+    assert.is(r.status, 137);
+    assert.is(r.stderr, 'jail: the command ignored SIGTERM: SIGKILL after 0.3s\n');
+  });
+
+  test('--timeout: SIGTERM, then SIGKILL after --kill-after, reported in one line', async () => {
+    const a = await jail(['--no-seccomp', '--timeout', '0.3', '--kill-after', '0.2', '--', '/bin/sleep', '30']);
+    assert.is(a.status, 137);
+    assert.is(a.stderr, 'jail: killed by the timeout (0.3s): it ignored SIGTERM, SIGKILL after 0.2s\n');
+    const b = await jail(['--no-seccomp', '--timeout', '0.3', '--', '/bin/sh', '-c', "trap 'exit 9' TERM; while :; do sleep 0.05; done"]);
+    assert.is(b.status, 9);
+    assert.is(b.stderr, 'jail: killed by the timeout (0.3s)\n');
+    const quiet = await jail(['--quiet', '--no-seccomp', '--timeout', '0.2', '--kill-after', '0.1', '--', '/bin/sleep', '30']);
+    assert.is(quiet.status, 137);
+    assert.is(quiet.stderr, '');
+  });
+}
+
+test.run();

@@ -1,0 +1,144 @@
+/**
+ * Helpers for tests that run the built `bin/jail` as a real process: run it, build small test
+ * filters with the isa helpers, and inspect what a run may leave behind (cgroups, processes).
+ * Tests using these need root, namespaces and cgroups (see capabilities.ts).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encode } from '../../src/bpf/encode.js';
+import { BPF_CLASS, BPF_JMP_OP, BPF_MODE, BPF_SIZE, jump, stmt, type Insn } from '../../src/bpf/isa.js';
+import { SECCOMP_DATA, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS } from '../../src/seccomp/abi.js';
+import { hostArch } from '../../src/syscalls/index.js';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const jailBin = join(root, 'bin', 'jail');
+export const python = '/usr/bin/python3';
+
+export interface Run {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly pid: number;
+}
+
+export interface RunOptions {
+  readonly input?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Called with the jail process once it started (to signal it). */
+  readonly onSpawn?: (pid: number) => void;
+  /** Called with all stdout so far after each chunk (to signal jail once the command is ready). */
+  readonly onStdout?: (stdout: string, pid: number) => void;
+}
+
+/** Runs `bin/jail ...args` to completion. */
+export function jail(args: readonly string[], opts: RunOptions = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(jailBin, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      opts.onStdout?.(stdout, child.pid!);
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, pid: child.pid! }));
+    child.stdin.end(opts.input ?? '');
+    opts.onSpawn?.(child.pid!);
+  });
+}
+
+const { LD, JMP, RET } = BPF_CLASS;
+const ldAbs = (offset: number): Insn => stmt(LD | BPF_SIZE.W | BPF_MODE.ABS, offset);
+const jeq = (k: number, jt: number, jf: number): Insn => jump(JMP | BPF_JMP_OP.JEQ, k, jt, jf);
+const ret = (k: number): Insn => stmt(RET, k);
+
+/**
+ * A filter for the host arch: `syscall` with args[0] in `firstArgs` (any args[0] when empty)
+ * gets `action`; other syscalls are allowed; other arches are killed.
+ */
+export function filterFor(syscall: string, firstArgs: readonly number[], action: number): Uint8Array {
+  const arch = hostArch();
+  const nr = arch.syscalls.get(syscall);
+  if (nr === undefined) throw new Error(`no ${syscall} on ${arch.name}`);
+  const argLow = SECCOMP_DATA.args + (arch.endian === 'little' ? 0 : 4);
+  const tail: Insn[] =
+    firstArgs.length === 0
+      ? [ret(action)]
+      : [ldAbs(argLow), ...firstArgs.map((v, i) => jeq(v, firstArgs.length - i, 0)), ret(SECCOMP_RET_ALLOW), ret(action)];
+  const program: Insn[] = [
+    ldAbs(SECCOMP_DATA.arch),
+    jeq(arch.auditArch, 1, 0),
+    ret(SECCOMP_RET_KILL_PROCESS),
+    ldAbs(SECCOMP_DATA.nr),
+    jeq(nr, 1, 0),
+    ret(SECCOMP_RET_ALLOW),
+    ...tail,
+  ];
+  return encode(program, arch.endian);
+}
+
+export const EAFNOSUPPORT = 97;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+/** socket(AF_INET/AF_INET6) fails with EAFNOSUPPORT; everything else allowed. */
+export const noInetFilter = (): Uint8Array => filterFor('socket', [AF_INET, AF_INET6], SECCOMP_RET_ERRNO | EAFNOSUPPORT);
+/** socket(AF_INET) kills the process. */
+export const killInetFilter = (): Uint8Array => filterFor('socket', [AF_INET], SECCOMP_RET_KILL_PROCESS);
+
+/** A fresh temporary directory for a test file's artefacts. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'jail-test-'));
+}
+
+export function writeFilter(dir: string, name: string, bytes: Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+/** Every cgroup directory a jail run may create, by hierarchy (empty when none left). */
+export function jailCgroups(): string[] {
+  const out: string[] = [];
+  for (const mount of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const sep = mount.indexOf(' - ');
+    if (sep < 0) continue;
+    const fstype = mount.slice(sep + 3).split(' ')[0];
+    if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
+    const base = join(mount.split(' ')[4]!, 'seccompile');
+    if (!existsSync(base)) continue;
+    for (const name of readdirSync(base)) if (name.startsWith('jail-')) out.push(join(base, name));
+  }
+  return out;
+}
+
+/** Cgroups created by jail processes that are children of this test process. */
+export function cgroupsOf(pids: readonly number[]): string[] {
+  return jailCgroups().filter((d) => pids.some((p) => d.includes(`/jail-${p}-`)));
+}
+
+/** Pids of processes whose command line contains `marker`. */
+export function processesWith(marker: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(marker)) out.push(Number(name));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return out;
+}
+
+export function hostMounts(): string {
+  return readFileSync('/proc/self/mountinfo', 'utf8');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
