@@ -12,6 +12,10 @@ interface CommandEntry {
 
 /** Subcommands in the order `--help` lists them. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  compile: {
+    summary: 'compile a policy to a seccomp filter (the default: seccompile POLICY ...)',
+    load: async () => (await import('./commands/compile.js')).run,
+  },
   validate: {
     summary: "check a filter with the kernel's seccomp rules",
     load: async () => (await import('./commands/validate.js')).run,

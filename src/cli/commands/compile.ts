@@ -1,0 +1,160 @@
+/**
+ * `seccompile POLICY [-o FILE] [--arch A ...] [--format F] [--verbose]` (also `seccompile compile`):
+ * loads a policy file, normalizes it to the rule IR, compiles it, writes the filter.
+ * Diagnostics (errors and warnings, with file:line:column where known) go to stderr; any error,
+ * or a filter the kernel would refuse (over 4096 instructions), is exit status 1 with nothing
+ * written. The loader, normalizer and compiler are imported lazily so `--help` stays instant.
+ */
+import { writeFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import type { PolicyIR } from '../../ir/types.js';
+import type { CompileResult } from '../../compiler/index.js';
+import { formatFilter, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../filter-output.js';
+import { isTerminal } from '../input.js';
+import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
+
+const USAGE = `Usage: seccompile POLICY [-o FILE] [--arch A ...] [--format F] [--verbose]
+       seccompile compile POLICY ...
+
+Compiles a policy (a .ts or .js file with \`export default policy({...})\`) to a seccomp filter.
+
+Options:
+  -o, --output FILE   where to write the filter (default: stdout; - is stdout)
+  --arch A            target architecture, repeatable or comma-separated (x86_64, x86, x32,
+                      aarch64, arm, riscv64, s390x, ppc64le, loongarch64); overrides the
+                      policy's \`arch\` (default: the host's arch and its compat arches)
+  --format F          bpf (default: raw struct sock_filter[] in the target's byte order, for
+                      prctl and \`bwrap --seccomp FD\`), disasm, c, hex, json
+  -v, --verbose       list syscalls skipped per arch (absent there) and build statistics
+  -h, --help          show this help
+
+Exit status: 0 compiled, 1 policy errors or a filter over 4096 instructions, 2 bad usage.
+`;
+
+/** A policy file turned into IR, with what the user should hear about it. */
+interface LoadedPolicy {
+  readonly ir: PolicyIR | undefined;
+  /** Formatted diagnostics (errors and warnings), in order. */
+  readonly messages: readonly string[];
+  readonly hasErrors: boolean;
+  /** Syscalls absent on a target arch, per arch. */
+  readonly skipped: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Policy files by kind. An OCI runtime-spec seccomp JSON (issue 5) plugs in as another entry
+ * here: a loader from the file to the same LoadedPolicy.
+ */
+async function loadPolicy(path: string, arches: readonly string[] | undefined): Promise<LoadedPolicy> {
+  if (extname(path).toLowerCase() === '.json') {
+    throw new UserError(`${path}: OCI seccomp JSON policies are not supported yet (write a .ts policy)`);
+  }
+  const [{ loadPolicyFile, PolicyLoadError }, { normalize }, { formatDiagnostic, hasErrors }] = await Promise.all([
+    import('../../loader/policy-file.js'),
+    import('../../ir/normalize.js'),
+    import('../../ir/diagnostics.js'),
+  ]);
+  let loaded: Awaited<ReturnType<typeof loadPolicyFile>>;
+  try {
+    loaded = await loadPolicyFile(path);
+  } catch (e) {
+    if (e instanceof PolicyLoadError) {
+      return { ir: undefined, messages: e.diagnostics.map(formatDiagnostic), hasErrors: true, skipped: new Map() };
+    }
+    throw e;
+  }
+  const { spec, file } = loaded;
+  const result = normalize(spec, { ...(arches ? { arches } : {}), sourceFile: file });
+  const skipped = new Map<string, string[]>();
+  for (const s of result.skipped) skipped.set(s.arch, [...(skipped.get(s.arch) ?? []), s.syscall]);
+  return {
+    ir: result.ir,
+    messages: result.diagnostics.map(formatDiagnostic),
+    hasErrors: hasErrors(result.diagnostics),
+    skipped,
+  };
+}
+
+function parseArches(values: readonly string[] | undefined): string[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  const list = values.flatMap((v) => v.split(',')).map((s) => s.trim());
+  if (list.some((s) => s === '')) throw new UsageError('--arch needs an architecture name');
+  return list;
+}
+
+function formatStats(result: CompileResult): string[] {
+  const s = result.stats;
+  const perArch = (r: Readonly<Record<string, number>>) =>
+    Object.entries(r)
+      .map(([a, n]) => `${a} ${n}`)
+      .join(', ');
+  return [
+    `instructions: ${s.instructions} (${result.endian}-endian)`,
+    `nr ranges: ${perArch(s.ranges)}`,
+    `argument-dependent syscalls: ${perArch(s.argumentDependent)}`,
+    `binary search depth: ${perArch(s.searchDepth)}`,
+    `far jumps: ${s.trampolines} JA trampolines, ${s.returnCopies} copied returns`,
+  ];
+}
+
+export const run: Command = async (argv, io: CliIO) => {
+  const args = parseArgs(
+    {
+      '--output': String,
+      '-o': '--output',
+      '--arch': [String],
+      '--format': String,
+      '--verbose': Boolean,
+      '-v': '--verbose',
+      '--help': Boolean,
+      '-h': '--help',
+    },
+    argv,
+  );
+  if (args['--help']) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (args._.length !== 1) throw new UsageError(args._.length ? `expected one POLICY, got ${args._.length}` : 'missing POLICY');
+  const path = args._[0]!;
+  const format = args['--format'] ?? 'bpf';
+  if (!isOutputFormat(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not '${format}'`);
+  const output = args['--output'] ?? '-';
+  if (output === '-' && format === 'bpf' && isTerminal(io.stdout)) {
+    throw new UsageError('refusing to write a binary filter to a terminal: use -o FILE or --format disasm');
+  }
+
+  const loaded = await loadPolicy(path, parseArches(args['--arch']));
+  for (const m of loaded.messages) io.stderr.write(`${m}\n`);
+  if (loaded.hasErrors || !loaded.ir) {
+    io.stderr.write(`seccompile: ${path}: not compiled (errors above)\n`);
+    return 1;
+  }
+  const ir = loaded.ir;
+  const { compile, CompileError } = await import('../../compiler/index.js');
+  let result: CompileResult;
+  try {
+    result = compile(ir);
+  } catch (e) {
+    if (e instanceof CompileError) throw new UserError(`${path}: ${e.message}`);
+    throw e;
+  }
+  if (args['--verbose']) {
+    for (const section of ir.sections) {
+      const skipped = loaded.skipped.get(section.arch) ?? [];
+      io.stderr.write(`${section.arch}: ${skipped.length ? `skipped (absent on ${section.arch}): ${skipped.join(', ')}` : 'no syscall skipped'}\n`);
+    }
+    for (const line of formatStats(result)) io.stderr.write(`${line}\n`);
+  }
+  const policy = basename(path, extname(path));
+  const out = formatFilter(result, format as OutputFormat, { policy, arches: ir.sections.map((s) => s.arch) });
+  if (output === '-') io.stdout.write(out);
+  else {
+    try {
+      await writeFile(output, out);
+    } catch (e) {
+      throw new UserError(`cannot write ${output}: ${(e as Error).message}`);
+    }
+  }
+  return 0;
+};
