@@ -33,7 +33,7 @@ const cases: Array<[string[], number, RegExp, RegExp]> = [
     [bad],
     1,
     /^$/,
-    /in either byte order; as little-endian:\n  instruction 0: ld \[2\] is not 4-byte aligned \(load_misaligned\)  \[code 0x20 jt 0 jf 0 k 0x2\]\n  instruction 1: div by the constant 0 \(division_by_zero\).*\n  instruction 2: the last instruction must be a return.*\n  \(as big-endian: \d+ problems, first: instruction 0/,
+    /in either byte order; as little-endian:\n  instruction 0: ld \[2\] is not 4-byte aligned \(load_misaligned\)\n      > 0: ld \[2\]\n        1: div #0\n  instruction 1: div by the constant 0 \(division_by_zero\)\n(.*\n){3}  instruction 2: the last instruction must be a return.*\n(.*\n){2}  \(as big-endian: \d+ problems, first: instruction 0/,
   ],
   [[partial], 1, /^$/, /partial\.bpf: filter length 12 bytes is not a multiple of 8/],
   [[join(dir, 'missing.bpf')], 1, /^$/, /cannot read .*missing\.bpf: no such file/],

@@ -5,7 +5,9 @@
  */
 import { decode, EncodingError, type ByteOrder } from '../../bpf/encode.js';
 import { loadProgram, ProgramLoadError } from '../../bpf/load.js';
-import type { BpfError } from '../../bpf/validate.js';
+import { BPF_ERROR, type BpfError } from '../../bpf/validate.js';
+import { disassembleAround } from '../../bpf/disasm.js';
+import type { Insn } from '../../bpf/isa.js';
 import { parseArgs, UsageError, UserError, type Command } from '../io.js';
 import { parseEndian, readFilterFile } from '../program-file.js';
 
@@ -43,7 +45,7 @@ export const run: Command = async (argv, io) => {
     const shown = orders[0]!;
     const insns = decode(bytes, shown);
     io.stderr.write(`${file}: not a valid seccomp filter${endian ? '' : ` in either byte order; as ${shown}-endian`}:\n`);
-    for (const err of e.errors[shown]!) io.stderr.write(`  ${describe(err, insns[err.pc])}\n`);
+    for (const err of e.errors[shown]!) io.stderr.write(describe(err, insns));
     for (const other of orders.slice(1)) {
       const n = e.errors[other]!.length;
       io.stderr.write(`  (as ${other}-endian: ${n} problem${n === 1 ? '' : 's'}, first: ${e.errors[other]![0]!.message})\n`);
@@ -52,9 +54,8 @@ export const run: Command = async (argv, io) => {
   }
 };
 
-function describe(err: BpfError, ins: { code: number; jt: number; jf: number; k: number } | undefined): string {
-  const raw = ins
-    ? `  [code 0x${ins.code.toString(16).padStart(2, '0')} jt ${ins.jt} jf ${ins.jf} k 0x${ins.k.toString(16)}]`
-    : '';
-  return `${err.message} (${err.code})${raw}`;
+/** The problem, then the disassembly around it (the instruction marked with '>'). */
+function describe(err: BpfError, insns: readonly Insn[]): string {
+  const around = err.code === BPF_ERROR.EMPTY ? '' : disassembleAround(insns, err.pc, 1).replace(/^(?=.)/gm, '      ');
+  return `  ${err.message} (${err.code})\n${around}`;
 }
