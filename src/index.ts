@@ -27,3 +27,9 @@ export { formatDiagnostic, hasErrors, DIAGNOSTIC_CODES } from './ir/diagnostics.
 export type { Diagnostic, DiagnosticCode, Severity } from './ir/diagnostics.js';
 export type * from './ir/types.js';
 export { loadPolicyFile, PolicyLoadError, type LoadedPolicy } from './loader/policy-file.js';
+export { validate, check, isValid, BpfError, BPF_ERROR, DATA_SIZE, type Program, type BpfErrorCode } from './bpf/validate.js';
+export { loadProgram, ProgramLoadError, type LoadedProgram } from './bpf/load.js';
+export { encode, decode, EncodingError, type ByteOrder } from './bpf/encode.js';
+export { Interpreter, interpreterFor, run as runProgram, type RunResult } from './bpf/interpreter.js';
+export { encodeSeccompData, writeSeccompData, seccompDataProblem, type SeccompData } from './seccomp/data.js';
+export { evaluate, InterpreterEvaluator, type Evaluation, type Evaluator } from './seccomp/evaluate.js';
