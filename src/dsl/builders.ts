@@ -7,6 +7,7 @@
  *
  *   allow('read', 'write')                          a rule: allow these syscalls
  *   errno('EACCES').on('socket').when(arg(0).ne(1)) a rule with an action and conditions
+ *   allow('clone').when(arg(1).int.maskedEq(m, 0)).forArch('s390x')   a rule for some arches only
  *   errno('EPERM')                                  an action (for `default`, `badArch`, `newer`)
  */
 import type { ArchName } from '../syscalls/arch.js';
@@ -20,6 +21,8 @@ export interface RuleBuilder extends RuleSpec {
   readonly syscalls: readonly SyscallName[];
   /** A rule with these conditions added (ANDed with any it already has). */
   when(...conditions: ConditionSpec[]): RuleBuilder;
+  /** The same rule, applied only on these arches (on other targets it does not exist). */
+  forArch(...arches: [ArchName, ...ArchName[]]): RuleBuilder;
 }
 
 /** An action: plain ActionSpec data plus `.on(...)` to make it a rule. */
@@ -30,20 +33,20 @@ export type ActionBuilder<A extends ActionSpec = ActionSpec> = A & {
 
 const ruleMethods = {
   when(this: RuleSpec, ...conditions: ConditionSpec[]): RuleBuilder {
-    return makeRule(this.action, this.syscalls as readonly SyscallName[], [...this.conditions, ...conditions.map(plainCondition)], this.location);
+    return makeRule({ ...this, conditions: [...this.conditions, ...conditions.map(plainCondition)] });
+  },
+  forArch(this: RuleSpec, ...arches: ArchName[]): RuleBuilder {
+    return makeRule({ ...this, arch: arches });
   },
 };
 
-function makeRule(
-  action: ActionSpec,
-  syscalls: readonly SyscallName[],
-  conditions: readonly ConditionSpec[],
-  location: SourceLocation | undefined,
-): RuleBuilder {
+function makeRule(rule: RuleSpec): RuleBuilder {
+  const { action, syscalls, conditions, arch, location } = rule;
   const data: RuleSpec = {
     action,
     syscalls: Object.freeze([...syscalls]),
     conditions: Object.freeze([...conditions]),
+    ...(arch ? { arch: Object.freeze([...arch]) } : {}),
     ...(location ? { location } : {}),
   };
   return Object.freeze(Object.assign(Object.create(ruleMethods) as typeof ruleMethods, data)) as RuleBuilder;
@@ -51,7 +54,8 @@ function makeRule(
 
 const actionMethods = {
   on(this: ActionSpec, ...syscalls: SyscallName[]): RuleBuilder {
-    return makeRule(plainAction(this), syscalls, [], callSite(actionMethods.on));
+    const location = callSite(actionMethods.on);
+    return makeRule({ action: plainAction(this), syscalls, conditions: [], ...(location ? { location } : {}) });
   },
 };
 
@@ -64,7 +68,8 @@ export function allow(): ActionBuilder<{ readonly kind: 'allow' }>;
 export function allow(...syscalls: [SyscallName, ...SyscallName[]]): RuleBuilder;
 export function allow(...syscalls: SyscallName[]): ActionBuilder<{ readonly kind: 'allow' }> | RuleBuilder {
   if (syscalls.length === 0) return makeAction({ kind: 'allow' } as const);
-  return makeRule({ kind: 'allow' }, syscalls, [], callSite(allow));
+  const location = callSite(allow);
+  return makeRule({ action: { kind: 'allow' }, syscalls, conditions: [], ...(location ? { location } : {}) });
 }
 
 /**
@@ -146,11 +151,12 @@ function plainCondition(condition: ConditionSpec): ConditionSpec {
 function plainRule(rule: RuleSpec): RuleSpec {
   if (rule === null || typeof rule !== 'object') return rule;
   if (!Array.isArray(rule.syscalls)) return Object.freeze({ ...rule }); // not a rule: left for normalize to report
-  const { action, syscalls, conditions, location } = rule;
+  const { action, syscalls, conditions, arch, location } = rule;
   return Object.freeze({
     action: plainAction(action),
     syscalls: Object.freeze(Array.isArray(syscalls) ? [...syscalls] : syscalls),
     conditions: Object.freeze(Array.isArray(conditions) ? conditions.map(plainCondition) : conditions ?? []),
+    ...(arch !== undefined ? { arch: Array.isArray(arch) ? Object.freeze([...arch]) : arch } : {}),
     ...(location ? { location } : {}),
   });
 }

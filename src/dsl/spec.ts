@@ -56,6 +56,11 @@ export interface RuleSpec {
   readonly syscalls: readonly string[];
   /** ANDed; empty: the rule always matches its syscalls. */
   readonly conditions: readonly ConditionSpec[];
+  /**
+   * Only on these arches (for an argument whose position differs, e.g. clone's flags on
+   * s390x); omitted: on every target arch.
+   */
+  readonly arch?: readonly string[];
   /** Where the rule was written (recorded by the DSL builders), for diagnostics. */
   readonly location?: SourceLocation;
 }

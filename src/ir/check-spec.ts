@@ -8,7 +8,7 @@ import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SourceLocation } 
 import { MAX_ERRNO, type Action } from '../seccomp/abi.js';
 import type { ArchName } from '../syscalls/arch.js';
 import { ERRNO_TABLE, errnoByName } from '../syscalls/errno.js';
-import { isKnownSyscall, unknownSyscallMessage } from '../syscalls/index.js';
+import { archByName, isKnownSyscall, unknownArchMessage, unknownSyscallMessage } from '../syscalls/index.js';
 import { didYouMean, nearestNames } from '../syscalls/nearest.js';
 import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js';
 import type { CmpOp, Condition } from './types.js';
@@ -43,6 +43,8 @@ export interface CheckedRule {
   /** Known syscall names (duplicates removed), with their index in the rule's `syscalls`. */
   readonly syscalls: readonly { readonly name: string; readonly index: number }[];
   readonly conditions: readonly Condition[];
+  /** The arches the rule is restricted to; undefined: every target. */
+  readonly arches?: ReadonlySet<ArchName>;
   readonly location?: SourceLocation;
 }
 
@@ -194,8 +196,25 @@ function checkRule(r: unknown, index: number, sink: DiagnosticSink, fallback?: S
     if (checked) conditions.push(checked);
     else ok = false;
   });
+  let arches: Set<ArchName> | undefined;
+  if (rule.arch !== undefined) {
+    if (!Array.isArray(rule.arch) || rule.arch.length === 0) {
+      sink.error('unknown-arch', `${path}.arch`, 'expected a non-empty list of arch names', at);
+      ok = false;
+    } else {
+      arches = new Set();
+      rule.arch.forEach((n: unknown, k: number) => {
+        const a = typeof n === 'string' ? archByName(n) : undefined;
+        if (a) arches!.add(a.name);
+        else {
+          sink.error('unknown-arch', `${path}.arch[${k}]`, unknownArchMessage(String(n)), at);
+          ok = false;
+        }
+      });
+    }
+  }
   if (!ok || !action) return undefined;
-  return { index, path, action, syscalls, conditions, ...(at ? { location: at } : {}) };
+  return { index, path, action, syscalls, conditions, ...(arches ? { arches } : {}), ...(at ? { location: at } : {}) };
 }
 
 /** The checked actions and rules of a policy (undefined entries where something was wrong). */

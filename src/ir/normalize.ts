@@ -177,6 +177,7 @@ function placeRules(arch: Arch, rules: readonly CheckedRule[], skipped: SkippedS
     table.set(nr, list);
   };
   for (const rule of rules) {
+    if (rule.arches && !rule.arches.has(arch.name)) continue;
     for (const { name, index } of rule.syscalls) {
       const nr = resolveSyscall(arch, name);
       if (nr !== undefined) put(nr, { rule, syscall: name, conditions: rule.conditions });

@@ -65,6 +65,15 @@ test('rules: allow(names), action.on(names), when() ANDs and does not mutate', (
   assert.ok(Object.isFrozen(p) && Object.isFrozen(p.rules[1]!.conditions));
 });
 
+test('forArch restricts a rule and keeps its conditions and location', () => {
+  const r = allow('clone').when(arg(1).eq(0)).forArch('s390x');
+  assert.equal(r.arch, ['s390x']);
+  assert.equal(r.conditions, [{ arg: 1, op: 'eq', width: 64, value: 0 }]);
+  assert.ok(r.location);
+  const p = policy({ default: kill(), rules: [r] });
+  assert.equal(p.rules[0]!.arch, ['s390x']);
+});
+
 const conditions: Array<[string, unknown, unknown]> = [
   ['eq', arg(0).eq(1), { arg: 0, op: 'eq', width: 64, value: 1 }],
   ['ne', arg(1).ne(2n), { arg: 1, op: 'ne', width: 64, value: 2n }],

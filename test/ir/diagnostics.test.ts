@@ -45,6 +45,9 @@ const cases: Case[] = [
   ['unknown arch, with a suggestion', policy({ default: kill(), arch: ['x86_64', bad<never>('arm46')], rules: [] }), [
     ['unknown-arch', 'arch[1]', /unknown arch 'arm46' \(did you mean arm64\?\)/],
   ]],
+  ['unknown arch in a rule', policy({ default: kill(), rules: [allow('read').forArch('x86_64', bad<never>('sparc'))] }), [
+    ['unknown-arch', 'rules[0].arch[1]', /unknown arch 'sparc'/],
+  ]],
   ['empty arch list', policy({ default: kill(), arch: [], rules: [] }), [['unknown-arch', 'arch']]],
   ['unknown errno', policy({ default: errno(bad('EPRM')), rules: [] }), [['unknown-errno', 'default.errno', /did you mean EPERM/]]],
   ['errno out of range', policy({ default: kill(), rules: [errno(4096).on('read')] }), [['invalid-action', 'rules[0].action.errno']]],

@@ -145,6 +145,22 @@ test('multiplexers: an expansion can shadow a later explicit multiplexer rule', 
   assert.match(r.diagnostics[0]!.message, /rules\[0\] \(socket through socketcall\)/);
 });
 
+test('forArch: a rule exists only on the arches it names', () => {
+  const ir = ok(
+    policy({
+      default: allow(),
+      arch: ['x86_64', 's390x'],
+      rules: [
+        allow('clone').when(arg(0).int.maskedEq(0x10000000, 0)).forArch('x86_64', 'aarch64'),
+        allow('clone').when(arg(1).int.maskedEq(0x10000000, 0)).forArch('s390x'),
+        errno('EPERM').on('clone'),
+      ],
+    }),
+  );
+  assert.equal(rulesOf(ir, 'x86_64', 'clone')!.map((r) => r[2]), ['rules[0]', 'rules[2]']);
+  assert.equal(rulesOf(ir, 's390x', 'clone')!.map((r) => r[2]), ['rules[1]', 'rules[2]']);
+});
+
 test('deterministic: same spec, same IR', () => {
   const spec = policy({ default: errno('EPERM'), arch: ['x86_64', 'x86', 'aarch64'], rules: [allow('read', 'write'), errno(1).on('socket').when(arg(0).ne(1))] });
   assert.equal(normalize(spec, { arches: ['aarch64', 'x86_64'] }).ir, normalize(spec, { arches: ['x86_64', 'aarch64'] }).ir);
