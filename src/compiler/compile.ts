@@ -16,7 +16,7 @@ import { encode } from '../bpf/encode.js';
 import type { Endian } from '../seccomp/abi.js';
 import type { PolicyIR } from '../ir/types.js';
 import { CodeGen } from './codegen.js';
-import { dispatch, rangeCounts } from './dispatch.js';
+import { dispatch, rangeCounts, searchDepths } from './dispatch.js';
 import { lower } from './lower.js';
 import { TreeBuilder } from './tree.js';
 
@@ -50,7 +50,7 @@ export interface CompileStats {
   readonly ranges: Readonly<Record<string, number>>;
   /** Syscalls whose decision depends on arguments, per targeted arch name. */
   readonly argumentDependent: Readonly<Record<string, number>>;
-  /** Longest path through the binary search of each arch (jumps), = ceil(log2(ranges)). */
+  /** Most nr tests (search jumps) before a decision of each arch: about log2(ranges). */
   readonly searchDepth: Readonly<Record<string, number>>;
   /** JA trampolines added for conditional jumps longer than 255. */
   readonly trampolines: number;
@@ -82,12 +82,11 @@ export function compile(ir: PolicyIR, options: CompileOptions = {}): CompileResu
   }
   const ranges = rangeCounts(d);
   const argumentDependent: Record<string, number> = {};
-  const searchDepth: Record<string, number> = {};
+  const searchDepth = searchDepths(d);
   for (const g of d.groups) {
     for (const s of g.spans) {
       const inSpan = g.ranges.filter((r) => r.start < s.end && r.end > s.start);
       argumentDependent[s.section.arch] = inSpan.filter((r) => r.tree.kind === 'test').reduce((n, r) => n + (r.end - r.start), 0);
-      searchDepth[s.section.arch] = Math.ceil(Math.log2(g.ranges.length));
     }
   }
   return {

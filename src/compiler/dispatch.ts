@@ -2,7 +2,8 @@
  * The whole filter as one decision tree: arch dispatch first (seccomp_data.arch compared with
  * each targeted AUDIT_ARCH, anything else -> badArch), then per AUDIT_ARCH a balanced binary
  * search over its nr ranges with JGE (kafel/Chromium style), so the executed path grows with
- * log2(#ranges). Sections sharing an AUDIT_ARCH (x86_64, x32) are one search over the ranges of
+ * log2(#ranges); a segment that is one decision with a few single-number exceptions becomes a
+ * JEQ chain where that is no deeper (libseccomp-style tests, only where they win). Sections sharing an AUDIT_ARCH (x86_64, x32) are one search over the ranges of
  * both, cut at the x32 bit, so an x32 number can never reach an x86_64 rule and vice versa.
  *
  * Order of arch checks: 64-bit AUDIT_ARCHs (__AUDIT_ARCH_64BIT set) first, then by value, so
@@ -20,6 +21,8 @@ export interface ArchGroup {
   readonly auditArch: number;
   readonly spans: readonly OwnedSpan[];
   readonly ranges: readonly NrRange[];
+  /** The nr dispatch (search) of this AUDIT_ARCH. */
+  readonly search: DecisionTree;
 }
 
 export interface Dispatch {
@@ -28,9 +31,17 @@ export interface Dispatch {
   readonly groups: readonly ArchGroup[];
 }
 
-/** Balanced binary search over ranges[lo, hi) (which cover the nr values reaching it). */
+/**
+ * Dispatch over ranges[lo, hi) (which cover every nr value reaching it): a balanced binary
+ * search with JGE, except where the segment is one background decision with k single-number
+ * exceptions and a chain of k JEQs is no deeper than the search (k <= ceil(log2(#ranges))):
+ * then the chain, which is also smaller (k tests instead of #ranges - 1).
+ */
 function search(b: TreeBuilder, ranges: readonly NrRange[], lo: number, hi: number): DecisionTree {
-  if (hi - lo === 1) return ranges[lo]!.tree;
+  const n = hi - lo;
+  if (n === 1) return ranges[lo]!.tree;
+  const chain = exceptionChain(b, ranges, lo, hi);
+  if (chain) return chain;
   const mid = (lo + hi) >>> 1;
   return b.test(
     SECCOMP_DATA.nr,
@@ -40,6 +51,49 @@ function search(b: TreeBuilder, ranges: readonly NrRange[], lo: number, hi: numb
     search(b, ranges, mid, hi),
     search(b, ranges, lo, mid),
   );
+}
+
+/** The JEQ chain for ranges[lo, hi) when it is background + few single-nr exceptions, else undefined. */
+function exceptionChain(b: TreeBuilder, ranges: readonly NrRange[], lo: number, hi: number): DecisionTree | undefined {
+  const n = hi - lo;
+  const budget = Math.ceil(Math.log2(n));
+  // The background: the decision of the wide ranges (all must agree), else the most common one.
+  const counts = new Map<DecisionTree, number>();
+  let wide: DecisionTree | undefined;
+  for (let i = lo; i < hi; i++) {
+    const r = ranges[i]!;
+    counts.set(r.tree, (counts.get(r.tree) ?? 0) + 1);
+    if (r.end - r.start > 1) {
+      if (wide && wide !== r.tree) return undefined;
+      wide = r.tree;
+    }
+  }
+  const background = wide ?? [...counts].sort((x, y) => y[1] - x[1] || x[0].id - y[0].id)[0]![0];
+  const exceptions = ranges.slice(lo, hi).filter((r) => r.tree !== background);
+  if (exceptions.length > budget) return undefined;
+  let tree = background;
+  for (let i = exceptions.length - 1; i >= 0; i--) {
+    const e = exceptions[i]!;
+    tree = b.test(SECCOMP_DATA.nr, FULL_MASK, 'jeq', e.start, e.tree, tree);
+  }
+  return tree;
+}
+
+/**
+ * The nr dispatch of one AUDIT_ARCH. With two targeted ABIs (x86_64 and x32) the first test is
+ * the ABI boundary itself when both sides have several ranges, so each ABI's search is only as
+ * deep as its own ranges require (a balanced search over the union would make the native ABI
+ * pay for the other's ranges).
+ */
+function groupSearch(b: TreeBuilder, g: Pick<ArchGroup, 'spans' | 'ranges'>): DecisionTree {
+  const { ranges, spans } = g;
+  for (const span of spans.slice(1)) {
+    const cut = ranges.findIndex((r) => r.start === span.start);
+    if (cut >= 2 && ranges.length - cut >= 2) {
+      return b.test(SECCOMP_DATA.nr, FULL_MASK, 'jge', span.start, search(b, ranges, cut, ranges.length), search(b, ranges, 0, cut));
+    }
+  }
+  return search(b, ranges, 0, ranges.length);
 }
 
 function archOrder(a: number, b: number): number {
@@ -59,12 +113,13 @@ export function dispatch(b: TreeBuilder, ir: PolicyIR): Dispatch {
   }
   const groups: ArchGroup[] = [...byArch.keys()].sort(archOrder).map((auditArch) => {
     const spans = byArch.get(auditArch)!;
-    return { auditArch, spans, ranges: findRanges(b, spans, ir.badArch) };
+    const ranges = findRanges(b, spans, ir.badArch);
+    return { auditArch, spans, ranges, search: groupSearch(b, { spans, ranges }) };
   });
   let root = b.leaf(ir.badArch);
   for (let i = groups.length - 1; i >= 0; i--) {
     const g = groups[i]!;
-    root = b.test(SECCOMP_DATA.arch, FULL_MASK, 'jeq', g.auditArch, search(b, g.ranges, 0, g.ranges.length), root);
+    root = b.test(SECCOMP_DATA.arch, FULL_MASK, 'jeq', g.auditArch, g.search, root);
   }
   return { root, groups };
 }
@@ -73,5 +128,33 @@ export function dispatch(b: TreeBuilder, ir: PolicyIR): Dispatch {
 export function rangeCounts(d: Dispatch): Record<string, number> {
   const out: Record<string, number> = {};
   for (const g of d.groups) for (const s of g.spans) out[s.section.arch] = countOverlapping(g.ranges, s.start, s.end);
+  return out;
+}
+
+/**
+ * Most nr tests on the way to a decision, per targeted arch name: walks each search keeping the
+ * nr interval a path admits, and charges the path to the section owning the interval.
+ */
+export function searchDepths(d: Dispatch): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const g of d.groups) {
+    for (const s of g.spans) out[s.section.arch] = 0;
+    const walk = (t: DecisionTree, lo: number, hi: number, depth: number): void => {
+      if (lo >= hi) return;
+      if (t.kind === 'test' && t.offset === SECCOMP_DATA.nr) {
+        if (t.op === 'jge') {
+          walk(t.then, Math.max(lo, t.k), hi, depth + 1);
+          walk(t.else, lo, Math.min(hi, t.k), depth + 1);
+        } else {
+          walk(t.then, Math.max(lo, t.k), Math.min(hi, t.k + 1), depth + 1);
+          walk(t.else, lo, hi, depth + 1);
+        }
+        return;
+      }
+      const owner = g.spans.find((s) => lo >= s.start && lo < s.end);
+      if (owner) out[owner.section.arch] = Math.max(out[owner.section.arch]!, depth);
+    };
+    walk(g.search, 0, 2 ** 32, 0);
+  }
   return out;
 }

@@ -112,4 +112,22 @@ test('executed path: log2(ranges) jumps for an argument-independent syscall', ()
   assert.ok(worst <= 4 + Math.ceil(Math.log2(ranges)) + 2, `worst ${worst} steps for ${ranges} ranges`);
 });
 
+test('a background decision with few single-number exceptions becomes a JEQ chain', () => {
+  const ir = policyIR(KILL, section('aarch64', { default: ALLOW, newer: ALLOW, rules: { socket: [rule(errno(97))], connect: [rule(errno(97))], io_uring_setup: [rule(errno(38))] } }));
+  const r = compile(ir);
+  assert.is(r.stats.searchDepth.aarch64, 3);
+  const nrTests = r.program.filter((i) => i.code === 0x15 || i.code === 0x35).slice(1); // after the arch check
+  assert.equal(nrTests.map((i) => i.code), [0x15, 0x15, 0x15]);
+  assert.is(r.program.length, 3 + 3 + 4); // ld arch, jeq arch, ld nr; 3 jeq; ret errno(97), errno(38), allow, kill
+});
+
+test('x86_64 + x32 with many ranges each: the x32 bit is tested first', () => {
+  const rules = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [String(2 * i), [rule(ALLOW)]]));
+  const ir = policyIR(KILL, section('x86_64', { rules: rules(60) }), section('x32', { rules: rules(60) }));
+  const r = compile(ir);
+  const firstNrTest = r.program.find((i, pc) => pc > 2 && (i.code & 0x07) === 0x05)!;
+  assert.equal([firstNrTest.code, firstNrTest.k], [0x35, 0x40000000]);
+  assert.is(r.stats.searchDepth.x86_64, 1 + Math.ceil(Math.log2(r.stats.ranges.x86_64!)));
+});
+
 test.run();
