@@ -12,8 +12,8 @@
  *                       or "install <errno>" when seccomp() refused the filter.
  *
  * Safety: in `accept` mode a child that loaded an arbitrary filter may be unable to make any
- * syscall, so it reports through a MAP_SHARED page set up before fork, then waits to be
- * SIGKILLed by the parent. In `eval` mode the test prefixes every filter with a prelude that
+ * syscall, so it reports through a MAP_SHARED page set up before fork and waits to be SIGKILLed
+ * by the parent. In `eval` mode the test prefixes every filter with a prelude that
  * allows all syscalls outside its probe set (getppid and unassigned numbers) and answers the
  * probe set only with ERRNO (or KILL after a division by zero), so no probe syscall executes.
  * Numbers are host byte order (the test runs on the machine it loads filters into).
@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +31,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_CASES 4096
@@ -92,11 +92,6 @@ static int load_filter(struct sock_filter *insns, uint32_t len) {
 	return 0;
 }
 
-static void reap(pid_t pid) {
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
-}
-
 static void accept_mode(struct shared *sh) {
 	uint32_t count = take_u32();
 	for (uint32_t i = 0; i < count; i++) {
@@ -108,23 +103,28 @@ static void accept_mode(struct shared *sh) {
 		if (pid == 0) {
 			sh->status = load_filter(insns, len);
 			__atomic_store_n(&sh->done, 1, __ATOMIC_SEQ_CST);
-			for (;;) pause(); /* may be denied or killed by the filter: either way, wait for SIGKILL */
+			for (;;) pause(); /* may be allowed, denied or killed by the filter: wait for SIGKILL */
 		}
 		int status, reaped = 0;
+		const struct timespec tick = { 0, 20000 };
 		while (!__atomic_load_n(&sh->done, __ATOMIC_SEQ_CST)) {
 			/* The filter may kill the child right after it reported: look at `done` again. */
 			if (waitpid(pid, &status, WNOHANG) == pid) {
 				reaped = 1;
 				break;
 			}
-			sched_yield();
+			nanosleep(&tick, NULL);
 		}
 		if (!__atomic_load_n(&sh->done, __ATOMIC_SEQ_CST)) {
-			fprintf(stderr, "probe: child died before reporting\n");
+			fprintf(stderr, "probe: child died before reporting (status 0x%x)\n", status);
 			exit(2);
 		}
+		if (!reaped) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0)
+				if (errno != EINTR) die("waitpid");
+		}
 		printf("%d\n", sh->status);
-		if (!reaped) reap(pid);
 	}
 }
 
