@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPolicyFile, PolicyLoadError } from '../../src/loader/policy-file.js';
@@ -93,6 +93,16 @@ for (const [name, fileName, text, code, location, message] of bad) {
     assert.ok(e.message.includes(d!.message));
   });
 }
+
+test('the README example policy loads and normalizes without diagnostics', async () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Policies'));
+  const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const example = blocks.find((b) => b.includes('export default policy('));
+  assert.ok(example, 'README has an example policy');
+  const { spec } = await loadPolicyFile(write('readme-example.ts', example!));
+  assert.equal(normalize(spec).diagnostics, []);
+});
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
