@@ -16,7 +16,8 @@ import { loadProgram } from '../bpf/load.js';
 import { evaluate } from '../seccomp/evaluate.js';
 import { formatAction } from '../seccomp/abi.js';
 import { hostArch } from '../syscalls/index.js';
-import { setupError } from './launch-error.js';
+import type { Diagnostic } from '../ir/diagnostics.js';
+import { LaunchError, setupError } from './launch-error.js';
 import { packageRoot } from './package-root.js';
 import type { SeccompFilter } from './spec.js';
 
@@ -61,10 +62,30 @@ export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
   return checked({ name: spec, bytes: readFile(file, 'built-in filter') });
 }
 
-/** Compiles a policy module with the compiler, loaded only now. */
+/** Compiles a policy module; the loader (esbuild) and the compiler are imported only now. */
 async function compilePolicyModule(path: string): Promise<Uint8Array> {
   if (!existsSync(path)) throw setupError(STEP, `${path}: no such policy file`);
-  throw setupError(STEP, `${path}: compiling .ts/.js policies in jail needs the compiler, which this build does not have yet`);
+  const [{ loadPolicyFile, PolicyLoadError }, { normalize }, { compile, encodeFilter }, { formatDiagnostic }] = await Promise.all([
+    import('../loader/policy-file.js'),
+    import('../ir/normalize.js'),
+    import('../compiler/index.js'),
+    import('../ir/diagnostics.js'),
+  ]);
+  const describe = (list: readonly Diagnostic[]) => {
+    const errors = list.filter((d) => d.severity === 'error');
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more; see seccompile compile)` : '';
+    return `${errors[0] ? formatDiagnostic(errors[0]) : 'invalid policy'}${more}`;
+  };
+  try {
+    const loaded = await loadPolicyFile(path);
+    const { ir, diagnostics } = normalize(loaded.spec, { sourceFile: loaded.file });
+    if (!ir) throw setupError(STEP, describe(diagnostics));
+    return encodeFilter(compile(ir));
+  } catch (e) {
+    if (e instanceof PolicyLoadError) throw setupError(STEP, describe(e.diagnostics));
+    if (e instanceof LaunchError) throw e;
+    throw setupError(STEP, `${path}: ${(e as Error).message}`);
+  }
 }
 
 /** Validates the bytes and refuses a filter under which execve() cannot succeed. */
@@ -82,7 +103,7 @@ export function checked(filter: SeccompFilter): SeccompFilter {
     if (action.kind !== 'allow' && action.kind !== 'log') {
       throw setupError(
         STEP,
-        `policy ${filter.name} denies execve (${formatAction(action)}) on ${arch.name}: the command could not start under it`,
+        `${filter.name} denies execve (${formatAction(action)}) on ${arch.name}: the command could not start under it`,
       );
     }
   }

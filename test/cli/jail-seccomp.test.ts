@@ -60,7 +60,7 @@ if (ok) {
     const noExec = writeFilter(dir, 'no-exec.bpf', filterFor('execve', [], SECCOMP_RET_ERRNO | 1));
     const r = await jail(['--policy', noExec, '--', '/bin/true']);
     assert.is(r.status, 125);
-    assert.match(r.stderr, /^jail: policy: policy .*no-exec\.bpf denies execve \(ERRNO\(1\)\) on x86_64: the command could not start under it\n$/);
+    assert.match(r.stderr, /^jail: policy: .*no-exec\.bpf denies execve \(ERRNO\(1\)\) on x86_64: the command could not start under it\n$/);
   });
 
   test('bwrap --seccomp enforces our .bpf the same way', async () => {

@@ -1,0 +1,90 @@
+/**
+ * jail's bad input, in-process (no jail is started): every mistake exits 125 with one line on
+ * stderr, and --help prints the usage. Also the option parser's results, table-driven.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { memoryIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/jail.js';
+import { parseJailOptions, parseSize } from '../../src/cli/jail-options.js';
+
+const bad: Array<[string, string[], RegExp]> = [
+  ['unknown policy', ['--policy', 'no-such-policy', '--', '/bin/true'], /^jail: policy: unknown policy "no-such-policy" \(/],
+  ['policy path of an unknown kind', ['--policy', './x/y.txt', '--', '/bin/true'], /^jail: policy: \.\/x\/y\.txt: expected a \.bpf, \.ts, \.js or \.json policy file/],
+  ['missing .bpf file', ['--policy', '/nonexistent.bpf', '--', '/bin/true'], /^jail: policy: cannot read filter \/nonexistent\.bpf/],
+  ['OCI .json not yet', ['--policy', 'docker.json', '--', '/bin/true'], /^jail: policy: docker\.json: OCI seccomp profiles/],
+  ['missing command', [], /^jail: missing command: jail \[options\] -- COMMAND/],
+  ['missing command after --', ['--no-seccomp', '--'], /^jail: missing command/],
+  ['--memory lots', ['--memory', 'lots', '--', '/bin/true'], /^jail: --memory lots: expected a size like 256M/],
+  ['unknown option', ['--frobnicate', '--', '/bin/true'], /^jail: unknown or unexpected option: --frobnicate/],
+  ['--pids 1.5', ['--pids', '1.5', '--', '/bin/true'], /^jail: --pids 1\.5: expected a positive integer/],
+  ['--cpus 0', ['--cpus', '0', '--', '/bin/true'], /^jail: --cpus 0: expected a positive number/],
+  ['--timeout -1', ['--timeout=-1', '--', '/bin/true'], /^jail: --timeout -1: expected a positive number/],
+  ['--rlimit unknown', ['--rlimit', 'bogus=1', '--', '/bin/true'], /^jail: --rlimit bogus=1: unknown resource "bogus"/],
+  ['--rlimit soft above hard', ['--rlimit', 'nofile=10:5', '--', '/bin/true'], /^jail: --rlimit nofile=10:5: soft limit above hard limit/],
+  ['--memory-swap without --memory', ['--memory-swap', '1G', '--', '/bin/true'], /^jail: --memory-swap needs --memory/],
+  ['--memory-swap below --memory', ['--memory', '1G', '--memory-swap', '512M', '--', '/bin/true'], /^jail: --memory-swap 512M: less than --memory/],
+  ['--hostname with --no-uts', ['--no-uts', '--hostname', 'x', '--', '/bin/true'], /^jail: --hostname needs the uts namespace/],
+  ['--policy with --no-seccomp', ['--policy', 'default', '--no-seccomp', '--', '/bin/true'], /^jail: --policy and --no-seccomp exclude each other/],
+  ['unknown user', ['--uid', 'no-such-user-xyz', '--', '/bin/true'], /^jail: --uid no-such-user-xyz: no such user in \/etc\/passwd/],
+];
+for (const [name, argv, message] of bad) {
+  test(`bad input: ${name} -> 125 and one line`, async () => {
+    const io = memoryIO();
+    const code = await main(argv, io);
+    assert.is(code, 125);
+    assert.match(io.err(), message);
+    assert.is(io.err().split('\n').length, 2, io.err());
+    assert.is(io.out(), '');
+  });
+}
+
+test('--help prints the usage and exits 0', async () => {
+  const io = memoryIO();
+  assert.is(await main(['--help'], io), 0);
+  assert.match(io.out(), /^Usage: jail \[options\] \[--\] COMMAND/);
+  assert.match(io.out(), /--memory SIZE/);
+  assert.is(io.err(), '');
+});
+
+test('without root: no namespaces or cgroup by default; privileged options are one-line errors', () => {
+  const o = parseJailOptions(['--', '/bin/true'], {}, false);
+  assert.equal(o.spec.namespaces, { pid: false, mount: false, net: false, uts: false, ipc: false });
+  assert.is(o.spec.cgroup, false);
+  assert.throws(() => parseJailOptions(['--memory', '1G', '--', 'x'], {}, false), /--memory needs a cgroup, which needs root/);
+  assert.throws(() => parseJailOptions(['--hostname', 'h', '--', 'x'], {}, false), /--hostname needs a uts namespace, which needs root/);
+});
+
+test('as root: every namespace on unless turned off; --share-net keeps the host network', () => {
+  const o = parseJailOptions(['--no-ipc', '--share-net', 'ls', '-l'], {}, true);
+  assert.equal(o.spec.namespaces, { pid: true, mount: true, net: false, uts: true, ipc: false });
+  assert.equal(o.spec.argv, ['ls', '-l']);
+  assert.is(o.policy, 'default');
+  assert.is(o.spec.hostname, 'jail');
+  assert.is(o.spec.killAfter, 5);
+});
+
+test('environment: inherited, --clear-env, --env K=V and --env K (copied)', () => {
+  const env = { A: '1', B: '2' };
+  assert.equal(parseJailOptions(['--env', 'B=3', '--env', 'C=x=y', 'true'], env, true).spec.env, ['A=1', 'B=3', 'C=x=y']);
+  assert.equal(parseJailOptions(['--clear-env', '--env', 'A', '--env', 'Z', 'true'], env, true).spec.env, ['A=1']);
+});
+
+test('--uid by name takes the primary group unless --gid says otherwise', () => {
+  const o = parseJailOptions(['--uid', 'nobody', 'true'], {}, true);
+  assert.is(o.spec.uid, 65534);
+  assert.is(o.spec.gid, 65534);
+  assert.is(parseJailOptions(['--uid', '1234', '--gid', '0', 'true'], {}, true).spec.gid, 0);
+});
+
+const sizes: Array<[string, number]> = [
+  ['1048576', 1048576],
+  ['512k', 512 * 1024],
+  ['10M', 10 * 1024 ** 2],
+  ['1.5g', 1.5 * 1024 ** 3],
+  ['2GiB', 2 * 1024 ** 3],
+  ['1T', 1024 ** 4],
+];
+for (const [text, bytes] of sizes) test(`parseSize ${text}`, () => assert.is(parseSize('--memory', text), bytes));
+
+test.run();

@@ -1,0 +1,65 @@
+/**
+ * --policy resolution without running anything: .bpf files are validated in the host byte
+ * order, a filter that denies execve is refused, names that are not built-ins are errors
+ * listing the built-ins.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode } from '../../src/bpf/encode.js';
+import { stmt, BPF_CLASS } from '../../src/bpf/isa.js';
+import { checked, resolvePolicy } from '../../src/launcher/policy-source.js';
+import { SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_LOG, SECCOMP_RET_TRAP } from '../../src/seccomp/abi.js';
+import { filterFor, noInetFilter } from '../support/jail.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'jail-policy-'));
+const file = (name: string, bytes: Uint8Array) => {
+  writeFileSync(join(dir, name), bytes);
+  return join(dir, name);
+};
+
+test('a valid .bpf file is read as is', async () => {
+  const bytes = noInetFilter();
+  const f = await resolvePolicy(file('ok.bpf', bytes));
+  assert.equal([...f.bytes], [...bytes]);
+});
+
+const execveCases: Array<[string, number, boolean]> = [
+  ['allow', SECCOMP_RET_ALLOW, true],
+  ['log', SECCOMP_RET_LOG, true],
+  ['errno', SECCOMP_RET_ERRNO | 1, false],
+  ['kill', SECCOMP_RET_KILL_PROCESS, false],
+  ['trap', SECCOMP_RET_TRAP, false],
+];
+for (const [name, ret, allowed] of execveCases) {
+  test(`execve -> ${name}: ${allowed ? 'accepted' : 'refused up front'}`, () => {
+    const filter = { name: `${name}.bpf`, bytes: filterFor('execve', [], ret) };
+    if (allowed) checked(filter);
+    else assert.throws(() => checked(filter), new RegExp(`^policy: ${name}\\.bpf denies execve`));
+  });
+}
+
+test('invalid bytes are an error naming the file', async () => {
+  await resolvePolicy(file('odd.bpf', new Uint8Array(12))).then(
+    () => assert.unreachable(),
+    (e: Error) => assert.match(e.message, /odd\.bpf: .*not a multiple of 8|odd\.bpf/),
+  );
+  // A program that never returns is not a valid seccomp filter.
+  const noRet = encode([stmt(BPF_CLASS.LD, 0)]);
+  assert.throws(() => checked({ name: 'noret.bpf', bytes: noRet }), /^policy: noret\.bpf: /);
+});
+
+test('unknown built-in names list the built-ins; other file kinds are errors', async () => {
+  await resolvePolicy('no-such-policy').then(
+    () => assert.unreachable(),
+    (e: Error) => assert.match(e.message, /unknown policy "no-such-policy" \((built-in policies: |no built-in policies in )/),
+  );
+  await resolvePolicy('Bad Name').then(
+    () => assert.unreachable(),
+    (e: Error) => assert.match(e.message, /unknown policy "Bad Name"/),
+  );
+});
+
+test.run();
