@@ -1,5 +1,5 @@
 /**
- * Entry of jail's init stage (dist/cli/jail-init.js, a bundle of its own so it loads only the
+ * Entry of jail's init stage (dist/cli/jail-init.cjs, a bundle of its own so it loads only the
  * launcher's setup steps and koffi). The supervisor starts it as PID 1 of the new pid
  * namespace with the InitConfig as JSON in argv[2] and a status channel on fd 3; it sets up
  * and execve()s the command, or reports why it could not on fd 3 and exits 125/126/127.

@@ -11,9 +11,8 @@ import { LaunchError } from '../launcher/launch-error.js';
 import { resolvePolicy } from '../launcher/policy-source.js';
 import { runJail, type JailResult, type StopReason } from '../launcher/supervisor.js';
 import type { JailSpec } from '../launcher/spec.js';
-import { archForAudit, syscallName } from '../syscalls/index.js';
 
-function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): string | undefined {
+async function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): Promise<string | undefined> {
   switch (reason.kind) {
     case 'memory':
       return reason.commandKilled
@@ -29,6 +28,8 @@ function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): string
       const policy = spec.filter?.name ?? '?';
       if (!reason.record) return `killed by seccomp policy ${policy} (SIGSYS); the syscall is unknown: ${reason.why}`;
       const { syscall, arch } = reason.record;
+      // The syscall tables load only on this path.
+      const { archForAudit, syscallName } = await import('../syscalls/index.js');
       const a = archForAudit(arch, syscall);
       const name = a ? syscallName(a, syscall) : undefined;
       const where = a && a.name !== 'x86_64' && a.name !== 'aarch64' ? ` on ${a.name}` : '';
@@ -74,7 +75,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   if (!opts.quiet) {
     for (const r of result.reasons) {
-      const line = describe(r, opts, spec);
+      const line = await describe(r, opts, spec);
       if (line) err(line);
     }
   }

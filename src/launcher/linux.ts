@@ -6,6 +6,7 @@
  * Values are those of the generic ABI (x86_64, aarch64, riscv64, loongarch64, s390x, ppc64);
  * MIPS, SPARC and Alpha number some RLIMIT_* differently and are not supported by `jail`.
  */
+import { endianness } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 
 export const CLONE_NEWNS = 0x00020000;
@@ -65,6 +66,29 @@ export const RLIMITS = {
 export type RlimitName = keyof typeof RLIMITS;
 /** RLIM_INFINITY as the kernel's u64. */
 export const RLIM_INFINITY = 0xffffffffffffffffn;
+
+/**
+ * The host's arch under seccompile's arch names (as src/syscalls hostArch(), which a test
+ * compares with this; kept here so jail's start-up does not load the syscall tables).
+ */
+export function hostArchName(platformArch: string = process.arch, littleEndian = endianness() === 'LE'): string {
+  switch (platformArch) {
+    case 'x64':
+      return 'x86_64';
+    case 'arm64':
+      return 'aarch64';
+    case 'ia32':
+      return 'x86';
+    case 'arm':
+      return 'arm';
+    case 'ppc64':
+      return littleEndian ? 'ppc64le' : 'ppc64';
+    case 'loong64':
+      return 'loongarch64';
+    default:
+      return platformArch;
+  }
+}
 
 /** System call numbers that glibc does not wrap, by Node's `process.arch`. */
 const SYSCALL_NUMBERS: Readonly<Record<string, { seccomp: number; close_range: number }>> = {

@@ -1,7 +1,7 @@
 /**
  * The seccompile package's root directory, found from this module's location (never from
  * the working directory): built-in filters live in `<root>/bpf/`, the init stage in
- * `<root>/dist/cli/jail-init.js`. Works from dist/ bundles, their chunks, and src/ under tsx.
+ * `<root>/dist/cli/jail-init.cjs`. Works from dist/ bundles, their chunks, and src/ under tsx.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -8,16 +8,16 @@
  * - `*.ts`, `*.mts`, `*.js`, `*.mjs`: a policy module, compiled on the spot (the compiler is
  *   imported dynamically, only here);
  * - `*.json`: an OCI/Docker seccomp profile, once the OCI import exists.
- * Every filter is validated (kernel rules) in the host byte order before use.
+ * A filter from a file is validated (kernel rules) in the host byte order and checked to allow
+ * execve (./policy-check.ts, imported only for files). Built-ins skip both at run time: the
+ * tests check every bpf/ file the same way, so the common path loads neither the validator,
+ * the interpreter nor the syscall tables.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProgram } from '../bpf/load.js';
-import { evaluate } from '../seccomp/evaluate.js';
-import { formatAction } from '../seccomp/abi.js';
-import { hostArch } from '../syscalls/index.js';
 import type { Diagnostic } from '../ir/diagnostics.js';
 import { LaunchError, setupError } from './launch-error.js';
+import { hostArchName } from './linux.js';
 import { packageRoot } from './package-root.js';
 import type { SeccompFilter } from './spec.js';
 
@@ -26,7 +26,7 @@ const POLICY_MODULE = /\.(ts|mts|js|mjs)$/;
 
 /** Names of the built-in policies precompiled for this machine's arch. */
 export function builtinPolicies(): string[] {
-  const suffix = `.${hostArch().name}.bpf`;
+  const suffix = `.${hostArchName()}.bpf`;
   try {
     return readdirSync(join(packageRoot(), 'bpf'))
       .filter((f) => f.endsWith(suffix))
@@ -53,13 +53,17 @@ export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
   if (spec.endsWith('.bpf')) return checked({ name: spec, bytes: readFile(spec, 'filter') });
   if (POLICY_MODULE.test(spec)) return checked({ name: spec, bytes: await compilePolicyModule(spec) });
   if (spec.includes('/')) throw setupError(STEP, `${spec}: expected a .bpf, .ts, .js or .json policy file`);
-  const file = join(packageRoot(), 'bpf', `${spec}.${hostArch().name}.bpf`);
+  const file = join(packageRoot(), 'bpf', `${spec}.${hostArchName()}.bpf`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(spec) || !existsSync(file)) {
     const known = builtinPolicies();
     const list = known.length > 0 ? `built-in policies: ${known.join(', ')}` : `no built-in policies in ${join(packageRoot(), 'bpf')}`;
     throw setupError(STEP, `unknown policy "${spec}" (${list}; or give a .bpf/.ts/.js file)`);
   }
-  return checked({ name: spec, bytes: readFile(file, 'built-in filter') });
+  return { name: spec, bytes: readFile(file, 'built-in filter') };
+}
+
+async function checked(filter: SeccompFilter): Promise<SeccompFilter> {
+  return (await import('./policy-check.js')).checkFilter(filter);
 }
 
 /** Compiles a policy module; the loader (esbuild) and the compiler are imported only now. */
@@ -86,26 +90,4 @@ async function compilePolicyModule(path: string): Promise<Uint8Array> {
     if (e instanceof LaunchError) throw e;
     throw setupError(STEP, `${path}: ${(e as Error).message}`);
   }
-}
-
-/** Validates the bytes and refuses a filter under which execve() cannot succeed. */
-export function checked(filter: SeccompFilter): SeccompFilter {
-  const arch = hostArch();
-  let program;
-  try {
-    program = loadProgram(filter.bytes, arch.endian).program;
-  } catch (e) {
-    throw setupError(STEP, `${filter.name}: ${(e as Error).message}`);
-  }
-  const nr = arch.syscalls.get('execve');
-  if (nr !== undefined) {
-    const { action } = evaluate(program, { nr, arch: arch.auditArch, instructionPointer: 0n, args: [] }, arch.endian);
-    if (action.kind !== 'allow' && action.kind !== 'log') {
-      throw setupError(
-        STEP,
-        `${filter.name} denies execve (${formatAction(action)}) on ${arch.name}: the command could not start under it`,
-      );
-    }
-  }
-  return filter;
 }

@@ -6,7 +6,7 @@
  * Process layout (one Node start for the supervisor, one for the init stage, no more):
  *
  *   jail (supervisor, host namespaces)
- *    └─ node dist/cli/jail-init.js   PID 1 of a new pid namespace; unshares mount/net/uts/ipc,
+ *    └─ node dist/cli/jail-init.cjs   PID 1 of a new pid namespace; unshares mount/net/uts/ipc,
  *         │                          sets up, joins the cgroup, installs the filter, and
  *         └─ execve(command)         becomes the command (still PID 1, still our child).
  *
@@ -52,7 +52,7 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SI
 
 /** Where the init stage's bundle is (built by scripts/build.mjs next to jail.js). */
 export function initScript(): string {
-  return join(packageRoot(), 'dist', 'cli', 'jail-init.js');
+  return join(packageRoot(), 'dist', 'cli', 'jail-init.cjs');
 }
 
 function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {

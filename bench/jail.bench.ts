@@ -1,0 +1,80 @@
+/**
+ * jail start-up benchmark (issue 6): wall time of `jail -- /bin/true` (all namespaces, a
+ * cgroup, the default policy) against `node -e 0`, `unshare --fork --pid --mount-proc --net
+ * --uts --ipc /bin/true` and `bwrap --unshare-all ... --seccomp FD /bin/true` with the same
+ * filter. Medians over interleaved rounds (every command once per round, so a busy machine
+ * slows all of them alike), and ratios to `node -e 0`. Target: jail <= 2.2x node -e 0.
+ * Needs root (namespaces, cgroups) and a built dist/ (`npm run build`).
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { hostArch } from '../src/syscalls/index.js';
+import { noInetFilter } from '../test/support/jail.js';
+import type { BenchReport } from './run.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROUNDS = Number(process.env.JAIL_BENCH_ROUNDS ?? 21);
+
+/** Wall time of one run; `fdFile` is opened fresh as the child's fd 3 (bwrap reads it to EOF). */
+function time(cmd: string, args: readonly string[], fdFile?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const fd = fdFile === undefined ? undefined : openSync(fdFile, 'r');
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: fd === undefined ? 'ignore' : ['ignore', 'ignore', 'ignore', fd] });
+    if (fd !== undefined) closeSync(fd);
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}`))));
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
+
+export default async function bench(): Promise<BenchReport> {
+  if (process.getuid?.() !== 0) {
+    return { title: 'jail start-up', columns: ['command'], rows: [], notes: ['skipped: needs root'] };
+  }
+  const builtin = join(root, 'bpf', `default.${hostArch().name}.bpf`);
+  const dir = mkdtempSync(join(tmpdir(), 'jail-bench-'));
+  const filter = existsSync(builtin) ? builtin : join(dir, 'no-inet.bpf');
+  if (!existsSync(builtin)) writeFileSync(filter, noInetFilter());
+  const jail = join(root, 'bin', 'jail');
+  const policy = existsSync(builtin) ? 'default' : filter;
+  const commands: Array<[string, string, string[], string?]> = [
+    ['node -e 0', process.execPath, ['-e', '0']],
+    [`jail -- /bin/true (--policy ${existsSync(builtin) ? 'default' : 'test .bpf'})`, jail, ['--policy', policy, '--', '/bin/true']],
+    ['jail --no-seccomp -- /bin/true', jail, ['--no-seccomp', '--', '/bin/true']],
+    ['jail --memory 64M -- /bin/true (v1 cgroup)', jail, ['--policy', policy, '--memory', '64M', '--', '/bin/true']],
+    ['unshare --fork --pid --mount-proc --net --uts --ipc /bin/true', 'unshare', ['--fork', '--pid', '--mount-proc', '--net', '--uts', '--ipc', '/bin/true']],
+  ];
+  if (existsSync('/usr/bin/bwrap')) {
+    commands.push([
+      'bwrap --unshare-all --ro-bind / / --dev /dev --proc /proc --seccomp 3 /bin/true',
+      '/usr/bin/bwrap',
+      ['--unshare-all', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--seccomp', '3', '/bin/true'],
+      filter,
+    ]);
+  }
+  const samples = commands.map(() => [] as number[]);
+  for (const [, cmd, args, f] of commands) await time(cmd, args, f); // warm the page cache
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, [, cmd, args, f]] of commands.entries()) samples[i]!.push(await time(cmd, args, f));
+  }
+  const base = median(samples[0]!);
+  return {
+    title: 'jail start-up (wall time, ms)',
+    columns: ['command', 'median', 'min', 'x node -e 0'],
+    rows: commands.map(([name], i) => [name, median(samples[i]!), Math.min(...samples[i]!), median(samples[i]!) / base]),
+    notes: [
+      `${ROUNDS} interleaved rounds; target: jail -- /bin/true <= 2.2x node -e 0.`,
+      'jail = two Node starts (supervisor, then the init stage that execs the command) + koffi + setup.',
+      ...(existsSync(builtin) ? [] : ['bpf/default.*.bpf not built yet: jail and bwrap use a small test filter instead.']),
+    ],
+  };
+}
