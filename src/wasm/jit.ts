@@ -1,0 +1,137 @@
+/**
+ * The JIT: a validated classic-BPF program -> WebAssembly text (./wat.ts) -> binary (wabt,
+ * loaded lazily, only here) -> an instance that evaluates batches of `seccomp_data` records.
+ *
+ * Memory layout of the instance, for a capacity of `cap` records (grown on demand, never shrunk):
+ *
+ *   [0, 64*cap)            input records, 64 bytes each, in the program's byte order
+ *   [64*cap, 68*cap)       u32 return values
+ *   [68*cap, 72*cap)       u32 executed-instruction counts (only when asked for)
+ *
+ * A batch is one copy in (skipped when the caller filled `inputArea`), a few calls into
+ * WebAssembly (in slices, so V8 can switch to optimized code between them: its tier-up never
+ * replaces a function while it runs), and one copy out. Nothing is allocated per record.
+ */
+import type { Insn } from '../bpf/isa.js';
+import type { ByteOrder } from '../bpf/encode.js';
+import { RECORD_SIZE, toWat } from './wat.js';
+
+export interface CompileOptions {
+  /** Byte order of the target machine (how records are laid out). Default little. */
+  readonly endian?: ByteOrder;
+  /** Test hook: labels per chunk (see ./layout.ts), to exercise chunking on small programs. */
+  readonly maxLabels?: number;
+}
+
+export interface BatchOptions {
+  /** Also return the number of instructions executed per record (as the interpreter's `steps`). */
+  readonly steps?: boolean;
+}
+
+export interface BatchResult {
+  /** The program's 32-bit return value for each record. */
+  readonly rets: Uint32Array;
+  /** Executed-instruction counts, when requested. */
+  readonly steps?: Uint32Array;
+}
+
+/** A compiled filter. Not reentrant: one batch at a time (JavaScript is single-threaded anyway). */
+export interface WasmFilter {
+  readonly endian: ByteOrder;
+  /** The WebAssembly binary, for inspection. */
+  readonly binary: Uint8Array;
+  /** Evaluates `count` records of 64 bytes each, read from `records` (at least 64*count bytes). */
+  evaluateBatch(records: Uint8Array, count: number, options?: BatchOptions): BatchResult;
+  /**
+   * The input area itself, sized for `count` records: fill it and pass it to `evaluateBatch` to
+   * skip the copy. Valid until a later call needs a larger area.
+   */
+  inputArea(count: number): Uint8Array;
+}
+
+interface Exports {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly run: (input: number, out: number, n: number) => void;
+  readonly run_steps: (input: number, out: number, steps: number, n: number) => void;
+}
+
+/** The part of the WebAssembly JS API we use (the ES2022 lib this project compiles against has none). */
+interface WebAssemblyApi {
+  instantiate(binary: Uint8Array): Promise<{ instance: { exports: unknown } }>;
+}
+const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+type WabtInit = typeof import('wabt');
+type Wabt = Awaited<ReturnType<WabtInit>>;
+let wabtPromise: Promise<Wabt> | undefined;
+
+/** wabt's emscripten build (CommonJS, `export =`), instantiated once per process on first use. */
+function loadWabt(): Promise<Wabt> {
+  wabtPromise ??= import('wabt').then((m) => (m as unknown as { default: WabtInit }).default());
+  return wabtPromise;
+}
+
+/** Assembles WebAssembly text to a binary with wabt. */
+export async function assemble(wat: string): Promise<Uint8Array> {
+  const wabt = await loadWabt();
+  const module = wabt.parseWat('filter.wat', wat, { tail_call: true, multi_value: true });
+  try {
+    module.resolveNames();
+    module.validate();
+    return module.toBinary({}).buffer;
+  } finally {
+    module.destroy();
+  }
+}
+
+/** Records per call into WebAssembly: small enough that V8's tier-up takes effect within a batch. */
+const SLICE = 16384;
+
+/** Compiles `program` (validated: the JIT trusts its jump offsets and operands) to a WasmFilter. */
+export async function compileWasm(program: readonly Insn[], options: CompileOptions = {}): Promise<WasmFilter> {
+  const endian = options.endian ?? 'little';
+  const binary = await assemble(toWat(program, { endian, comments: false, maxLabels: options.maxLabels }));
+  const { instance } = await webAssembly.instantiate(binary);
+  const ex = instance.exports as unknown as Exports;
+  let cap = 0;
+
+  function ensure(count: number): void {
+    if (count <= cap) return;
+    let next = Math.max(1024, cap);
+    while (next < count) next *= 2;
+    const bytes = next * (RECORD_SIZE + 8);
+    const have = ex.memory.buffer.byteLength;
+    if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    cap = next;
+  }
+
+  return {
+    endian,
+    binary,
+    inputArea(count) {
+      ensure(count);
+      return new Uint8Array(ex.memory.buffer, 0, count * RECORD_SIZE);
+    },
+    evaluateBatch(records, count, batch = {}) {
+      if (!Number.isInteger(count) || count < 0) throw new RangeError(`batch count must be a natural number, got ${count}`);
+      if (records.length < count * RECORD_SIZE) {
+        throw new RangeError(`batch of ${count} records needs ${count * RECORD_SIZE} bytes, got ${records.length}`);
+      }
+      ensure(count);
+      const buffer = ex.memory.buffer;
+      if (records.buffer !== buffer || records.byteOffset !== 0) {
+        new Uint8Array(buffer, 0, count * RECORD_SIZE).set(records.subarray(0, count * RECORD_SIZE));
+      }
+      const outAt = cap * RECORD_SIZE;
+      const stepsAt = outAt + cap * 4;
+      for (let i = 0; i < count; i += SLICE) {
+        const n = Math.min(SLICE, count - i);
+        if (batch.steps) ex.run_steps(i * RECORD_SIZE, outAt + i * 4, stepsAt + i * 4, n);
+        else ex.run(i * RECORD_SIZE, outAt + i * 4, n);
+      }
+      const rets = new Uint32Array(buffer, outAt, count).slice();
+      if (!batch.steps) return { rets };
+      return { rets, steps: new Uint32Array(buffer, stepsAt, count).slice() };
+    },
+  };
+}
