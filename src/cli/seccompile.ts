@@ -32,6 +32,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'run a filter on system calls given as JSON lines',
     load: async () => (await import('./commands/eval.js')).run,
   },
+  wasm: {
+    summary: 'print the WebAssembly text the JIT runs for a filter',
+    load: async () => (await import('./commands/wasm.js')).run,
+  },
   syscalls: {
     summary: 'resolve syscall names and numbers per arch',
     load: async () => (await import('./commands/syscalls.js')).run,

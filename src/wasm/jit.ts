@@ -12,7 +12,7 @@
  * WebAssembly (in slices, so V8 can switch to optimized code between them: its tier-up never
  * replaces a function while it runs), and one copy out. Nothing is allocated per record.
  */
-import type { Insn } from '../bpf/isa.js';
+import type { Program } from '../bpf/validate.js';
 import type { ByteOrder } from '../bpf/encode.js';
 import { RECORD_SIZE, toWat } from './wat.js';
 
@@ -87,8 +87,8 @@ export async function assemble(wat: string): Promise<Uint8Array> {
 /** Records per call into WebAssembly: small enough that V8's tier-up takes effect within a batch. */
 const SLICE = 16384;
 
-/** Compiles `program` (validated: the JIT trusts its jump offsets and operands) to a WasmFilter. */
-export async function compileWasm(program: readonly Insn[], options: CompileOptions = {}): Promise<WasmFilter> {
+/** Compiles a validated `program` (the JIT trusts its jump offsets and operands) to a WasmFilter. */
+export async function compileWasm(program: Program, options: CompileOptions = {}): Promise<WasmFilter> {
   const endian = options.endian ?? 'little';
   const binary = await assemble(toWat(program, { endian, comments: false, maxLabels: options.maxLabels }));
   const { instance } = await webAssembly.instantiate(binary);

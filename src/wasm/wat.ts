@@ -21,7 +21,8 @@
 import { BPF_ALU_OP, BPF_CLASS, BPF_MEMWORDS, BPF_JMP_OP, BPF_MODE, BPF_RVAL, BPF_MISCOP, BPF_SRC } from '../bpf/isa.js';
 import { classOf, modeOf, opOf, srcOf, rvalOf, miscOpOf, opcodeInfo, type Insn } from '../bpf/isa.js';
 import type { ByteOrder } from '../bpf/encode.js';
-import { SECCOMP_DATA } from '../seccomp/abi.js';
+import { formatInsn } from '../bpf/disasm.js';
+import { DATA_SIZE, type Program } from '../bpf/validate.js';
 import { layout, type Chunk, type Layout } from './layout.js';
 
 export interface WatOptions {
@@ -29,17 +30,17 @@ export interface WatOptions {
   readonly endian?: ByteOrder;
   /** One comment per BPF instruction (default true; the JIT turns them off to parse faster). */
   readonly comments?: boolean;
-  /** Test hook: force a chunk size (labels per chunk) instead of the measured choice. */
+  /** Labels per chunk (default MAX_LABELS); tests lower it to exercise chunking on small programs. */
   readonly maxLabels?: number;
 }
 
 /** Size of one input record: `struct seccomp_data`. */
-export const RECORD_SIZE = SECCOMP_DATA.size;
+export const RECORD_SIZE = DATA_SIZE;
 
 const hex = (k: number): string => (k < 0x10000 ? String(k) : `0x${k.toString(16)}`);
 
-/** The WebAssembly text of the module that evaluates `insns` (a validated program). */
-export function toWat(insns: readonly Insn[], options: WatOptions = {}): string {
+/** The WebAssembly text of the module that evaluates `insns` (the validator's guarantees are relied on). */
+export function toWat(insns: Program, options: WatOptions = {}): string {
   const plan = layout(insns, options.maxLabels);
   const loaded = new Set<number>();
   const used = new Set<number>();
@@ -57,10 +58,11 @@ export function toWat(insns: readonly Insn[], options: WatOptions = {}): string 
     '  (memory (export "memory") 1)',
   ];
   const locals = (names: readonly string[]) => (names.length ? [`    ${names.map((l) => `(local ${l} i32)`).join(' ')}`] : []);
+  const swap = options.endian === 'big' ? ['$w'] : []; // scratch for byte-swapping loads
   for (const steps of [false, true]) {
     const params = ['$in', '$out', ...(steps ? ['$stepsOut'] : []), '$n'];
     out.push(`  (func (export "${steps ? 'run_steps' : 'run'}") ${params.map((p) => `(param ${p} i32)`).join(' ')}`);
-    out.push(...locals(['$A', '$X', '$w', ...(steps ? ['$steps'] : []), ...cells]));
+    out.push(...locals(['$A', '$X', ...swap, ...(steps ? ['$steps'] : []), ...cells]));
     out.push('    block $done', '    local.get $n', '    i32.eqz', '    br_if $done', '    loop $next');
     const reset = ['$A', '$X', ...(steps ? ['$steps'] : []), ...cells.filter((c) => loaded.has(Number(c.slice(2))))];
     for (const r of reset) out.push('    i32.const 0', `    local.set ${r}`);
@@ -75,7 +77,7 @@ export function toWat(insns: readonly Insn[], options: WatOptions = {}): string 
     for (const chunk of plan.chunks.slice(1)) {
       const name = chunkFunc(chunk.index, steps);
       const cparams = chunkParams(steps, cells).map((p) => `(param ${p} i32)`).join(' ');
-      out.push(`  (func ${name} ${cparams} (result ${steps ? 'i32 i32' : 'i32'})`, ...locals(['$w']));
+      out.push(`  (func ${name} ${cparams} (result ${steps ? 'i32 i32' : 'i32'})`, ...locals(swap));
       new Emitter(insns, plan, cells, out, steps, false, options).chunk(chunk);
       out.push('  )');
     }
@@ -185,7 +187,7 @@ class Emitter {
   private insn(pc: number): void {
     const ins = this.insns[pc]!;
     const { code, k } = ins;
-    if (this.options.comments !== false) this.out.push(`    ;; ${pc}: ${describe(ins)}`);
+    if (this.options.comments !== false) this.out.push(`    ;; ${pc}: ${formatInsn(ins, pc, this.insns.length)}`);
     this.pending++;
     const operand = srcOf(code) === BPF_SRC.X ? 'local.get $X' : `i32.const ${hex(k)}`;
     switch (classOf(code)) {
@@ -209,24 +211,10 @@ class Emitter {
       case BPF_CLASS.JMP: {
         this.flush();
         if (opOf(code) === BPF_JMP_OP.JA) return this.goto(pc, pc + 1 + k);
+        const test = CONDITIONS[opOf(code)];
+        if (!test) throw unsupported(pc, ins);
         this.line('local.get $A', operand);
-        switch (opOf(code)) {
-          case BPF_JMP_OP.JEQ:
-            this.line('i32.eq');
-            break;
-          case BPF_JMP_OP.JGT:
-            this.line('i32.gt_u');
-            break;
-          case BPF_JMP_OP.JGE:
-            this.line('i32.ge_u');
-            break;
-          case BPF_JMP_OP.JSET:
-            this.line('i32.and');
-            break;
-          default:
-            throw unsupported(pc, ins);
-        }
-        return this.branch(pc, pc + 1 + ins.jt, pc + 1 + ins.jf);
+        return this.branch(pc, test, pc + 1 + ins.jt, pc + 1 + ins.jf);
       }
       case BPF_CLASS.RET:
         this.flush();
@@ -243,22 +231,22 @@ class Emitter {
     }
   }
 
-  /** Two-way branch on the i32 condition on the stack: nonzero -> `yes`, zero -> `no`. */
-  private branch(pc: number, yes: number, no: number): void {
+  /** Two-way branch on `test` of A and the operand (on the stack): true -> `yes`, false -> `no`. */
+  private branch(pc: number, test: Condition, yes: number, no: number): void {
     const { chunkOf } = this.plan;
     const local = (t: number) => chunkOf[t] === chunkOf[pc] && !this.fallsThrough(pc, t);
     if (yes === no) {
-      this.line('drop');
+      this.line('drop', 'drop');
       return this.goto(pc, no);
     }
     // Branch away on the condition, then continue to the other side (often a fall-through).
     let away = yes;
     let rest = no;
     if (this.fallsThrough(pc, yes)) {
-      this.line('i32.eqz');
+      this.line(...test.negated);
       away = no;
       rest = yes;
-    }
+    } else this.line(...test.holds);
     if (local(away)) {
       this.line(`br_if $pc${away}`);
     } else {
@@ -280,7 +268,7 @@ class Emitter {
         if (k >= BPF_MEMWORDS) throw unsupported(pc, ins);
         return [`local.get $m${k}`];
       case BPF_MODE.ABS: {
-        if (opcodeInfo(code)?.operand !== 'abs' || code !== (BPF_CLASS.LD | BPF_MODE.ABS) || k % 4 !== 0 || k >= RECORD_SIZE) {
+        if (code !== (BPF_CLASS.LD | BPF_MODE.ABS) || k % 4 !== 0 || k >= RECORD_SIZE) {
           throw unsupported(pc, ins);
         }
         const load = ['local.get $in', `i32.load offset=${k}`];
@@ -331,6 +319,19 @@ class Emitter {
   }
 }
 
+/** A jump's comparison of A with its operand, and its negation (to branch on the false side). */
+interface Condition {
+  readonly holds: readonly string[];
+  readonly negated: readonly string[];
+}
+
+const CONDITIONS: Readonly<Record<number, Condition>> = {
+  [BPF_JMP_OP.JEQ]: { holds: ['i32.eq'], negated: ['i32.ne'] },
+  [BPF_JMP_OP.JGT]: { holds: ['i32.gt_u'], negated: ['i32.le_u'] },
+  [BPF_JMP_OP.JGE]: { holds: ['i32.ge_u'], negated: ['i32.lt_u'] },
+  [BPF_JMP_OP.JSET]: { holds: ['i32.and'], negated: ['i32.and', 'i32.eqz'] },
+};
+
 /** The i32 instruction for each binary ALU op (shifts mask the count by 31, as `& 31`). */
 const WASM_ALU: Readonly<Record<number, string>> = {
   [BPF_ALU_OP.ADD]: 'i32.add',
@@ -346,28 +347,5 @@ const WASM_ALU: Readonly<Record<number, string>> = {
 };
 
 function unsupported(pc: number, ins: Insn): Error {
-  return new Error(`wasm: cannot translate '${describe(ins)}' at pc ${pc} (not a validated seccomp program)`);
-}
-
-/** A one-line description for comments and errors (the disassembler proper lives elsewhere). */
-function describe(ins: Insn): string {
-  const info = opcodeInfo(ins.code);
-  const name = info ? info.mnemonic : `code=0x${ins.code.toString(16)}`;
-  const k = `0x${ins.k.toString(16)}`;
-  switch (info?.operand) {
-    case 'k':
-      return info.jump === 'cond' ? `${name} #${k} jt ${ins.jt} jf ${ins.jf}` : `${name} #${k}`;
-    case 'x':
-      return info.jump === 'cond' ? `${name} x jt ${ins.jt} jf ${ins.jf}` : `${name} x`;
-    case 'abs':
-      return `${name} [${ins.k}]`;
-    case 'mem':
-      return `${name} M[${ins.k}]`;
-    case 'len':
-      return `${name} #len`;
-    case 'a':
-      return `${name} a`;
-    default:
-      return name;
-  }
+  return new Error(`wasm: cannot translate instruction ${pc} (${formatInsn(ins, pc, Infinity)}): not a validated seccomp program`);
 }
