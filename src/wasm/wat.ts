@@ -271,7 +271,7 @@ class Emitter {
         if (code !== (BPF_CLASS.LD | BPF_MODE.ABS) || k % 4 !== 0 || k >= RECORD_SIZE) {
           throw unsupported(pc, ins);
         }
-        const load = ['local.get $in', `i32.load offset=${k}`];
+        const load = ['local.get $in', k ? `i32.load offset=${k}` : 'i32.load'];
         if (this.options.endian !== 'big') return load;
         // bswap32: rotl(w, 8) keeps bytes 1 and 3 in place, rotr(w, 8) bytes 0 and 2.
         return [

@@ -13,13 +13,29 @@ import { makeRng } from '../support/random-program.js';
 const swapped = new Uint8Array(64);
 for (let i = 0; i < 64; i++) swapped[i] = data[(i & ~3) + 3 - (i & 3)]!;
 
+/**
+ * The same program with a dead `ret` inserted after its (single) conditional jump, so neither
+ * side of the jump falls through: the translator then branches on the condition itself rather
+ * than on its negation. Undefined for programs without a conditional jump.
+ */
+function withoutFallThrough(insns: readonly Insn[]): Insn[] | undefined {
+  const at = insns.findIndex((i) => (i.code & 0x07) === 0x05 && i.code !== 0x05);
+  if (at < 0) return undefined;
+  const j = insns[at]!;
+  return [...insns.slice(0, at), jump(j.code, j.k, j.jt + 1, j.jf + 1), stmt(0x06, 99), ...insns.slice(at + 1)];
+}
+
 // Every case of the interpreter's semantics table, in both byte orders, with one chunk and with
-// a chunk per jump target (so jumps cross chunk functions through tail calls).
+// a chunk per jump target (so jumps cross chunk functions through tail calls), and for jumps
+// also with no side falling through.
 for (const [name, insns, ret, steps] of SEMANTICS_CASES) {
+  const shapes: Array<[string, Insn[]]> = [['', insns]];
+  const far = withoutFallThrough(insns);
+  if (far) shapes.push([', no fall-through', far]);
   for (const [endian, record] of [['little', data], ['big', swapped]] as const) {
-    for (const maxLabels of [undefined, 1]) {
-      test(`${name} (${endian}-endian${maxLabels ? ', chunk per label' : ''})`, async () => {
-        const f = await compileWasm(validate(insns), { endian, maxLabels });
+    for (const maxLabels of [undefined, 1]) for (const [shape, program] of shapes) {
+      test(`${name} (${endian}-endian${maxLabels ? ', chunk per label' : ''}${shape})`, async () => {
+        const f = await compileWasm(validate(program), { endian, maxLabels });
         const withSteps = f.evaluateBatch(record, 1, { steps: true });
         assert.equal([withSteps.rets[0], withSteps.steps?.[0]], [ret, steps]);
         const plain = f.evaluateBatch(record, 1);
