@@ -147,7 +147,14 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
 function targetArches(spec: PolicySpec, options: NormalizeOptions, sink: DiagnosticSink): Arch[] | undefined {
   const fromOptions = options.arches !== undefined;
   const names: unknown = options.arches ?? spec?.arch;
-  if (names === undefined) return [...compatArches(hostArch())];
+  if (names === undefined) {
+    try {
+      return [...compatArches(hostArch())];
+    } catch (e) {
+      sink.error('unknown-arch', 'arch', `no target arch given and ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
   const key = fromOptions ? 'arches' : 'arch';
   if (!Array.isArray(names) || names.length === 0) {
     sink.error('unknown-arch', key, 'expected a non-empty list of arch names');
