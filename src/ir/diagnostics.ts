@@ -21,6 +21,7 @@ export const DIAGNOSTIC_CODES = {
   'multiplexer-condition': 'argument conditions that cannot be enforced through socketcall/ipc',
   'shadowed-rule': 'a rule that can never match because an earlier rule matches first',
   'unsatisfiable-rule': 'a rule whose conditions contradict each other',
+  'constant-on-32-bit': 'a 64-bit comparison that is constant on a 32-bit ABI, whose arguments have no upper half',
   'syntax-error': 'the policy file does not parse (or an import in it cannot be resolved)',
   'policy-file': 'the policy file is missing, throws while loading, or does not export a policy',
 } as const;

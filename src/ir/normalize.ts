@@ -132,6 +132,7 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
       s.later.location,
     );
   }
+  warnConstantOn32Bit(checked.rules, arches, sink);
   for (const r of unsat) {
     sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `the conditions of ${r.path} contradict each other: it can never match`, r.location);
   }
@@ -217,4 +218,32 @@ function describe(p: Placed): string {
   if (!p.via) return p.rule.path;
   const name = p.rule.syscalls.find((s) => s.index === p.via!.syscallIndex)?.name;
   return `${p.rule.path} (${name} through ${p.syscall})`;
+}
+
+/** include/uapi/linux/audit.h: set in the AUDIT_ARCH of ABIs whose syscall arguments are 64-bit. */
+const __AUDIT_ARCH_64BIT = 0x80000000;
+
+/**
+ * On 32-bit ABIs (x86, arm: no __AUDIT_ARCH_64BIT; x32 has it, its registers are 64-bit) the
+ * kernel uses only the low 32 bits of each argument, and for ordinary callers the upper half
+ * seccomp sees is zero, so a full 64-bit comparison with a value above 2^32-1 does not mean
+ * what it says there: the rule never (or always) matches. Warn, pointing at `arg(i).int`.
+ */
+function warnConstantOn32Bit(rules: readonly CheckedRule[], arches: readonly Arch[], sink: DiagnosticSink): void {
+  const narrow = arches.filter((a) => (a.auditArch & __AUDIT_ARCH_64BIT) === 0);
+  for (const rule of rules) {
+    const on = narrow.filter((a) => !rule.arches || rule.arches.has(a.name)).map((a) => a.name);
+    if (on.length === 0) continue;
+    rule.conditions.forEach((c, k) => {
+      if (c.width !== 64 || c.value >> 32n === 0n) return;
+      const always = c.op === 'ne' || c.op === 'lt' || c.op === 'le';
+      sink.warning(
+        'constant-on-32-bit',
+        `${rule.path}.conditions[${k}].value`,
+        `on ${on.join(', ')} arguments are 32 bits wide (the kernel ignores the upper half), so comparing arg ${c.arg} ` +
+          `with 0x${c.value.toString(16)} is ${always} for ordinary callers there; for an int argument use arg(${c.arg}).int, whose -1 means 0xffffffff`,
+        rule.location,
+      );
+    });
+  }
 }

@@ -1,7 +1,7 @@
 // Negative tests as data: a policy in, the diagnostics (code, severity, path) out.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { allow, arg, errno, kill, policy, trap } from '../../src/dsl/index.js';
+import { allow, arg, asU64, errno, kill, policy, trap } from '../../src/dsl/index.js';
 import type { PolicySpec } from '../../src/dsl/spec.js';
 import { formatDiagnostic } from '../../src/ir/diagnostics.js';
 import { normalize } from '../../src/ir/normalize.js';
@@ -96,6 +96,14 @@ const cases: Case[] = [
     ['shadowed-rule', 'rules[2]', /rules\[0\] matches first/],
     ['shadowed-rule', 'rules[4]', /rules\[3\] matches first/],
   ]],
+  ['64-bit value above 2^32-1 on 32-bit ABIs', policy({ default: kill(), arch: ['x86_64', 'x86', 'x32', 'arm'], rules: [
+    errno(1).on('close').when(arg(0).eq(asU64(-1))),
+    errno(1).on('dup').when(arg(0).int.eq(-1), arg(1).lt(1n << 40n), arg(2).maskedEq((1n << 33n) | 1n, 1)),
+    errno(1).on('kill').when(arg(0).eq(5)).forArch('x86_64'),
+  ] }), [
+    ['constant-on-32-bit', 'rules[0].conditions[0].value', /on x86, arm .* is false for ordinary callers there; .*arg\(0\)\.int/],
+    ['constant-on-32-bit', 'rules[1].conditions[1].value', /is true for/],
+  ]],
   ['contradictory conditions', policy({ default: kill(), arch: 'x86_64', rules: [allow('read').when(arg(0).eq(1), arg(0).eq(2))] }), [
     ['unsatisfiable-rule', 'rules[0].conditions'],
   ]],
@@ -111,7 +119,7 @@ for (const [name, spec, expected] of cases) {
     });
     const errors = r.diagnostics.some((d) => d.severity === 'error');
     assert.is(r.ir === undefined, errors, 'ir is undefined exactly when there are errors');
-    assert.ok(r.diagnostics.every((d) => (d.severity === 'warning') === (d.code === 'shadowed-rule' || d.code === 'unsatisfiable-rule')));
+    assert.ok(r.diagnostics.every((d) => (d.severity === 'warning') === ['shadowed-rule', 'unsatisfiable-rule', 'constant-on-32-bit'].includes(d.code)));
   });
 }
 
