@@ -25,6 +25,10 @@ import type { PolicyIR } from '../../src/ir/types.js';
 import { ARCHES, hostArch } from '../../src/syscalls/index.js';
 import { hasSeccomp, need } from '../support/capabilities.js';
 import { argVectors, boundaries, longJumps, multiArch, shadowed, x86_64Only } from '../compiler/fixtures.js';
+import { loadPolicyFile } from '../../src/loader/policy-file.js';
+import { normalize } from '../../src/ir/normalize.js';
+import { compatArches } from '../../src/syscalls/index.js';
+import { POLICIES_DIR, builtInPolicies } from '../../scripts/build-policies.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EDGE_NRS = [0x3fffffff, 0x40000000, 0x7fffffff, 0x80000000, 0xffffffff];
@@ -90,7 +94,17 @@ if (ready) {
   const probe = join(dir, 'filter-probe');
   execFileSync('gcc', ['-O2', '-Wall', '-Werror', '-o', probe, join(here, 'filter-probe.c')], { stdio: 'inherit' });
 
-  const fixtures: Record<string, () => PolicyIR> = {
+  const builtIns: Record<string, () => Promise<PolicyIR>> = {};
+  for (const policy of builtInPolicies()) {
+    builtIns[`built-in ${policy}`] = async () => {
+      const { spec, file } = await loadPolicyFile(join(POLICIES_DIR, `${policy}.ts`));
+      const n = normalize(spec, { arches: compatArches('x86_64').map((a) => a.name), sourceFile: file });
+      if (!n.ir) throw new Error(`${policy}: ${n.diagnostics.map((d) => d.message).join('; ')}`);
+      return n.ir;
+    };
+  }
+  const fixtures: Record<string, () => PolicyIR | Promise<PolicyIR>> = {
+    ...builtIns,
     boundaries,
     multiArch,
     x86_64Only,
@@ -98,8 +112,8 @@ if (ready) {
     'long jumps on x86_64': () => longJumps(150, 'x86_64'),
   };
   for (const [name, make] of Object.entries(fixtures)) {
-    test(`kernel = semantics: ${name}`, () => {
-      const ir = allErrnoVariant(make());
+    test(`kernel = semantics: ${name}`, async () => {
+      const ir = allErrnoVariant(await make());
       const { program } = compile(ir);
       for (const [pc, ins] of program.entries()) {
         if ((ins.code & 0x07) === 0x06) assert.ok(isDistinctErrnoRet(ins.k), `instruction ${pc} returns 0x${ins.k.toString(16)}, not an ERRNO`);
