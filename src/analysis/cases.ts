@@ -1,0 +1,106 @@
+/**
+ * The concrete inputs `verify` runs through the compiled filter (the sweep the issue asks for):
+ * on every target arch every nr from the section's first to its largest + 16 and the nr edges
+ * (x32 bit, sign bit, -1); for each syscall with rules, argument vectors made of each condition's
+ * constant, +-1 in each 32-bit half, the u32/u64 edges and the masked bits flipped, over a base
+ * that satisfies the other conditions of the rule; and a foreign arch on every nr.
+ */
+import type { Condition, PolicyIR, Rule } from '../ir/types.js';
+import type { SeccompData } from '../seccomp/data.js';
+import { ARCHES, type ArchName } from '../syscalls/index.js';
+import { EDGE_NRS, FOREIGN_ARCH } from './sample.js';
+
+const U32 = 0xffffffffn;
+const U64 = 0xffffffffffffffffn;
+
+/** Values around a condition's constant, in both 32-bit halves. */
+export function interestingValues(c: Condition): bigint[] {
+  const v = c.value;
+  const out = new Set<bigint>([0n, 1n, U32 - 1n, U32, U32 + 1n, U64 - 1n, U64, 1n << 63n]);
+  for (const d of [-1n, 0n, 1n]) {
+    out.add(v + d);
+    out.add(v + (d << 32n));
+  }
+  if (c.mask !== undefined) {
+    out.add(v | (~c.mask & U64));
+    for (let bit = 0n; bit < BigInt(c.width); bit++) if ((c.mask >> bit) & 1n) out.add(v ^ (1n << bit));
+  }
+  if (c.width === 32) for (const x of [...out]) out.add((x & U32) | (0xdeadbeefn << 32n));
+  return [...out].filter((x) => x >= 0n && x <= U64);
+}
+
+/** A value satisfying `c` (its constant, or the nearest value on the right side). */
+function satisfying(c: Condition): bigint {
+  const max = c.width === 64 ? U64 : U32;
+  switch (c.op) {
+    case 'gt':
+    case 'ne':
+      return c.value < max ? c.value + 1n : 0n;
+    case 'lt':
+      return c.value > 0n ? c.value - 1n : 0n;
+    default:
+      return c.value;
+  }
+}
+
+/** Argument vectors for one syscall's rules. */
+export function argVectors(rules: readonly Rule[]): bigint[][] {
+  const out: bigint[][] = [[0n, 0n, 0n, 0n, 0n, 0n]];
+  for (const r of rules) {
+    const base = [0n, 0n, 0n, 0n, 0n, 0n];
+    for (const c of r.conditions) base[c.arg] = satisfying(c);
+    out.push(base);
+    for (const c of r.conditions) {
+      for (const x of interestingValues(c)) {
+        const v = [...base];
+        v[c.arg] = x;
+        out.push(v);
+      }
+    }
+  }
+  return out;
+}
+
+const ZERO = [0n, 0n, 0n, 0n, 0n, 0n];
+const ARGS_HIGH = [U64, 1n, 2n, 3n, 4n, 5n];
+
+/**
+ * The nr ranges swept on an arch: nrBase to maxNr + 16, except that an arch-private range far
+ * above the regular calls (arm's __ARM_NR_BASE) is swept on its own, from 16 below its base.
+ */
+function nrRanges(arch: ArchName, nrBase: number, maxNr: number): [number, number][] {
+  const privateBase = ARCHES[arch].privateNrBase;
+  if (privateBase === undefined || maxNr < privateBase) return [[nrBase, maxNr + 16]];
+  let regular = nrBase;
+  for (const nr of ARCHES[arch].names.keys()) if (nr < privateBase && nr > regular) regular = nr;
+  return [
+    [nrBase, regular + 16],
+    [privateBase - 16, maxNr + 16],
+  ];
+}
+
+/** The sweep's inputs (see the file header). */
+export function policyCases(ir: PolicyIR): SeccompData[] {
+  const out: SeccompData[] = [];
+  const push = (arch: number, nr: number, args: readonly bigint[]): void => {
+    out.push({ arch, nr, args, instructionPointer: 0n });
+  };
+  let longest = 0;
+  for (const s of ir.sections) {
+    const byNr = new Map(s.syscalls.map((e) => [e.nr, e]));
+    const ranges = nrRanges(s.arch, s.nrBase, s.maxNr);
+    longest = Math.max(longest, ranges[0]![1] - s.nrBase);
+    for (const [from, to] of ranges) {
+      for (let nr = from; nr <= to; nr++) {
+        const entry = byNr.get(nr);
+        for (const args of entry ? argVectors(entry.rules) : [ZERO, ARGS_HIGH]) push(s.auditArch, nr, args);
+      }
+    }
+    for (const nr of EDGE_NRS) push(s.auditArch, nr, ZERO);
+  }
+  if (!ir.sections.some((s) => s.auditArch === FOREIGN_ARCH)) {
+    for (let nr = 0; nr <= longest + 16; nr++) push(FOREIGN_ARCH, nr, ZERO);
+    for (const nr of EDGE_NRS) push(FOREIGN_ARCH, nr, ZERO);
+  }
+  return out;
+}

@@ -1,0 +1,10 @@
+/**
+ * Offline analysis of seccomp filters: the exact region analysis of compare-only programs
+ * (./cells.ts, ./machine.ts, ./explore.ts), and what is built on it: `diffFilters` (two filters
+ * over every input) and `verifyFilter` (a compiled filter against its policy's IR).
+ */
+export { diffFilters, type DiffOptions, type DiffReport, type Difference, type Filter } from './diff.js';
+export { verifyFilter, type ArchSummary, type Counterexample, type VerifyOptions, type VerifyReport } from './verify.js';
+export { analyzeShape, type Shape } from './explore.js';
+export { actionText, parseActionText } from './action-text.js';
+export { formatValue } from './regions.js';

@@ -1,0 +1,225 @@
+/**
+ * `verify`: a compiled filter against its policy's own semantics (src/ir/semantics.ts decide).
+ *
+ * Two checks, both counted in the report:
+ *  1. the sweep (./cases.ts): concrete inputs on every target arch and a foreign one, run through
+ *     an Evaluator (the interpreter, or a faster engine for the batch) and compared with `decide`;
+ *  2. when the filter is compare-only, the exhaustive check: the words are partitioned by the
+ *     comparisons of the filter and of the IR (./ir-predicates.ts), the filter is explored into
+ *     regions (./explore.ts), and in each region every combination of cells the policy's rules
+ *     for that (arch, nr) distinguish is decided once. Both sides are constant on each such
+ *     combination, so agreement there is agreement on all 2^544 inputs.
+ * A mismatch is reported with the smallest input showing it (arch order, then nr, then arguments).
+ */
+import { decide, decideRules, owningSection } from '../ir/semantics.js';
+import type { PolicyIR } from '../ir/types.js';
+import { formatAction, retToAction, type Action } from '../seccomp/abi.js';
+import type { SeccompData } from '../seccomp/data.js';
+import { InterpreterEvaluator, type Evaluator } from '../seccomp/evaluate.js';
+import type { Program } from '../bpf/validate.js';
+import type { Endian } from '../seccomp/abi.js';
+import { ARCH_NAMES, ARCHES, type ArchName } from '../syscalls/index.js';
+import { buildPartition, PartitionTooLarge, predicateHolds, type Partition, type Predicate } from './cells.js';
+import { policyCases } from './cases.js';
+import { dataFromWords, NR_SPLITS, regionMinimum, type Filter } from './diff.js';
+import { analyzeShape, cellIndices, explore, fullRegion, TooManyPaths, type Region } from './explore.js';
+import { conditionPredicates, irPredicates } from './ir-predicates.js';
+import { ARCH_WORD, NR_WORD, WORD_COUNT } from './words.js';
+
+export interface ArchSummary {
+  /** A target arch name, or 'other' (foreign arches and ABIs the policy does not target). */
+  readonly arch: ArchName | 'other';
+  /** Concrete inputs of the sweep. */
+  readonly cases: number;
+  /** Regions of the exhaustive check. */
+  readonly regions: number;
+  readonly mismatches: number;
+}
+
+export interface Counterexample {
+  readonly arch: ArchName | 'other';
+  readonly data: SeccompData;
+  /** The syscall's name when `arch` is a target and the nr is known. */
+  readonly syscall?: string;
+  readonly filter: Action;
+  readonly policy: Action;
+}
+
+export interface VerifyReport {
+  readonly cases: number;
+  readonly regions: number;
+  /** True when the exhaustive check ran (the filter is compare-only and small enough). */
+  readonly exhaustive: boolean;
+  /** Why it did not, when it did not. */
+  readonly reasons: readonly string[];
+  readonly perArch: readonly ArchSummary[];
+  readonly mismatches: number;
+  /** The smallest mismatching input, if any. */
+  readonly counterexample?: Counterexample;
+}
+
+export interface VerifyOptions {
+  /** The engine for the sweep's batch (default: the interpreter). */
+  readonly evaluator?: (program: Program, endian: Endian) => Evaluator;
+  /** Give up on the exhaustive check beyond this many regions (default 5,000,000). */
+  readonly maxRegions?: number;
+}
+
+class Tally {
+  readonly rows = new Map<ArchName | 'other', { cases: number; regions: number; mismatches: number }>();
+  best: Counterexample | undefined;
+  mismatches = 0;
+
+  constructor(readonly ir: PolicyIR) {
+    for (const s of ir.sections) this.rows.set(s.arch, { cases: 0, regions: 0, mismatches: 0 });
+    this.rows.set('other', { cases: 0, regions: 0, mismatches: 0 });
+  }
+
+  archOf(data: SeccompData): ArchName | 'other' {
+    return owningSection(this.ir, data.arch, data.nr)?.arch ?? 'other';
+  }
+
+  count(arch: ArchName | 'other', kind: 'cases' | 'regions'): void {
+    this.rows.get(arch)![kind]++;
+  }
+
+  mismatch(arch: ArchName | 'other', data: SeccompData, filter: Action, policy: Action): void {
+    this.mismatches++;
+    this.rows.get(arch)!.mismatches++;
+    const c: Counterexample = { arch, data, filter, policy, ...syscallOf(arch, data.nr) };
+    if (!this.best || smaller(c, this.best)) this.best = c;
+  }
+}
+
+function syscallOf(arch: ArchName | 'other', nr: number): { syscall?: string } {
+  const name = arch === 'other' ? undefined : ARCHES[arch].names.get(nr >>> 0);
+  return name ? { syscall: name } : {};
+}
+
+const archRank = (a: ArchName | 'other'): number => (a === 'other' ? ARCH_NAMES.length : ARCH_NAMES.indexOf(a));
+
+function smaller(x: Counterexample, y: Counterexample): boolean {
+  if (archRank(x.arch) !== archRank(y.arch)) return archRank(x.arch) < archRank(y.arch);
+  if (x.data.arch >>> 0 !== y.data.arch >>> 0) return x.data.arch >>> 0 < y.data.arch >>> 0;
+  if (x.data.nr >>> 0 !== y.data.nr >>> 0) return x.data.nr >>> 0 < y.data.nr >>> 0;
+  for (let i = 0; i < 6; i++) {
+    const a = x.data.args[i] ?? 0n;
+    const b = y.data.args[i] ?? 0n;
+    if (a !== b) return a < b;
+  }
+  return false;
+}
+
+/** Checks `filter` against `decide(ir, ...)` (see the file header). */
+export function verifyFilter(ir: PolicyIR, filter: Filter, options: VerifyOptions = {}): VerifyReport {
+  const tally = new Tally(ir);
+  const inputs = policyCases(ir);
+  const evaluator = options.evaluator?.(filter.program, filter.endian) ?? new InterpreterEvaluator(filter.program, filter.endian);
+  const results = evaluator.evaluateBatch(inputs);
+  inputs.forEach((data, i) => {
+    const arch = tally.archOf(data);
+    tally.count(arch, 'cases');
+    const got = results[i]!.action;
+    const want = decide(ir, data);
+    if (formatAction(got) !== formatAction(want)) tally.mismatch(arch, data, got, want);
+  });
+
+  const reasons = [...analyzeShape(filter.program, filter.endian).unsupported];
+  let regions = 0;
+  if (reasons.length === 0) {
+    try {
+      regions = exhaustive(ir, filter, tally, options.maxRegions ?? 5_000_000);
+    } catch (e) {
+      if (e instanceof PartitionTooLarge || e instanceof TooManyPaths) reasons.push(e.message);
+      else throw e;
+      regions = 0;
+      for (const row of tally.rows.values()) row.regions = 0;
+    }
+  }
+  const perArch = [...tally.rows].map(([arch, r]) => ({ arch, ...r })).filter((r) => r.cases + r.regions > 0 || r.arch !== 'other');
+  return {
+    cases: inputs.length,
+    regions,
+    exhaustive: reasons.length === 0,
+    reasons,
+    perArch,
+    mismatches: tally.mismatches,
+    ...(tally.best ? { counterexample: tally.best } : {}),
+  };
+}
+
+function exhaustive(ir: PolicyIR, filter: Filter, tally: Tally, maxRegions: number): number {
+  const shape = analyzeShape(filter.program, filter.endian);
+  const partition = buildPartition([...shape.predicates, ...irPredicates(ir)], WORD_COUNT, NR_SPLITS);
+  const archCells = partition[ARCH_WORD]!.cells;
+  const nrCells = partition[NR_WORD]!.cells;
+  let regions = 0;
+  explore(filter.program, filter.endian, partition, fullRegion(WORD_COUNT), (region, ret) => {
+    const got = retToAction(ret);
+    const mins = Array.from({ length: WORD_COUNT }, (_, w) => regionMinimum(partition, region, w));
+    for (const ai of cellIndices(region[ARCH_WORD], archCells.length)) {
+      for (const ni of cellIndices(region[NR_WORD], nrCells.length)) {
+        const words = [...mins];
+        words[ARCH_WORD] = archCells[ai]!.rep;
+        words[NR_WORD] = nrCells[ni]!.rep;
+        regions += checkCombos(ir, partition, region, words, got, tally);
+        if (regions > maxRegions) throw new TooManyPaths(`more than ${maxRegions} regions`);
+      }
+    }
+  });
+  return regions;
+}
+
+/**
+ * Decides every combination of classes the rules of (arch, nr) tell apart within `region`;
+ * returns how many. A class of a word is the set of the region's cells on which every
+ * comparison of these rules on that word answers the same (so other syscalls' constants do not
+ * multiply the work); its smallest representative stands for it.
+ */
+function checkCombos(ir: PolicyIR, partition: Partition, region: Region, words: number[], got: Action, tally: Tally): number {
+  const probe = dataFromWords(words);
+  const section = owningSection(ir, probe.arch, probe.nr);
+  const nr = probe.nr >>> 0;
+  const arch = section?.arch ?? 'other';
+  const entry = section && nr <= section.maxNr ? section.syscalls.find((e) => e.nr === nr) : undefined;
+  const byWord = new Map<number, Predicate[]>();
+  for (const r of entry?.rules ?? []) {
+    for (const c of r.conditions) {
+      for (const p of conditionPredicates(c)) {
+        const list = byWord.get(p.word) ?? [];
+        list.push(p);
+        byWord.set(p.word, list);
+      }
+    }
+  }
+  const classes: [number, number[]][] = [...byWord].sort((a, b) => a[0] - b[0]).map(([w, preds]) => {
+    const cells = partition[w]!.cells;
+    const best = new Map<string, number>();
+    for (const i of cellIndices(region[w], cells.length)) {
+      const rep = cells[i]!.rep;
+      let key = '';
+      for (const p of preds) key += predicateHolds(p, rep) ? '1' : '0';
+      const old = best.get(key);
+      if (old === undefined || rep < old) best.set(key, rep);
+    }
+    return [w, [...best.values()]];
+  });
+  let n = 0;
+  const walk = (i: number): void => {
+    if (i === classes.length) {
+      n++;
+      tally.count(arch, 'regions');
+      const data = dataFromWords(words);
+      const want = entry ? decideRules(entry.rules, section!.defaultAction, data.args) : decide(ir, data);
+      if (formatAction(got) !== formatAction(want)) tally.mismatch(arch, data, got, want);
+      return;
+    }
+    const [w, reps] = classes[i]!;
+    for (const rep of reps) {
+      words[w] = rep;
+      walk(i + 1);
+    }
+  };
+  walk(0);
+  return n;
+}
