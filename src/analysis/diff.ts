@@ -58,7 +58,7 @@ export interface DiffOptions {
 }
 
 /** Boundaries the nr word always gets, so that no cell mixes x86_64 and x32 numbers. */
-export const NR_SPLITS: ReadonlyMap<number, readonly number[]> = new Map([[NR_WORD, [X32_SYSCALL_BIT, 0x80000000, 0xc0000000]]]);
+export const NR_SPLITS: ReadonlyMap<number, readonly number[]> = new Map([[NR_WORD, [X32_SYSCALL_BIT]]]);
 
 const actionKey = (ret: number): string => formatAction(retToAction(ret));
 
@@ -121,10 +121,14 @@ export function dataFromWords(words: readonly number[]): SeccompData {
   return { nr: words[NR_WORD]!, arch: words[ARCH_WORD]!, instructionPointer: w64(2), args: Array.from({ length: 6 }, (_, i) => w64(4 + 2 * i)) };
 }
 
-/** How an arch word cell reads: a named arch, a compared value, or the values nobody compared. */
+/**
+ * How an arch word cell reads: a named arch, a compared value, or the values nobody compared.
+ * Under AUDIT_ARCH_X86_64 every nr from the x32 bit up is x32's (as in the IR's owned spans),
+ * including the "negative" ones archForAudit would call x86_64.
+ */
 function archLabel(lo: number, hi: number, nr: number): { arch: string; archName?: ArchName } {
   if (lo !== hi) return { arch: 'other arches' };
-  const a = archForAudit(lo, nr);
+  const a = lo === ARCHES.x86_64.auditArch && nr >>> 0 >= X32_SYSCALL_BIT ? ARCHES.x32 : archForAudit(lo, nr);
   return a ? { arch: a.name, archName: a.name } : { arch: `arch 0x${lo.toString(16).padStart(8, '0')}` };
 }
 

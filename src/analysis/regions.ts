@@ -32,8 +32,6 @@ function rangesText(spans: readonly Span[]): string {
   return `in {${shown.join(', ')}}`;
 }
 
-const plain = (c: Cell): boolean => c.mask === 0 && c.exclusions.length === 0;
-
 /** Merges the plain cells of a set into ascending disjoint spans. */
 function plainSpans(cells: readonly Cell[]): Span[] {
   const spans: Span[] = [];
@@ -65,18 +63,53 @@ function cellsIn(partition: Partition, region: Region, word: number): Cell[] | u
   return cells.length === all.length ? undefined : cells;
 }
 
-/** "name = 2", "name in {...}", "name & 0xff == 0x1 or name in 3..4", or undefined when unconstrained. */
+/**
+ * The set as whole intervals (every cell of the interval is in the set: the masks splitting it
+ * do not matter here) and the remaining masked cells.
+ */
+function simplify(all: readonly Cell[], cells: readonly Cell[]): { spans: Span[]; masked: Cell[] } {
+  const total = new Map<number, number>();
+  for (const c of all) total.set(c.lo, (total.get(c.lo) ?? 0) + 1);
+  const inSet = new Map<number, Cell[]>();
+  for (const c of cells) inSet.set(c.lo, [...(inSet.get(c.lo) ?? []), c]);
+  const whole: Cell[] = [];
+  const masked: Cell[] = [];
+  for (const [lo, list] of inSet) {
+    if (list.length === total.get(lo)) whole.push({ ...list[0]!, mask: 0, bits: 0, exclusions: [] });
+    else masked.push(...list);
+  }
+  return { spans: plainSpans(whole), masked };
+}
+
+/** The complement of ascending disjoint spans within 0..0xffffffff. */
+function complement(spans: readonly Span[]): Span[] {
+  const out: Span[] = [];
+  let next = 0n;
+  for (const s of spans) {
+    if (s.lo > next) out.push({ lo: next, hi: s.lo - 1n });
+    next = s.hi + 1n;
+  }
+  if (next <= 0xffffffffn) out.push({ lo: next, hi: 0xffffffffn });
+  return out;
+}
+
+/** "name = 2", "name in {...}", "name != 40", masked classes joined with "or"; undefined when unconstrained. */
 export function describeWord(partition: Partition, region: Region, word: number, name = wordName(word)): string | undefined {
   const cells = cellsIn(partition, region, word);
   if (!cells) return undefined;
-  return wordText(name, cells);
+  return wordText(name, partition[word]!.cells, cells);
 }
 
-function wordText(name: string, cells: readonly Cell[]): string {
+function wordText(name: string, all: readonly Cell[], cells: readonly Cell[]): string {
+  const { spans, masked } = simplify(all, cells);
   const terms: string[] = [];
-  const plainCells = cells.filter(plain);
-  if (plainCells.length) terms.push(`${name} ${rangesText(plainSpans(plainCells))}`);
-  const masked = cells.filter((c) => !plain(c));
+  if (spans.length) {
+    const rest = complement(spans);
+    if (masked.length === 0 && rest.length < spans.length) {
+      const r = rest.length === 1 && rest[0]!.lo === rest[0]!.hi ? `!= ${spanText(rest[0]!)}` : `not ${rangesText(rest)}`;
+      terms.push(`${name} ${r}`);
+    } else terms.push(`${name} ${rangesText(spans)}`);
+  }
   for (const c of masked.slice(0, 4)) terms.push(`${name} ${maskedText(c)}`);
   if (masked.length > 4) terms.push(`${masked.length - 4} more masked classes of ${name}`);
   return terms.join(' or ');
@@ -91,17 +124,19 @@ export function describeArgs(partition: Partition, region: Region): string {
     const lo = cellsIn(partition, region, argWord(i, 'low'));
     const hi = cellsIn(partition, region, argWord(i, 'high'));
     if (!lo && !hi) continue;
-    const hiSpans = hi && hi.every(plain) ? plainSpans(hi) : undefined;
-    const hiOnly = !hi ? undefined : hiSpans && hiSpans.length === 1 && hiSpans[0]!.lo === hiSpans[0]!.hi ? hiSpans[0]!.lo : undefined;
-    const loPlain = (lo ?? []).every(plain);
-    if (hi && hiOnly !== undefined && loPlain) {
-      const loSpans = lo ? plainSpans(lo) : [{ lo: 0n, hi: 0xffffffffn }];
+    const loAll = partition[argWord(i, 'low')]!.cells;
+    const hiAll = partition[argWord(i, 'high')]!.cells;
+    const h = hi ? simplify(hiAll, hi) : undefined;
+    const l = lo ? simplify(loAll, lo) : undefined;
+    const hiOnly = h && h.masked.length === 0 && h.spans.length === 1 && h.spans[0]!.lo === h.spans[0]!.hi ? h.spans[0]!.lo : undefined;
+    if (hiOnly !== undefined && (!l || l.masked.length === 0)) {
+      const loSpans = l ? l.spans : [{ lo: 0n, hi: 0xffffffffn }];
       const base = hiOnly << 32n;
       parts.push(`arg${i} ${rangesText(loSpans.map((s) => ({ lo: base + s.lo, hi: base + s.hi })))}`);
       continue;
     }
-    if (hi) parts.push(wordText(`arg${i}.hi`, hi));
-    if (lo) parts.push(wordText(`arg${i}.lo`, lo));
+    if (hi) parts.push(wordText(`arg${i}.hi`, hiAll, hi));
+    if (lo) parts.push(wordText(`arg${i}.lo`, loAll, lo));
   }
   return parts.join(', ');
 }

@@ -36,6 +36,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'print the WebAssembly text the JIT runs for a filter',
     load: async () => (await import('./commands/wasm.js')).run,
   },
+  diff: {
+    summary: 'where two policies or filters decide differently (exact for compare-only filters)',
+    load: async () => (await import('./commands/diff.js')).run,
+  },
+  verify: {
+    summary: "check a policy's compiled filter against the policy's own semantics",
+    load: async () => (await import('./commands/verify.js')).run,
+  },
   syscalls: {
     summary: 'resolve syscall names and numbers per arch',
     load: async () => (await import('./commands/syscalls.js')).run,
