@@ -91,18 +91,19 @@ export function hostArchName(platformArch: string = process.arch, littleEndian =
 }
 
 /** System call numbers that glibc does not wrap, by Node's `process.arch`. */
-const SYSCALL_NUMBERS: Readonly<Record<string, { seccomp: number; close_range: number }>> = {
-  x64: { seccomp: 317, close_range: 436 },
-  arm64: { seccomp: 277, close_range: 436 },
-  riscv64: { seccomp: 277, close_range: 436 },
-  loong64: { seccomp: 277, close_range: 436 },
-  ppc64: { seccomp: 358, close_range: 436 },
-  s390x: { seccomp: 348, close_range: 436 },
+/** (execve is for the up-front policy check; a test compares all of them with src/syscalls.) */
+const SYSCALL_NUMBERS: Readonly<Record<string, { seccomp: number; close_range: number; execve: number }>> = {
+  x64: { seccomp: 317, close_range: 436, execve: 59 },
+  arm64: { seccomp: 277, close_range: 436, execve: 221 },
+  riscv64: { seccomp: 277, close_range: 436, execve: 221 },
+  loong64: { seccomp: 277, close_range: 436, execve: 221 },
+  ppc64: { seccomp: 358, close_range: 436, execve: 11 },
+  s390x: { seccomp: 348, close_range: 436, execve: 11 },
 };
 
 /** The number of `name` on the running architecture, or undefined where jail does not know it. */
-export function syscallNumber(name: 'seccomp' | 'close_range'): number | undefined {
-  return SYSCALL_NUMBERS[process.arch]?.[name];
+export function syscallNumber(name: 'seccomp' | 'close_range' | 'execve', platformArch: string = process.arch): number | undefined {
+  return SYSCALL_NUMBERS[platformArch]?.[name];
 }
 
 /** `ENOENT` for 2, etc. */

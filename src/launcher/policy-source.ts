@@ -8,16 +8,16 @@
  * - `*.ts`, `*.mts`, `*.js`, `*.mjs`: a policy module, compiled on the spot (the compiler is
  *   imported dynamically, only here);
  * - `*.json`: an OCI/Docker seccomp profile, once the OCI import exists.
- * A filter from a file is validated (kernel rules) in the host byte order and checked to allow
- * execve (./policy-check.ts, imported only for files). Built-ins skip both at run time: the
- * tests check every bpf/ file the same way, so the common path loads neither the validator,
- * the interpreter nor the syscall tables.
+ * Every filter, built-ins included (`stdio` denies execve on purpose), is validated in the host
+ * byte order and checked to allow execve (./policy-check.ts); the syscall tables are not
+ * loaded on this path.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../ir/diagnostics.js';
 import { LaunchError, setupError } from './launch-error.js';
 import { hostArchName } from './linux.js';
+import { checkFilter } from './policy-check.js';
 import { packageRoot } from './package-root.js';
 import type { SeccompFilter } from './spec.js';
 
@@ -50,8 +50,8 @@ export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
   if (spec.endsWith('.json')) {
     throw setupError(STEP, `${spec}: OCI seccomp profiles (.json) are not supported yet; compile one with seccompile first`);
   }
-  if (spec.endsWith('.bpf')) return checked({ name: spec, bytes: readFile(spec, 'filter') });
-  if (POLICY_MODULE.test(spec)) return checked({ name: spec, bytes: await compilePolicyModule(spec) });
+  if (spec.endsWith('.bpf')) return checkFilter({ name: spec, bytes: readFile(spec, 'filter') });
+  if (POLICY_MODULE.test(spec)) return checkFilter({ name: spec, bytes: await compilePolicyModule(spec) });
   if (spec.includes('/')) throw setupError(STEP, `${spec}: expected a .bpf, .ts, .js or .json policy file`);
   const file = join(packageRoot(), 'bpf', `${spec}.${hostArchName()}.bpf`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(spec) || !existsSync(file)) {
@@ -59,11 +59,7 @@ export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
     const list = known.length > 0 ? `built-in policies: ${known.join(', ')}` : `no built-in policies in ${join(packageRoot(), 'bpf')}`;
     throw setupError(STEP, `unknown policy "${spec}" (${list}; or give a .bpf/.ts/.js file)`);
   }
-  return { name: spec, bytes: readFile(file, 'built-in filter') };
-}
-
-async function checked(filter: SeccompFilter): Promise<SeccompFilter> {
-  return (await import('./policy-check.js')).checkFilter(filter);
+  return checkFilter({ name: spec, bytes: readFile(file, 'built-in filter') });
 }
 
 /** Compiles a policy module; the loader (esbuild) and the compiler are imported only now. */

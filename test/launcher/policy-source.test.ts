@@ -12,7 +12,7 @@ import { encode } from '../../src/bpf/encode.js';
 import { stmt, BPF_CLASS } from '../../src/bpf/isa.js';
 import { checkFilter as checked } from '../../src/launcher/policy-check.js';
 import { resolvePolicy } from '../../src/launcher/policy-source.js';
-import { hostArchName } from '../../src/launcher/linux.js';
+import { hostArchName, syscallNumber } from '../../src/launcher/linux.js';
 import { hostArch } from '../../src/syscalls/index.js';
 import { SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_LOG, SECCOMP_RET_TRAP } from '../../src/seccomp/abi.js';
 import { filterFor, noInetFilter } from '../support/jail.js';
@@ -68,7 +68,9 @@ test('unknown built-in names list the built-ins; other file kinds are errors', a
 test('hostArchName (jail start-up) agrees with hostArch (the syscall tables)', () => {
   assert.is(hostArchName(), hostArch().name);
   for (const [node, le] of [['x64', true], ['arm64', true], ['riscv64', true], ['s390x', false], ['ppc64', true], ['loong64', true]] as const) {
-    assert.is(hostArchName(node, le), hostArch(node, le ? 'LE' : 'BE').name);
+    const arch = hostArch(node, le ? 'LE' : 'BE');
+    assert.is(hostArchName(node, le), arch.name);
+    for (const name of ['seccomp', 'close_range', 'execve'] as const) assert.is(syscallNumber(name, node), arch.syscalls.get(name), `${name} on ${arch.name}`);
   }
 });
 
