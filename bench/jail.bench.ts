@@ -7,7 +7,7 @@
  * Needs root (namespaces, cgroups) and a built dist/ (`npm run build`).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,14 @@ import type { BenchReport } from './run.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.JAIL_BENCH_ROUNDS ?? 21);
+
+/** CPU time (user + sys, ms) of this process's reaped children: /proc/self/stat cutime + cstime. */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 (cutime, cstime) in clock ticks of 1/100 s (USER_HZ on Linux).
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
 
 /** Wall time of one run; `fdFile` is opened fresh as the child's fd 3 (bwrap reads it to EOF). */
 function time(cmd: string, args: readonly string[], fdFile?: string): Promise<number> {
@@ -62,17 +70,30 @@ export default async function bench(): Promise<BenchReport> {
     ]);
   }
   const samples = commands.map(() => [] as number[]);
+  const cpu = commands.map(() => 0);
   for (const [, cmd, args, f] of commands) await time(cmd, args, f); // warm the page cache
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [i, [, cmd, args, f]] of commands.entries()) samples[i]!.push(await time(cmd, args, f));
+    for (const [i, [, cmd, args, f]] of commands.entries()) {
+      const c0 = childrenCpuMs();
+      samples[i]!.push(await time(cmd, args, f));
+      cpu[i]! += childrenCpuMs() - c0;
+    }
   }
   const base = median(samples[0]!);
   return {
-    title: 'jail start-up (wall time, ms)',
-    columns: ['command', 'median', 'min', 'x node -e 0'],
-    rows: commands.map(([name], i) => [name, median(samples[i]!), Math.min(...samples[i]!), median(samples[i]!) / base]),
+    title: 'jail start-up (wall and CPU time, ms)',
+    columns: ['command', 'median', 'min', 'x node -e 0', 'CPU ms', 'CPU x node'],
+    rows: commands.map(([name], i) => [
+      name,
+      median(samples[i]!),
+      Math.min(...samples[i]!),
+      median(samples[i]!) / base,
+      cpu[i]! / ROUNDS,
+      cpu[i]! / cpu[0]!,
+    ]),
     notes: [
       `${ROUNDS} interleaved rounds; target: jail -- /bin/true <= 2.2x node -e 0.`,
+      'CPU ms: mean user+sys of the whole process tree (children reaped by this process); it does not depend on how busy the machine is, wall time does.',
       'jail = two Node starts (supervisor, then the init stage that execs the command) + koffi + setup.',
       ...(existsSync(builtin) ? [] : ['bpf/default.*.bpf not built yet: jail and bwrap use a small test filter instead.']),
     ],
