@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
-import { cgroupsOf, hostMounts, jail, processesWith } from '../support/jail.js';
+import { cgroupsOf, hostMounts, jail, MARKER, processesWith } from '../support/jail.js';
 
 const ok = need('root', isRoot(), 'jail cleanup', 'namespaces and cgroups need root') &&
   need('namespaces', hasNamespaces(), 'jail cleanup', 'the kernel has no namespaces') &&
@@ -15,13 +15,13 @@ if (ok) {
     for (let i = 0; i < 50; i++) {
       // Alternate the v2 (no limits) and v1 (memory + pids) backends on hybrid machines.
       const limits = i % 2 === 0 ? [] : ['--memory', '64M', '--pids', '16'];
-      const r = await jail([...limits, '--no-seccomp', '--', '/bin/sh', '-c', `sleep 7.0${i} & echo $$`]);
+      const r = await jail([...limits, '--no-seccomp', '--', '/bin/sh', '-c', `sleep 7.${MARKER}0${i} & echo $$`]);
       assert.is(r.stdout, '1\n', r.stderr);
       pids.push(r.pid);
     }
     assert.equal(cgroupsOf(pids), []);
     assert.is(hostMounts(), mounts);
-    assert.equal(processesWith('sleep 7.0'), []);
+    assert.equal(processesWith(`sleep 7.${MARKER}0`), []);
   });
 
 }

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
-import { cgroupsOf, hostMounts, jail, processesWith, sleep } from '../support/jail.js';
+import { cgroupsOf, hostMounts, jail, MARKER, processesWith, sleep } from '../support/jail.js';
 
 const ok = need('root', isRoot(), 'jail cleanup', 'namespaces and cgroups need root') &&
   need('namespaces', hasNamespaces(), 'jail cleanup', 'the kernel has no namespaces') &&
@@ -42,7 +42,7 @@ if (ok) {
 
   test('kill -9 of jail kills the command; the next run removes the dead run cgroup', async () => {
     let jailPid = 0;
-    const run = jail(['--memory', '64M', '--no-seccomp', '--', '/bin/sh', '-c', 'sleep 31.7071 & echo ready; exec sleep 31.7072'], {
+    const run = jail(['--memory', '64M', '--no-seccomp', '--', '/bin/sh', '-c', `sleep 31.${MARKER}1 & echo ready; exec sleep 31.${MARKER}2`], {
       onStdout: (out, pid) => {
         if (out.includes('ready') && jailPid === 0) {
           jailPid = pid;
@@ -52,7 +52,7 @@ if (ok) {
     });
     const r = await run;
     assert.is(r.signal, 'SIGKILL');
-    assert.ok(await until(() => processesWith('31.707').length === 0, 2000), `left: ${processesWith('31.707')}`);
+    assert.ok(await until(() => processesWith(`31.${MARKER}`).length === 0, 2000), `left: ${processesWith(`31.${MARKER}`)}`);
     assert.is(cgroupsOf([jailPid]).length, 1, 'the killed run left its cgroup (removed by the next run)');
     const next = await jail(['--no-seccomp', '--', '/bin/true']);
     assert.is(next.status, 0, next.stderr);

@@ -135,9 +135,19 @@ export function processesWith(marker: string): number[] {
   return out;
 }
 
+/**
+ * The host's mounts a jail could leak: procfs mounts and the tmpfs tests mount inside jails.
+ * (Not the whole table: other programs on the machine may mount things meanwhile.)
+ */
 export function hostMounts(): string {
-  return readFileSync('/proc/self/mountinfo', 'utf8');
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => / - proc /.test(l) || l.includes('jailtest'))
+    .join('\n');
 }
+
+/** A marker unique to this test process, for finding its commands among all processes. */
+export const MARKER = `${process.pid % 100000}`;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
