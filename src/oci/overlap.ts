@@ -1,0 +1,109 @@
+/**
+ * Whether two rules can match the same system call: the conjunction of their conditions is
+ * satisfiable. The OCI importer needs this because libseccomp orders overlapping rules with
+ * different actions by its internal tree order, not by the profile's order: where two such rules
+ * overlap, seccompile refuses rather than guess; where they cannot overlap, any order decides
+ * the same. Exact for every IR operator (eq, ne, lt, le, gt, ge, masked_eq) at 32 and 64 bits.
+ */
+import type { Condition } from '../ir/types.js';
+
+/** True when some argument values satisfy every condition in `a` and in `b` at once. */
+export function conditionsOverlap(a: readonly Condition[], b: readonly Condition[]): boolean {
+  return satisfiable([...a, ...b]);
+}
+
+/** True when some argument values satisfy all `conditions` (ANDed). */
+export function satisfiable(conditions: readonly Condition[]): boolean {
+  for (let arg = 0; arg < 6; arg++) {
+    const on = conditions.filter((c) => c.arg === arg);
+    if (!argSatisfiable(on)) return false;
+  }
+  return true;
+}
+
+function argSatisfiable(conds: readonly Condition[]): boolean {
+  if (conds.length === 0) return true;
+  const w32 = conds.filter((c) => c.width === 32);
+  const w64 = conds.filter((c) => c.width === 64);
+  if (w32.length === 0) return valuesExist(w64, 64);
+  if (w64.length === 0) return valuesExist(w32, 32);
+  // Never produced by the importer (one width per arch); answer conservatively: a caller that
+  // refuses overlapping rules then refuses rather than risks a wrong order.
+  return true;
+}
+
+/** Exists x in [0, 2^width) satisfying all conds (same width). */
+function valuesExist(conds: readonly Condition[], width: 32 | 64): boolean {
+  const max = (1n << BigInt(width)) - 1n;
+  let lo = 0n;
+  let hi = max;
+  let mask = 0n;
+  let want = 0n;
+  const excluded = new Set<bigint>();
+  for (const c of conds) {
+    switch (c.op) {
+      case 'eq':
+        lo = big(lo, c.value);
+        hi = small(hi, c.value);
+        break;
+      case 'ne':
+        excluded.add(c.value);
+        break;
+      case 'lt':
+        if (c.value === 0n) return false;
+        hi = small(hi, c.value - 1n);
+        break;
+      case 'le':
+        hi = small(hi, c.value);
+        break;
+      case 'gt':
+        if (c.value >= max) return false;
+        lo = big(lo, c.value + 1n);
+        break;
+      case 'ge':
+        lo = big(lo, c.value);
+        break;
+      case 'masked_eq': {
+        const m = (c.mask ?? 0n) & max;
+        const v = c.value & max;
+        if ((v & ~m & max) !== 0n) return false; // (x & m) can never have bits outside m
+        if (((want ^ v) & mask & m) !== 0n) return false;
+        mask |= m;
+        want |= v;
+        break;
+      }
+    }
+  }
+  if (lo > hi) return false;
+  let count = countMasked(hi, mask, want, width) - countMasked(lo - 1n, mask, want, width);
+  for (const x of excluded) if (x >= lo && x <= hi && (x & mask) === want) count--;
+  return count > 0n;
+}
+
+/** How many x in [0, n] have (x & mask) === want. */
+function countMasked(n: bigint, mask: bigint, want: bigint, width: number): bigint {
+  if (n < 0n) return 0n;
+  let total = 0n;
+  for (let i = width - 1; i >= 0; i--) {
+    const bit = 1n << BigInt(i);
+    const freeBelow = 1n << BigInt(popcount(~mask & (bit - 1n)));
+    const nBit = n & bit;
+    if (mask & bit) {
+      const forced = want & bit;
+      if (forced < nBit) return total + freeBelow;
+      if (forced > nBit) return total;
+    } else if (nBit) {
+      total += freeBelow; // choose 0 here: every completion is below n
+    }
+  }
+  return total + 1n; // x === n itself
+}
+
+function popcount(x: bigint): number {
+  let n = 0;
+  for (let v = x < 0n ? x & ((1n << 64n) - 1n) : x; v; v &= v - 1n) n++;
+  return n;
+}
+
+const big = (a: bigint, b: bigint) => (a > b ? a : b);
+const small = (a: bigint, b: bigint) => (a < b ? a : b);

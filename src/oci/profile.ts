@@ -1,0 +1,374 @@
+/**
+ * Reading an OCI / Docker seccomp profile: JSON text -> a typed, validated `OciProfile`. The format
+ * is the union of the OCI runtime-spec `linux.seccomp` object (defaultAction, defaultErrnoRet,
+ * architectures, flags, listenerPath, listenerMetadata, syscalls[] with names, action, errnoRet,
+ * args) and the container engines' profile extensions (moby profiles/seccomp and
+ * containers/common pkg/seccomp: archMap with subArchitectures, per-entry name, comment,
+ * includes/excludes with arches, caps and minKernel, and containers/common's errno names).
+ * Unknown fields and wrong types are errors with their JSON path: Go's decoder ignores an unknown
+ * field, but a misspelt `args` would turn a conditional rule into an unconditional one.
+ */
+import { DiagnosticSink } from './diagnostic.js';
+import { parseJson, JsonSyntaxError, type JsonEntry, type JsonNode, type JsonPos } from './json.js';
+import { errnoByName } from '../syscalls/errno.js';
+
+export const OCI_ACTIONS = [
+  'SCMP_ACT_KILL',
+  'SCMP_ACT_KILL_PROCESS',
+  'SCMP_ACT_KILL_THREAD',
+  'SCMP_ACT_TRAP',
+  'SCMP_ACT_ERRNO',
+  'SCMP_ACT_TRACE',
+  'SCMP_ACT_ALLOW',
+  'SCMP_ACT_LOG',
+  'SCMP_ACT_NOTIFY',
+] as const;
+export type OciActionName = (typeof OCI_ACTIONS)[number];
+
+export const OCI_OPS = [
+  'SCMP_CMP_NE',
+  'SCMP_CMP_LT',
+  'SCMP_CMP_LE',
+  'SCMP_CMP_EQ',
+  'SCMP_CMP_GE',
+  'SCMP_CMP_GT',
+  'SCMP_CMP_MASKED_EQ',
+] as const;
+export type OciOpName = (typeof OCI_OPS)[number];
+
+/** runtime-spec LinuxSeccompFlag values (runc knows all but WAIT_KILLABLE_RECV). */
+export const OCI_FLAGS = [
+  'SECCOMP_FILTER_FLAG_TSYNC',
+  'SECCOMP_FILTER_FLAG_LOG',
+  'SECCOMP_FILTER_FLAG_SPEC_ALLOW',
+  'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV',
+] as const;
+
+/** A string with where it was written. */
+export interface Located<T> {
+  readonly value: T;
+  readonly path: string;
+  readonly pos?: JsonPos;
+}
+
+export interface OciArg {
+  readonly index: number;
+  readonly value: bigint;
+  readonly valueTwo: bigint;
+  readonly op: OciOpName;
+  readonly path: string;
+  readonly pos?: JsonPos;
+}
+
+export interface KernelVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+export interface OciFilter {
+  readonly arches: readonly Located<string>[];
+  readonly caps: readonly Located<string>[];
+  readonly minKernel?: Located<KernelVersion>;
+}
+
+export interface OciSyscall {
+  readonly names: readonly Located<string>[];
+  readonly action: OciActionName;
+  /** errnoRet, or containers/common's `errno` name resolved; undefined when neither is given. */
+  readonly errnoRet?: number;
+  readonly args: readonly OciArg[];
+  readonly includes: OciFilter;
+  readonly excludes: OciFilter;
+  readonly path: string;
+  readonly pos?: JsonPos;
+}
+
+export interface OciArchMapEntry {
+  readonly architecture: Located<string>;
+  readonly subArchitectures: readonly Located<string>[];
+}
+
+export interface OciProfile {
+  readonly defaultAction: OciActionName;
+  readonly defaultErrnoRet?: number;
+  readonly architectures: readonly Located<string>[];
+  readonly archMap: readonly OciArchMapEntry[];
+  readonly syscalls: readonly OciSyscall[];
+  readonly flags: readonly Located<string>[];
+  readonly listenerPath?: string;
+  readonly listenerMetadata?: string;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+const EMPTY_FILTER: OciFilter = { arches: [], caps: [] };
+
+/** Reads profile text; `profile` is undefined when errors made it unusable. */
+export function readOciProfile(text: string, sink: DiagnosticSink): OciProfile | undefined {
+  let root: JsonNode;
+  try {
+    root = parseJson(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) {
+      sink.error('oci-json-syntax', '', e.pos, `not valid JSON: ${e.message.replace(/^\d+:\d+: /, '')}`);
+      return undefined;
+    }
+    throw e;
+  }
+  return readProfileNode(root, sink);
+}
+
+/** Reads an already parsed profile value (e.g. from JSON.parse); no line numbers then. */
+export function readOciProfileValue(value: unknown, sink: DiagnosticSink): OciProfile | undefined {
+  return readProfileNode(toNode(value), sink);
+}
+
+function readProfileNode(root: JsonNode, sink: DiagnosticSink): OciProfile | undefined {
+  const r = new Reader(sink);
+  const top = r.object(root, '', [
+    'defaultAction',
+    'defaultErrnoRet',
+    'defaultErrno',
+    'architectures',
+    'archMap',
+    'syscalls',
+    'flags',
+    'listenerPath',
+    'listenerMetadata',
+  ]);
+  if (!top) return undefined;
+  const defaultActionNode = top.get('defaultAction');
+  const defaultAction = defaultActionNode ? r.oneOf(defaultActionNode.value, 'defaultAction', OCI_ACTIONS, 'oci-unknown-action', 'action') : undefined;
+  if (!defaultActionNode) sink.error('oci-missing-field', 'defaultAction', root.pos, 'a profile needs a defaultAction');
+  const defaultErrnoRet = r.errno(top, '', 'defaultErrnoRet', 'defaultErrno');
+  const architectures = r.strings(top.get('architectures')?.value, 'architectures');
+  const archMap = r.array(top.get('archMap')?.value, 'archMap').map(({ node, path }) => {
+    const o = r.object(node, path, ['architecture', 'subArchitectures']);
+    const arch = o?.get('architecture');
+    const architecture = arch ? r.located(arch.value, `${path}.architecture`) : undefined;
+    if (o && !arch) sink.error('oci-missing-field', `${path}.architecture`, node.pos, 'an archMap entry needs an architecture');
+    return { architecture: architecture ?? { value: '', path }, subArchitectures: r.strings(o?.get('subArchitectures')?.value, `${path}.subArchitectures`) };
+  });
+  const syscalls = r.array(top.get('syscalls')?.value, 'syscalls').map(({ node, path }) => readSyscall(r, node, path));
+  const flags = r.strings(top.get('flags')?.value, 'flags');
+  for (const f of flags) {
+    if (!(OCI_FLAGS as readonly string[]).includes(f.value)) sink.error('oci-unknown-flag', f.path, f.pos, `unknown flag '${f.value}'; known: ${OCI_FLAGS.join(', ')}`);
+  }
+  const listenerPath = r.optString(top.get('listenerPath')?.value, 'listenerPath');
+  const listenerMetadata = r.optString(top.get('listenerMetadata')?.value, 'listenerMetadata');
+  if (sink.hasErrors || defaultAction === undefined) return undefined;
+  return {
+    defaultAction,
+    ...(defaultErrnoRet !== undefined ? { defaultErrnoRet } : {}),
+    architectures,
+    archMap,
+    syscalls: syscalls.filter((s): s is OciSyscall => s !== undefined),
+    flags,
+    ...(listenerPath !== undefined ? { listenerPath } : {}),
+    ...(listenerMetadata !== undefined ? { listenerMetadata } : {}),
+  };
+}
+
+function readSyscall(r: Reader, node: JsonNode, path: string): OciSyscall | undefined {
+  const o = r.object(node, path, ['names', 'name', 'action', 'errnoRet', 'errno', 'args', 'comment', 'includes', 'excludes']);
+  if (!o) return undefined;
+  const names = r.strings(o.get('names')?.value, `${path}.names`);
+  const single = o.get('name');
+  if (single && single.value.kind !== 'null') {
+    const name = r.located(single.value, `${path}.name`);
+    if (name && names.length > 0) r.sink.error('oci-name-and-names', `${path}.name`, single.keyPos, "use either 'name' or 'names', not both (Docker refuses the profile)");
+    else if (name) names.push(name);
+  }
+  if (names.length === 0) r.sink.error('oci-no-names', `${path}.names`, node.pos, 'a syscalls entry needs at least one name');
+  for (const n of names) if (n.value === '') r.sink.error('oci-empty-name', n.path, n.pos, 'an empty string is not a syscall name');
+  const actionEntry = o.get('action');
+  if (!actionEntry) r.sink.error('oci-missing-field', `${path}.action`, node.pos, 'a syscalls entry needs an action');
+  const action = actionEntry ? r.oneOf(actionEntry.value, `${path}.action`, OCI_ACTIONS, 'oci-unknown-action', 'action') : undefined;
+  const errnoRet = r.errno(o, path, 'errnoRet', 'errno');
+  r.optString(o.get('comment')?.value, `${path}.comment`);
+  const args = r.array(o.get('args')?.value, `${path}.args`).map(({ node: a, path: p }) => readArg(r, a, p));
+  const includes = readFilter(r, o.get('includes')?.value, `${path}.includes`);
+  const excludes = readFilter(r, o.get('excludes')?.value, `${path}.excludes`);
+  if (action === undefined || args.some((a) => a === undefined)) return undefined;
+  return {
+    names,
+    action,
+    ...(errnoRet !== undefined ? { errnoRet } : {}),
+    args: args as OciArg[],
+    includes,
+    excludes,
+    path,
+    pos: node.pos,
+  };
+}
+
+function readArg(r: Reader, node: JsonNode, path: string): OciArg | undefined {
+  const o = r.object(node, path, ['index', 'value', 'valueTwo', 'op']);
+  if (!o) return undefined;
+  const need = (k: string) => {
+    if (!o.has(k)) r.sink.error('oci-missing-field', `${path}.${k}`, node.pos, `an argument condition needs '${k}'`);
+  };
+  need('index');
+  need('op');
+  const index = o.has('index') ? r.uint(o.get('index')!.value, `${path}.index`, U64_MAX) : undefined;
+  if (index !== undefined && index > 5n) r.sink.error('oci-arg-index', `${path}.index`, o.get('index')!.value.pos, `argument index ${index} is out of range: a system call has arguments 0..5`);
+  const value = o.has('value') ? r.uint(o.get('value')!.value, `${path}.value`, U64_MAX) : 0n;
+  const valueTwo = o.has('valueTwo') ? r.uint(o.get('valueTwo')!.value, `${path}.valueTwo`, U64_MAX) : 0n;
+  const op = o.has('op') ? r.oneOf(o.get('op')!.value, `${path}.op`, OCI_OPS, 'oci-unknown-op', 'operator') : undefined;
+  if (index === undefined || index > 5n || value === undefined || valueTwo === undefined || op === undefined) return undefined;
+  return { index: Number(index), value, valueTwo, op, path, pos: node.pos };
+}
+
+function readFilter(r: Reader, node: JsonNode | undefined, path: string): OciFilter {
+  if (!node || node.kind === 'null') return EMPTY_FILTER;
+  const o = r.object(node, path, ['arches', 'caps', 'minKernel']);
+  if (!o) return EMPTY_FILTER;
+  const mk = o.get('minKernel');
+  const text = mk && mk.value.kind !== 'null' ? r.located(mk.value, `${path}.minKernel`) : undefined;
+  let minKernel: Located<KernelVersion> | undefined;
+  if (text && text.value !== '') {
+    const v = parseKernelVersion(text.value);
+    if (v) minKernel = { value: v, path: text.path, ...(text.pos ? { pos: text.pos } : {}) };
+    else r.sink.error('oci-bad-kernel-version', text.path, text.pos, `'${text.value}' is not a kernel version like "5.8"`);
+  }
+  return {
+    arches: r.strings(o.get('arches')?.value, `${path}.arches`),
+    caps: r.strings(o.get('caps')?.value, `${path}.caps`),
+    ...(minKernel ? { minKernel } : {}),
+  };
+}
+
+/** "5.8", "4.14.0-amd64", "6.1-rc2": major and minor, as moby's parseRelease reads them. */
+export function parseKernelVersion(text: string): KernelVersion | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(text.trim());
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
+}
+
+/** Typed access to JsonNodes that reports every mismatch to the sink. */
+class Reader {
+  constructor(readonly sink: DiagnosticSink) {}
+
+  object(node: JsonNode, path: string, known: readonly string[]): Map<string, JsonEntry> | undefined {
+    if (node.kind !== 'object') {
+      this.sink.error('oci-type', path, node.pos, `expected an object, found ${describe(node)}`);
+      return undefined;
+    }
+    const out = new Map<string, JsonEntry>();
+    for (const e of node.entries) {
+      const p = path ? `${path}.${e.key}` : e.key;
+      if (!known.includes(e.key)) {
+        this.sink.error('oci-unknown-field', p, e.keyPos, `unknown field '${e.key}'; known here: ${known.join(', ')}`);
+      } else if (out.has(e.key)) {
+        this.sink.error('oci-duplicate-field', p, e.keyPos, `field '${e.key}' appears twice`);
+      } else out.set(e.key, e);
+    }
+    return out;
+  }
+
+  array(node: JsonNode | undefined, path: string): { node: JsonNode; path: string }[] {
+    if (!node || node.kind === 'null') return [];
+    if (node.kind !== 'array') {
+      this.sink.error('oci-type', path, node.pos, `expected an array, found ${describe(node)}`);
+      return [];
+    }
+    return node.items.map((n, i) => ({ node: n, path: `${path}[${i}]` }));
+  }
+
+  located(node: JsonNode, path: string): Located<string> | undefined {
+    if (node.kind !== 'string') {
+      this.sink.error('oci-type', path, node.pos, `expected a string, found ${describe(node)}`);
+      return undefined;
+    }
+    return { value: node.value, path, pos: node.pos };
+  }
+
+  strings(node: JsonNode | undefined, path: string): Located<string>[] {
+    return this.array(node, path)
+      .map(({ node: n, path: p }) => this.located(n, p))
+      .filter((s): s is Located<string> => s !== undefined);
+  }
+
+  optString(node: JsonNode | undefined, path: string): string | undefined {
+    if (!node || node.kind === 'null') return undefined;
+    return this.located(node, path)?.value;
+  }
+
+  oneOf<T extends string>(node: JsonNode, path: string, allowed: readonly T[], code: string, what: string): T | undefined {
+    const s = this.located(node, path);
+    if (!s) return undefined;
+    if ((allowed as readonly string[]).includes(s.value)) return s.value as T;
+    const near = allowed.filter((a) => a.toLowerCase().includes(s.value.toLowerCase().replace(/^scmp_(act|cmp)_/, '')));
+    const hint = near.length > 0 && s.value !== '' ? ` (did you mean ${near[0]}?)` : '';
+    this.sink.error(code, path, node.pos, `unknown ${what} '${s.value}'${hint}; known: ${allowed.join(', ')}`);
+    return undefined;
+  }
+
+  uint(node: JsonNode, path: string, max: bigint): bigint | undefined {
+    if (node.kind !== 'number' || !/^(0|[1-9][0-9]*)$/.test(node.text)) {
+      const what = node.kind === 'number' ? `the number ${node.text}` : describe(node);
+      this.sink.error('oci-type', path, node.pos, `expected an unsigned integer, found ${what}`);
+      return undefined;
+    }
+    const v = BigInt(node.text);
+    if (v > max) {
+      this.sink.error('oci-range', path, node.pos, `${node.text} is out of range (at most ${max})`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** errnoRet (a number) or containers/common's errno name; both must agree. */
+  errno(o: Map<string, JsonEntry>, path: string, numKey: string, nameKey: string): number | undefined {
+    const at = (k: string) => (path ? `${path}.${k}` : k);
+    const numEntry = o.get(numKey);
+    let num = numEntry && numEntry.value.kind !== 'null' ? this.uint(numEntry.value, at(numKey), U64_MAX) : undefined;
+    if (num !== undefined && num > 0xffffn) {
+      const msg = `${num} does not fit SECCOMP_RET_DATA (16 bits); runc would silently keep only its low 16 bits (${num & 0xffffn})`;
+      this.sink.error('oci-errno-range', at(numKey), numEntry!.value.pos, msg);
+      num = undefined;
+    }
+    const nameEntry = o.get(nameKey);
+    const name = nameEntry ? this.optString(nameEntry.value, at(nameKey)) : undefined;
+    if (name === undefined || name === '') return num === undefined ? undefined : Number(num);
+    const byName = errnoByName(name);
+    if (byName === undefined) {
+      this.sink.error('oci-unknown-errno', at(nameKey), nameEntry!.value.pos, `unknown errno name '${name}'`);
+      return num === undefined ? undefined : Number(num);
+    }
+    if (num !== undefined && Number(num) !== byName) {
+      this.sink.error('oci-errno-mismatch', at(nameKey), nameEntry!.value.pos, `${nameKey} '${name}' is ${byName} but ${numKey} says ${num}`);
+    }
+    return num === undefined ? byName : Number(num);
+  }
+}
+
+function describe(node: JsonNode): string {
+  switch (node.kind) {
+    case 'object':
+      return 'an object';
+    case 'array':
+      return 'an array';
+    case 'string':
+      return `the string ${JSON.stringify(node.value)}`;
+    case 'number':
+      return `the number ${node.text}`;
+    case 'bool':
+      return String(node.value);
+    case 'null':
+      return 'null';
+  }
+}
+
+/** A plain JS value (JSON.parse output, bigint allowed for numbers) as a JsonNode without positions. */
+function toNode(value: unknown): JsonNode {
+  const pos = { line: 0, column: 0 };
+  if (value === null || value === undefined) return { kind: 'null', pos };
+  if (typeof value === 'string') return { kind: 'string', pos, value };
+  if (typeof value === 'boolean') return { kind: 'bool', pos, value };
+  if (typeof value === 'bigint') return { kind: 'number', pos, text: value.toString() };
+  if (typeof value === 'number') return { kind: 'number', pos, text: Number.isInteger(value) ? BigInt(value).toString() : String(value) };
+  if (Array.isArray(value)) return { kind: 'array', pos, items: value.map(toNode) };
+  if (typeof value === 'object') {
+    return { kind: 'object', pos, entries: Object.entries(value).map(([key, v]) => ({ key, keyPos: pos, value: toNode(v) })) };
+  }
+  return { kind: 'string', pos, value: String(value) };
+}

@@ -1,0 +1,176 @@
+/**
+ * The container engine's half of turning a profile into a filter (moby profiles/seccomp
+ * seccomp_linux.go setupSeccomp, containers/common pkg/seccomp): pick the archMap entry of the
+ * native arch, drop the syscalls entries whose includes/excludes do not hold for this container
+ * (arches: the native arch under libseccomp's name such as "amd64"; caps: the bounding set;
+ * minKernel: major.minor of the kernel), one rule per name. What is left is what runc receives
+ * as the runtime-spec `linux.seccomp`.
+ */
+import type { DiagnosticSink } from './diagnostic.js';
+import type { KernelVersion, Located, OciArg, OciActionName, OciFilter, OciProfile } from './profile.js';
+import type { ArchName } from '../syscalls/arch.js';
+
+/** SCMP_ARCH_* names: our ArchName, or null for arches libseccomp knows and seccompile does not target. */
+export const SCMP_ARCHES: Readonly<Record<string, ArchName | null>> = {
+  SCMP_ARCH_X86: 'x86',
+  SCMP_ARCH_X86_64: 'x86_64',
+  SCMP_ARCH_X32: 'x32',
+  SCMP_ARCH_ARM: 'arm',
+  SCMP_ARCH_AARCH64: 'aarch64',
+  SCMP_ARCH_RISCV64: 'riscv64',
+  SCMP_ARCH_S390X: 's390x',
+  SCMP_ARCH_PPC64LE: 'ppc64le',
+  SCMP_ARCH_LOONGARCH64: 'loongarch64',
+  SCMP_ARCH_MIPS: null,
+  SCMP_ARCH_MIPS64: null,
+  SCMP_ARCH_MIPS64N32: null,
+  SCMP_ARCH_MIPSEL: null,
+  SCMP_ARCH_MIPSEL64: null,
+  SCMP_ARCH_MIPSEL64N32: null,
+  SCMP_ARCH_PPC: null,
+  SCMP_ARCH_PPC64: null,
+  SCMP_ARCH_S390: null,
+  SCMP_ARCH_PARISC: null,
+  SCMP_ARCH_PARISC64: null,
+  SCMP_ARCH_RISCV32: null,
+  SCMP_ARCH_M68K: null,
+  SCMP_ARCH_SH: null,
+  SCMP_ARCH_SHEB: null,
+};
+
+/** Our arch -> SCMP_ARCH_* name. */
+export const SCMP_ARCH_OF: Readonly<Record<ArchName, string>> = {
+  x86_64: 'SCMP_ARCH_X86_64',
+  x86: 'SCMP_ARCH_X86',
+  x32: 'SCMP_ARCH_X32',
+  aarch64: 'SCMP_ARCH_AARCH64',
+  arm: 'SCMP_ARCH_ARM',
+  riscv64: 'SCMP_ARCH_RISCV64',
+  s390x: 'SCMP_ARCH_S390X',
+  ppc64le: 'SCMP_ARCH_PPC64LE',
+  loongarch64: 'SCMP_ARCH_LOONGARCH64',
+};
+
+/** libseccomp-golang's ScmpArch.String() of each arch: what includes/excludes.arches compare with. */
+export const ENGINE_ARCH_NAME: Readonly<Record<ArchName, string>> = {
+  x86_64: 'amd64',
+  x86: 'x86',
+  x32: 'x32',
+  aarch64: 'arm64',
+  arm: 'arm',
+  riscv64: 'riscv64',
+  s390x: 's390x',
+  ppc64le: 'ppc64le',
+  loongarch64: 'loong64',
+};
+const OTHER_ENGINE_ARCHES = ['mips', 'mips64', 'mips64n32', 'mipsel', 'mipsel64', 'mipsel64n32', 'ppc', 'ppc64', 's390', 'parisc', 'parisc64', 'riscv32', 'm68k', 'sh', 'sheb'];
+
+/** Docker's default capability set (moby oci/caps/defaults.go DefaultCapabilities). */
+export const DOCKER_DEFAULT_CAPS: readonly string[] = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
+];
+
+/** The engine's view of the container the profile is resolved for. */
+export interface EngineContext {
+  readonly native: ArchName;
+  /** Bounding capability set, CAP_* names. */
+  readonly caps: ReadonlySet<string>;
+  readonly kernel: KernelVersion;
+}
+
+/** One name of one syscalls entry that survived includes/excludes: a runtime-spec rule. */
+export interface SpecRule {
+  readonly name: Located<string>;
+  readonly action: OciActionName;
+  readonly errnoRet?: number;
+  readonly args: readonly OciArg[];
+  /** Path of the syscalls entry, e.g. 'syscalls[12]'. */
+  readonly entryPath: string;
+  readonly entryIndex: number;
+}
+
+export interface ResolvedProfile {
+  /** SCMP_ARCH_* names from `architectures` or the native archMap entry, in order. */
+  readonly architectures: readonly Located<string>[];
+  readonly rules: readonly SpecRule[];
+}
+
+/** moby setupSeccomp. */
+export function resolveForEngine(profile: OciProfile, ctx: EngineContext, sink: DiagnosticSink): ResolvedProfile {
+  let architectures: readonly Located<string>[] = profile.architectures;
+  if (profile.architectures.length > 0 && profile.archMap.length > 0) {
+    sink.error('oci-arches-and-archmap', 'archMap', undefined, "'architectures' and 'archMap' are both given; use one (Docker refuses the profile)");
+  } else if (profile.archMap.length > 0) {
+    const nativeName = SCMP_ARCH_OF[ctx.native];
+    const entry = profile.archMap.find((e) => e.architecture.value === nativeName);
+    if (entry) architectures = [entry.architecture, ...entry.subArchitectures];
+    else sink.warning('oci-archmap-no-native', 'archMap', undefined, `no archMap entry for ${nativeName} (the native arch): the filter covers only ${ctx.native}`);
+  }
+  const engineArch = ENGINE_ARCH_NAME[ctx.native];
+  const rules: SpecRule[] = [];
+  profile.syscalls.forEach((call, entryIndex) => {
+    checkFilter(call.includes, sink);
+    checkFilter(call.excludes, sink);
+    if (!applies(call.includes, call.excludes, engineArch, ctx)) return;
+    for (const name of call.names) {
+      rules.push({
+        name,
+        action: call.action,
+        ...(call.errnoRet !== undefined ? { errnoRet: call.errnoRet } : {}),
+        args: call.args,
+        entryPath: call.path,
+        entryIndex,
+      });
+    }
+  });
+  return { architectures, rules };
+}
+
+function applies(inc: OciFilter, exc: OciFilter, engineArch: string, ctx: EngineContext): boolean {
+  if (exc.arches.some((a) => a.value === engineArch)) return false;
+  if (exc.caps.some((c) => ctx.caps.has(c.value))) return false;
+  if (exc.minKernel && kernelAtLeast(ctx.kernel, exc.minKernel.value)) return false;
+  if (inc.arches.length > 0 && !inc.arches.some((a) => a.value === engineArch)) return false;
+  if (inc.caps.some((c) => !ctx.caps.has(c.value))) return false;
+  if (inc.minKernel && !kernelAtLeast(ctx.kernel, inc.minKernel.value)) return false;
+  return true;
+}
+
+/** Names that can never match are almost always mistakes: say so (the engine silently ignores them). */
+function checkFilter(f: OciFilter, sink: DiagnosticSink): void {
+  const known = [...Object.values(ENGINE_ARCH_NAME), ...OTHER_ENGINE_ARCHES];
+  for (const a of f.arches) {
+    if (!known.includes(a.value)) {
+      sink.warning('oci-unknown-engine-arch', a.path, a.pos, `'${a.value}' never matches: the engine compares with libseccomp's arch names (${Object.values(ENGINE_ARCH_NAME).join(', ')}, ...)`);
+    }
+  }
+  for (const c of f.caps) {
+    if (!/^CAP_[A-Z_]+$/.test(c.value)) {
+      sink.warning('oci-cap-name', c.path, c.pos, `'${c.value}' never matches: capabilities are compared as written, like CAP_SYS_ADMIN`);
+    }
+  }
+}
+
+/** moby kernelGreaterEqualThan: only major.minor count. */
+export function kernelAtLeast(current: KernelVersion, min: KernelVersion): boolean {
+  return current.major > min.major || (current.major === min.major && current.minor >= min.minor);
+}
+
+/** "sys_admin", "SYS_ADMIN", "cap_sys_admin" -> "CAP_SYS_ADMIN". */
+export function normalizeCapability(name: string): string {
+  const up = name.trim().toUpperCase();
+  return up.startsWith('CAP_') ? up : `CAP_${up}`;
+}
