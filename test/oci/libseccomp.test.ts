@@ -15,7 +15,7 @@ import type { PolicyIR } from '../../src/ir/types.js';
 import { need } from '../support/capabilities.js';
 import { buildReference, hasPythonSeccomp } from '../support/libseccomp-reference.js';
 import { comparisonInputs } from '../support/oci-inputs.js';
-import { decideIR } from '../support/ir-decide.js';
+import { decide } from '../../src/ir/semantics.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'oci');
 const PODMAN_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_NET_BIND_SERVICE', 'CAP_SETFCAP', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_SETUID', 'CAP_SYS_CHROOT'];
@@ -43,7 +43,7 @@ function compare(text: string, caps: readonly string[], kernel: string, options:
   for (const arch of res.arches) {
     for (const d of comparisonInputs(ir, arch, profileConstants(text))) {
       inputs++;
-      const ours = actionToRet(decideIR(ir, d)) >>> 0;
+      const ours = actionToRet(decide(ir, d)) >>> 0;
       const theirs = ref.decide(d) >>> 0;
       if (ours !== theirs && diffs.length < 10) {
         diffs.push(`${arch} nr=${d.nr >>> 0} args=[${d.args.map((a) => `0x${a.toString(16)}`).join(',')}] ours=0x${ours.toString(16)} libseccomp=0x${theirs.toString(16)}`);
