@@ -44,6 +44,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "check a policy's compiled filter against the policy's own semantics",
     load: async () => (await import('./commands/verify.js')).run,
   },
+  test: {
+    summary: 'run expectation lines (JSON) against a policy and print a pass/fail table',
+    load: async () => (await import('./commands/test.js')).run,
+  },
   syscalls: {
     summary: 'resolve syscall names and numbers per arch',
     load: async () => (await import('./commands/syscalls.js')).run,
