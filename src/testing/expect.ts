@@ -38,7 +38,7 @@ export class PolicyAssertionError extends Error {
     readonly arch: ArchName,
     readonly syscall: string | number,
     readonly args: readonly bigint[],
-    /** What was expected, as text ('errno(EACCES)', 'a denial (errno, trap or kill)'). */
+    /** What was expected, as text ('errno(EACCES)', 'deny (errno, trap, kill)'). */
     readonly expected: string,
     /** The filter's decision, as text. */
     readonly actual: string,
@@ -68,7 +68,7 @@ export function expectationText(e: Expectation, arch: ArchName): string {
     case 'allows':
       return 'allow';
     case 'denies':
-      return 'a denial (errno, trap or kill)';
+      return 'deny (errno, trap, kill)';
     case 'kills':
       return 'kill';
     case 'exactly':

@@ -96,12 +96,13 @@ export function loadFilterBytes(bytes: Uint8Array, options: LoadOptions = {}, so
 
 /**
  * The arches a filter tells apart: the known AUDIT_ARCH values it compares seccomp_data.arch
- * with (x32 too when it also compares nr with the x32 bit and names x86_64).
+ * with; x32 too when it names x86_64 and compares nr with x32 numbers (above the x32 bit itself,
+ * which filters for x86_64 alone compare with to turn x32 calls away).
  */
 export function dispatchedArches(program: Program, endian: Endian): ArchName[] {
   const preds = analyzeShape(program, endian).predicates;
   const audits = new Set(preds.filter((p) => p.word === ARCH_WORD).map((p) => p.k >>> 0));
-  const x32 = preds.some((p) => p.word === NR_WORD && (p.k >>> 0) >= X32_SYSCALL_BIT - 1 && (p.k >>> 0) <= X32_SYSCALL_BIT);
+  const x32 = preds.some((p) => p.word === NR_WORD && p.k >>> 0 > X32_SYSCALL_BIT && p.k >>> 0 < 0xffffffff);
   return ARCH_NAMES.filter((a) => audits.has(ARCHES[a].auditArch) && (a !== 'x32' || x32));
 }
 
