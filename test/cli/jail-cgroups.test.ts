@@ -34,6 +34,17 @@ if (ok) {
     assert.match(r.stderr, /(^|\n)jail: the memory limit \(50M\) killed 1 process: out of memory\n$/);
   });
 
+  test('memory: --memory-swap sets memory plus swap; without it there is no swap', async () => {
+    const show = 'cg=$(grep -E "memory" /proc/self/cgroup | cut -d: -f3); ' +
+      'v1=/sys/fs/cgroup/memory$cg; v2=/sys/fs/cgroup/unified$cg; ' +
+      'if [ -e $v1/memory.limit_in_bytes ]; then cat $v1/memory.limit_in_bytes $v1/memory.memsw.limit_in_bytes; ' +
+      'else cat $v2/memory.max; echo $(( $(cat $v2/memory.max) + $(cat $v2/memory.swap.max) )); fi';
+    const a = await jail(['--memory', '64M', '--memory-swap', '96M', '--no-seccomp', '--', '/bin/sh', '-c', show]);
+    assert.is(a.stdout, `${64 << 20}\n${96 << 20}\n`, a.stderr);
+    const b = await jail(['--memory', '64M', '--no-seccomp', '--', '/bin/sh', '-c', show]);
+    assert.is(b.stdout, `${64 << 20}\n${64 << 20}\n`, b.stderr);
+  });
+
   test('pids: a bounded fork bomb under --pids 32 is contained and reported', async () => {
     // At most 100 fork attempts, each child sleeping 2 s: without the limit, 100 processes.
     const bomb = `

@@ -5,6 +5,10 @@
  * jail-cleanup-sequential.test.ts, a file of its own so the two run in parallel.)
  */
 import { test } from 'uvu';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCgroupMounts } from '../../src/launcher/cgroups.js';
 import * as assert from 'uvu/assert';
 import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
 import { cgroupsOf, hostMounts, jail, MARKER, processesWith, sleep } from '../support/jail.js';
@@ -53,10 +57,51 @@ if (ok) {
     const r = await run;
     assert.is(r.signal, 'SIGKILL');
     assert.ok(await until(() => processesWith(`31.${MARKER}`).length === 0, 2000), `left: ${processesWith(`31.${MARKER}`)}`);
-    assert.is(cgroupsOf([jailPid]).length, 1, 'the killed run left its cgroup (removed by the next run)');
+    // The killed run's cgroup stays until a run sweeps it (any jail run on the machine may).
     const next = await jail(['--no-seccomp', '--', '/bin/true']);
     assert.is(next.status, 0, next.stderr);
     assert.equal(cgroupsOf([jailPid]), []);
+  });
+
+  test('--no-pid: a background process the command leaves is killed when the run ends', async () => {
+    const r = await jail(['--no-pid', '--no-seccomp', '--', '/bin/sh', '-c', `sleep 35.${MARKER} & echo started`]);
+    assert.is(r.stdout, 'started\n', r.stderr);
+    assert.equal(processesWith(`35.${MARKER}`), []);
+    assert.equal(cgroupsOf([r.pid]), []);
+  });
+
+  test('--no-pid and kill -9: the command dies (parent-death signal); its orphans die with the next run', async () => {
+    let jailPid = 0;
+    const r = await jail(['--no-pid', '--memory', '64M', '--no-seccomp', '--', '/bin/sh', '-c', `sleep 36.${MARKER}1 & echo ready; exec sleep 36.${MARKER}2`], {
+      onStdout: (out, pid) => {
+        if (out.includes('ready') && jailPid === 0) {
+          jailPid = pid;
+          process.kill(pid, 'SIGKILL');
+        }
+      },
+    });
+    assert.is(r.signal, 'SIGKILL');
+    assert.ok(await until(() => processesWith(`36.${MARKER}2`).length === 0, 2000), 'the command outlived jail');
+    // Without a pid namespace the background sleep survives jail, in the dead run's cgroup,
+    // until a run sweeps it (any jail run on the machine may, so this is not asserted here).
+    const next = await jail(['--no-seccomp', '--', '/bin/true']);
+    assert.is(next.status, 0, next.stderr);
+    assert.ok(await until(() => processesWith(`36.${MARKER}1`).length === 0, 2000), 'the stale cgroup was not emptied');
+    assert.equal(cgroupsOf([jailPid]), []);
+  });
+
+  test("a dead run's cgroup with a process in it: the next run kills the process and removes the cgroup", async () => {
+    const mounts = readCgroupMounts();
+    const hierarchy = mounts.v2 ?? mounts.v1.get('pids')!;
+    const stale = join(hierarchy, 'seccompile', `jail-999999999-1-${MARKER}`);
+    mkdirSync(stale, { recursive: true });
+    const orphan = spawn('/bin/sleep', [`37.${MARKER}`], { stdio: 'ignore' });
+    const exited = new Promise((r) => orphan.on('exit', (_code, signal) => r(signal)));
+    writeFileSync(join(stale, 'cgroup.procs'), String(orphan.pid));
+    const next = await jail(['--no-seccomp', '--', '/bin/true']);
+    assert.is(next.status, 0, next.stderr);
+    assert.is(await exited, 'SIGKILL');
+    assert.not.ok(existsSync(stale));
   });
 }
 
