@@ -54,7 +54,9 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
   const sink = new DiagnosticSink(fallback);
   const checked = checkPolicy(spec, sink);
   const arches = targetArches(spec, options, sink);
-  if (!checked || !arches || hasErrors(sink.list) || !checked.default || !checked.badArch || !checked.newer) {
+  // Rules with mistakes are left out, the others still lowered, so that multiplexer errors and
+  // shadow warnings come in the same report; the IR is withheld at the end.
+  if (!checked || !arches || !checked.default || !checked.badArch || !checked.newer) {
     return { ir: undefined, diagnostics: sink.list, skipped: [] };
   }
   const skipped: SkippedSyscall[] = [];

@@ -76,6 +76,13 @@ const cases: Case[] = [
     ['arg-index', 'rules[1].conditions[0].arg'],
     ['unknown-arch', 'arch[0]'],
   ]],
+  ['a bad rule does not hide the multiplexer error of a good one', policy({ default: errno('EPERM'), arch: ['x86'], rules: [
+    allow(bad('reed')),
+    allow('socket').when(arg(0).int.eq(1)),
+  ] }), [
+    ['unknown-syscall', 'rules[0].syscalls[0]'],
+    ['multiplexer-condition', 'rules[1].syscalls[0]'],
+  ]],
   // Warnings: the IR is still produced.
   ['shadowed by an unconditional rule', policy({ default: kill(), arch: 'x86_64', rules: [allow('read'), errno(1).on('read').when(arg(0).eq(3))] }), [
     ['shadowed-rule', 'rules[1]', /rules\[1\] can never match read \(on x86_64\): rules\[0\] matches first/],
