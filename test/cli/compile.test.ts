@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/seccompile.js';
@@ -76,6 +77,18 @@ test('formats: disasm, c, hex, json', async () => {
   assert.is(hex.out, bpf.toString('hex').replace(/(.{16})/g, '$1\n'));
   const json = JSON.parse((await run(sample, '--format', 'json')).out) as { policy: string; arches: string[]; instructions: number; endian: string; program: unknown[] };
   assert.equal([json.policy, json.arches, json.instructions, json.endian, json.program.length], ['sample', ['x86_64', 'x32'], n, 'little', n]);
+});
+
+test('format c: compiles with gcc and has the program length', async (): Promise<void> => {
+  if (spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    console.log('SKIP: C output check: gcc not found');
+    return;
+  }
+  const c = write('sample-filter.c', (await run(sample, '--format', 'c')).out);
+  const n = (await run(sample)).bytes.length / 8;
+  const main = write('main.c', `#include "${c}"\n#include <stdio.h>\nint main(void) { printf("%d %d\\n", sample_filter_prog.len, (int)(sizeof sample_filter / sizeof sample_filter[0])); return 0; }\n`);
+  execFileSync('gcc', ['-Wall', '-Werror', '-o', join(dir, 'main'), main]);
+  assert.is(execFileSync(join(dir, 'main'), { encoding: 'utf8' }), `${n} ${n}\n`);
 });
 
 test('--arch overrides the policy; big-endian s390x output', async () => {

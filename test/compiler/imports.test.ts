@@ -1,0 +1,34 @@
+/**
+ * One-way dependencies of the compiler: src/compiler and src/ir/semantics.ts import only the
+ * generic layers below them (bpf, seccomp, syscalls, the IR types), never the DSL, the loader,
+ * the CLI or the launcher.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const src = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
+const ALLOWED = ['bpf/', 'seccomp/', 'syscalls/', 'ir/types.ts', 'ir/semantics.ts', 'compiler/'];
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:import|export)[^'"]*from\s+'(\.[^']+)'/g)].map((m) =>
+    relative(src, resolve(dirname(file), m[1]!)).replace(/\.js$/, '.ts'),
+  );
+}
+
+test('src/compiler and src/ir/semantics.ts import only bpf, seccomp, syscalls and the IR', () => {
+  const files = [
+    ...readdirSync(join(src, 'compiler')).map((f) => join(src, 'compiler', f)),
+    join(src, 'ir', 'semantics.ts'),
+  ];
+  for (const file of files) {
+    for (const target of importsOf(file)) {
+      assert.ok(ALLOWED.some((p) => target.startsWith(p)), `${relative(src, file)} imports ${target}`);
+    }
+  }
+});
+
+test.run();
