@@ -62,7 +62,8 @@ export const JAIL_USAGE = `Usage: jail [options] [--] COMMAND [ARGS...]
 Runs COMMAND in new namespaces, in a fresh cgroup, under a seccomp policy.
 
 Policy:
-  -p, --policy NAME|FILE   a built-in policy (default: default), a .bpf filter, or a .ts/.js policy
+  -p, --policy NAME|FILE   a built-in policy (default: default), a .bpf filter,
+                           a .ts/.js policy or an OCI .json profile
       --no-seccomp         no seccomp filter
 Namespaces (all on as root, off otherwise):
       --no-pid --no-mount --no-net --no-uts --no-ipc

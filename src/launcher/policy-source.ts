@@ -7,7 +7,8 @@
  * - `*.bpf`: raw `struct sock_filter` bytes (as `seccompile compile -o` writes them);
  * - `*.ts`, `*.mts`, `*.js`, `*.mjs`: a policy module, compiled on the spot (the compiler is
  *   imported dynamically, only here);
- * - `*.json`: an OCI/Docker seccomp profile, once the OCI import exists.
+ * - `*.json`: an OCI/Docker seccomp profile, imported as runc + libseccomp would apply it with
+ *   Docker's default capabilities (src/oci), then compiled; also imported only here.
  * Every filter, built-ins included (`stdio` denies execve on purpose), is validated in the host
  * byte order and checked to allow execve (./policy-check.ts); the syscall tables are not
  * loaded on this path.
@@ -47,9 +48,7 @@ function readFile(path: string, what: string): Uint8Array {
 
 /** The filter bytes `--policy spec` names (host byte order). */
 export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
-  if (spec.endsWith('.json')) {
-    throw setupError(STEP, `${spec}: OCI seccomp profiles (.json) are not supported yet; compile one with seccompile first`);
-  }
+  if (spec.endsWith('.json')) return checkFilter({ name: spec, bytes: await compileOciProfile(spec) });
   if (spec.endsWith('.bpf')) return checkFilter({ name: spec, bytes: readFile(spec, 'filter') });
   if (POLICY_MODULE.test(spec)) return checkFilter({ name: spec, bytes: await compilePolicyModule(spec) });
   if (spec.includes('/')) throw setupError(STEP, `${spec}: expected a .bpf, .ts, .js or .json policy file`);
@@ -60,6 +59,27 @@ export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
     throw setupError(STEP, `unknown policy "${spec}" (${list}; or give a .bpf/.ts/.js file)`);
   }
   return checkFilter({ name: spec, bytes: readFile(file, 'built-in filter') });
+}
+
+/** Imports and compiles an OCI seccomp profile; src/oci and the compiler load only now. */
+async function compileOciProfile(path: string): Promise<Uint8Array> {
+  if (!existsSync(path)) throw setupError(STEP, `${path}: no such policy file`);
+  const [{ loadOciFile, formatOciDiagnostic }, { compile, encodeFilter }] = await Promise.all([
+    import('../oci/index.js'),
+    import('../compiler/index.js'),
+  ]);
+  try {
+    const { ir, diagnostics } = await loadOciFile(path);
+    if (!ir) {
+      const errors = diagnostics.filter((d) => d.severity === 'error');
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more; see seccompile compile)` : '';
+      throw setupError(STEP, `${errors[0] ? formatOciDiagnostic(errors[0], path) : `${path}: invalid profile`}${more}`);
+    }
+    return encodeFilter(compile(ir));
+  } catch (e) {
+    if (e instanceof LaunchError) throw e;
+    throw setupError(STEP, `${path}: ${(e as Error).message}`);
+  }
 }
 
 /** Compiles a policy module; the loader (esbuild) and the compiler are imported only now. */

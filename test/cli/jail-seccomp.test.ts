@@ -6,7 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { existsSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hasNamespaces, hasSeccomp, isRoot, need } from '../support/capabilities.js';
 import { filterFor, jail, killInetFilter, noInetFilter, python, tempDir, writeFilter } from '../support/jail.js';
 import { SECCOMP_RET_ERRNO } from '../../src/seccomp/abi.js';
@@ -46,6 +47,14 @@ if (ok) {
 
   test('the filter covers the whole process tree and survives execve', async () => {
     const r = await jail(['--policy', noInet, '--', '/bin/sh', '-c', `exec /bin/sh -c '${python} -c "${probe.replace(/"/g, '\\"')}"'`]);
+    assert.is(r.stdout, expected, r.stderr);
+  });
+
+  test('an OCI seccomp profile (.json) is imported and enforced the same way', async () => {
+    const profile = join(dir, 'no-inet.json');
+    const rule = (family: number) => ({ names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 97, args: [{ index: 0, value: family, op: 'SCMP_CMP_EQ' }] });
+    writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [rule(2), rule(10)] }));
+    const r = await jail(['--policy', profile, '--', python, '-c', probe]);
     assert.is(r.stdout, expected, r.stderr);
   });
 

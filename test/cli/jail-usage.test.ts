@@ -12,7 +12,7 @@ const bad: Array<[string, string[], RegExp]> = [
   ['unknown policy', ['--policy', 'no-such-policy', '--', '/bin/true'], /^jail: policy: unknown policy "no-such-policy" \(/],
   ['policy path of an unknown kind', ['--policy', './x/y.txt', '--', '/bin/true'], /^jail: policy: \.\/x\/y\.txt: expected a \.bpf, \.ts, \.js or \.json policy file/],
   ['missing .bpf file', ['--policy', '/nonexistent.bpf', '--', '/bin/true'], /^jail: policy: cannot read filter \/nonexistent\.bpf/],
-  ['OCI .json not yet', ['--policy', 'docker.json', '--', '/bin/true'], /^jail: policy: docker\.json: OCI seccomp profiles/],
+  ['missing OCI .json', ['--policy', 'nosuch.json', '--', '/bin/true'], /^jail: policy: nosuch\.json: no such policy file/],
   ['missing command', [], /^jail: missing command: jail \[options\] -- COMMAND/],
   ['missing command after --', ['--no-seccomp', '--'], /^jail: missing command/],
   ['--memory lots', ['--memory', 'lots', '--', '/bin/true'], /^jail: --memory lots: expected a size like 256M/],
