@@ -14,7 +14,7 @@ const ok = need('root', isRoot(), 'jail namespaces', 'namespaces need root') &&
 
 if (ok) {
   test('pid: the command is PID 1 and ps shows only the jail', async () => {
-    const r = await jail(['--no-seccomp', '--', '/bin/sh', '-c', 'echo $$; sleep 0.2 & ps -e -o pid=,comm=']);
+    const r = await jail(['--no-seccomp', '--', '/bin/sh', '-c', 'echo $$; sleep 5 & until grep -q sleep /proc/$!/comm; do :; done; ps -e -o pid=,comm=']);
     assert.is(r.status, 0, r.stderr);
     const [self, ...ps] = r.stdout.trim().split('\n').map((l) => l.trim());
     assert.is(self, '1');
