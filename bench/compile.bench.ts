@@ -80,7 +80,7 @@ function effectiveRules(rules: readonly Rule[], fallback: Action): Rule[] {
   return actionsEqual(rules[stop]!.action, fallback) ? kept.slice(0, -1) : kept;
 }
 
-function libseccompInput(ir: PolicyIR, optimize: 1 | 2): string {
+export function libseccompInput(ir: PolicyIR, optimize: 1 | 2): string {
   const first = ir.sections[0]!;
   return JSON.stringify(
     {

@@ -33,3 +33,6 @@ export { encode, decode, EncodingError, type ByteOrder } from './bpf/encode.js';
 export { Interpreter, interpreterFor, run as runProgram, type RunResult } from './bpf/interpreter.js';
 export { encodeSeccompData, writeSeccompData, seccompDataProblem, type SeccompData } from './seccomp/data.js';
 export { evaluate, InterpreterEvaluator, type Evaluation, type Evaluator } from './seccomp/evaluate.js';
+export { compileWasm, type WasmFilter, type JitOptions, type BatchOptions, type BatchResult } from './wasm/jit.js';
+export { toWat, type WatOptions } from './wasm/wat.js';
+export { JitEvaluator, jitEvaluator } from './wasm/evaluator.js';

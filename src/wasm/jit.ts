@@ -16,7 +16,7 @@ import type { Program } from '../bpf/validate.js';
 import type { ByteOrder } from '../bpf/encode.js';
 import { RECORD_SIZE, toWat } from './wat.js';
 
-export interface CompileOptions {
+export interface JitOptions {
   /** Byte order of the target machine (how records are laid out). Default little. */
   readonly endian?: ByteOrder;
   /** Test hook: labels per chunk (see ./layout.ts), to exercise chunking on small programs. */
@@ -88,7 +88,7 @@ export async function assemble(wat: string): Promise<Uint8Array> {
 const SLICE = 16384;
 
 /** Compiles a validated `program` (the JIT trusts its jump offsets and operands) to a WasmFilter. */
-export async function compileWasm(program: Program, options: CompileOptions = {}): Promise<WasmFilter> {
+export async function compileWasm(program: Program, options: JitOptions = {}): Promise<WasmFilter> {
   const endian = options.endian ?? 'little';
   const binary = await assemble(toWat(program, { endian, comments: false, maxLabels: options.maxLabels }));
   const { instance } = await webAssembly.instantiate(binary);

@@ -1,8 +1,10 @@
 /**
- * `seccompile eval FILE.bpf [--endian big|little]`: runs the filter on system calls read as JSON
- * lines from stdin and writes one result line per case, in order (the contract is in
- * ../eval-case.ts and README.md). Lines are evaluated in batches through an `Evaluator`, so a
- * faster engine can replace the interpreter for large inputs without changing the command.
+ * `seccompile eval FILE.bpf [--endian big|little] [--engine auto|interpreter|jit]`: runs the filter
+ * on system calls read as JSON lines from stdin and writes one result line per case, in order (the
+ * contract is in ../eval-case.ts and README.md). Lines are evaluated in batches through an
+ * `Evaluator`: the interpreter, and with `--engine auto` the WebAssembly JIT (src/wasm/, loaded
+ * only then) from the batch after JIT_THRESHOLD cases on. Answers are identical either way
+ * (test/cli/eval-engine.test.ts), so the switch is invisible but for the time it takes.
  */
 import type { Program } from '../../bpf/validate.js';
 import { EncodingError } from '../../bpf/encode.js';
@@ -14,7 +16,15 @@ import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../i
 import { formatCaseError, formatEvaluation, parseEvalCase } from '../eval-case.js';
 import { parseEndian, readFilterFile } from '../program-file.js';
 
-const USAGE = `Usage: seccompile eval FILE.bpf [--endian big|little] < cases.jsonl
+/**
+ * Cases after which `--engine auto` compiles the filter to WebAssembly and continues with it.
+ * Measured with bench/jit.bench.ts ("eval" rows): JSON parsing and printing dominate `eval`, so
+ * the JIT saves only ~0.3-0.4 us a case, while loading wabt and compiling costs ~0.15-0.2 s of CPU
+ * in a fresh process: it starts paying off at about 400,000 cases.
+ */
+export const JIT_THRESHOLD = 500_000;
+
+const USAGE = `Usage: seccompile eval FILE.bpf [--endian big|little] [--engine E] < cases.jsonl
 
 Runs the filter on each case (one JSON object a line on stdin) and writes one JSON result line
 per case, in order:
@@ -25,6 +35,8 @@ A malformed line gets {"error":"line N: ..."}; blank lines are skipped.
 Options:
   --endian big|little  the filter's (and seccomp_data's) byte order (default: the order in
                        which FILE.bpf is a valid program, little when both are)
+  --engine E           auto (default): the interpreter, then the WebAssembly JIT after
+                       ${JIT_THRESHOLD} cases; interpreter; jit. Results are identical.
   -h, --help           show this help
 `;
 
@@ -32,14 +44,30 @@ Options:
 export const BATCH_SIZE = 4096;
 
 /** Makes the Evaluator that answers the cases of one `eval` run. */
-export type EvaluatorFactory = (program: Program, endian: Endian) => Evaluator;
+export type EvaluatorFactory = (program: Program, endian: Endian) => Evaluator | Promise<Evaluator>;
 
-export const interpreterEvaluator: EvaluatorFactory = (program, endian) => new InterpreterEvaluator(program, endian);
+export const interpreterEvaluator = (program: Program, endian: Endian): Evaluator => new InterpreterEvaluator(program, endian);
 
-/** The `eval` command over a given evaluation engine. */
-export function makeEvalCommand(createEvaluator: EvaluatorFactory): Command {
+/** The WebAssembly JIT; its module (and wabt) load only when it is used. */
+export const jitEvaluator: EvaluatorFactory = async (program, endian) =>
+  (await import('../../wasm/evaluator.js')).jitEvaluator(program, endian);
+
+/** A faster engine to continue with once `after` cases have been answered. */
+export interface EngineSwitch {
+  readonly after: number;
+  readonly to: EvaluatorFactory;
+}
+
+/** What `--engine auto` does: the interpreter, then the JIT after JIT_THRESHOLD cases. */
+export const AUTO_SWITCH: EngineSwitch = { after: JIT_THRESHOLD, to: jitEvaluator };
+
+/**
+ * The `eval` command over a given evaluation engine, optionally switching to another one for
+ * long inputs. `--engine interpreter|jit` overrides both.
+ */
+export function makeEvalCommand(createEvaluator: EvaluatorFactory, switchTo?: EngineSwitch): Command {
   return async (argv, io) => {
-    const args = parseArgs({ '--endian': String, '--help': Boolean, '-h': '--help' }, argv);
+    const args = parseArgs({ '--endian': String, '--engine': String, '--help': Boolean, '-h': '--help' }, argv);
     if (args['--help']) {
       io.stdout.write(USAGE);
       return 0;
@@ -48,6 +76,10 @@ export function makeEvalCommand(createEvaluator: EvaluatorFactory): Command {
     if (files.length !== 1) throw new UsageError(files.length === 0 ? 'missing FILE.bpf' : `expected one FILE.bpf, got ${files.length}`);
     const file = files[0]!;
     const endian = parseEndian(args['--endian']);
+    const engine = args['--engine'] ?? 'auto';
+    if (engine !== 'auto' && engine !== 'interpreter' && engine !== 'jit') {
+      throw new UsageError(`--engine must be auto, interpreter or jit, not '${engine}'`);
+    }
     const bytes = await readFilterFile(file);
     let loaded;
     try {
@@ -56,7 +88,10 @@ export function makeEvalCommand(createEvaluator: EvaluatorFactory): Command {
       if (e instanceof EncodingError || e instanceof ProgramLoadError) throw new UserError(`${file}: ${e.message}`);
       throw e;
     }
-    await evaluateLines(io, createEvaluator(loaded.program, loaded.order));
+    const { program, order } = loaded;
+    const first = engine === 'auto' ? createEvaluator : engine === 'jit' ? jitEvaluator : interpreterEvaluator;
+    const later = engine === 'auto' ? switchTo : undefined;
+    await evaluateLines(io, await first(program, order), later && { after: later.after, to: () => later.to(program, order) });
     return 0;
   };
 }
@@ -66,19 +101,32 @@ interface Pending {
   readonly text: string;
 }
 
-async function evaluateLines(io: CliIO, evaluator: Evaluator): Promise<void> {
+async function evaluateLines(
+  io: CliIO,
+  initial: Evaluator,
+  switchTo?: { readonly after: number; readonly to: () => Evaluator | Promise<Evaluator> },
+): Promise<void> {
+  let evaluator = initial;
+  let pendingSwitch = switchTo;
+  let answered = 0;
   let batch: Pending[] = [];
   let lineNumber = 0;
+  const flush = async (): Promise<void> => {
+    if (pendingSwitch && answered >= pendingSwitch.after) {
+      evaluator = await pendingSwitch.to();
+      pendingSwitch = undefined;
+    }
+    io.stdout.write(answer(batch, evaluator));
+    answered += batch.length;
+    batch = [];
+  };
   for await (const text of io.stdinLines()) {
     lineNumber++;
     if (text.trim() === '') continue;
     batch.push({ line: lineNumber, text });
-    if (batch.length >= BATCH_SIZE) {
-      io.stdout.write(answer(batch, evaluator));
-      batch = [];
-    }
+    if (batch.length >= BATCH_SIZE) await flush();
   }
-  if (batch.length) io.stdout.write(answer(batch, evaluator));
+  if (batch.length) await flush();
 }
 
 /** The output lines for one batch: cases evaluated in one call, errors in their places. */
@@ -95,4 +143,4 @@ function answer(batch: readonly Pending[], evaluator: Evaluator): string {
   return out;
 }
 
-export const run: Command = makeEvalCommand(interpreterEvaluator);
+export const run: Command = makeEvalCommand(interpreterEvaluator, AUTO_SWITCH);

@@ -1,0 +1,49 @@
+/**
+ * wabt is large: only src/wasm/jit.ts may load it, and only with a dynamic import; and only the
+ * commands that run the JIT (and the package index) may import src/wasm/, so compiling a policy
+ * or starting `jail` never pays for it. src/wasm/ itself depends on src/bpf/ and src/seccomp/ only.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const SRC = join(process.cwd(), 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const sources = files(SRC).map((f) => ({ path: relative(SRC, f), text: readFileSync(f, 'utf8') }));
+const imports = (text: string): string[] => [...text.matchAll(/(?:from\s+|import\s*\(\s*)'([^']+)'/g)].map((m) => m[1]!);
+
+test('only src/wasm/jit.ts loads wabt, lazily', () => {
+  const loaders = sources.filter((s) => imports(s.text).includes('wabt')).map((s) => s.path);
+  assert.equal(loaders, ['wasm/jit.ts']);
+  const jit = sources.find((s) => s.path === 'wasm/jit.ts')!.text;
+  assert.not.match(jit, /from\s+'wabt'/);
+  assert.match(jit, /import\('wabt'\)/);
+});
+
+test('src/wasm/ is imported by the JIT commands and the index only', () => {
+  const users = sources
+    .filter((s) => !s.path.startsWith('wasm/') && imports(s.text).some((i) => i.includes('/wasm/')))
+    .map((s) => s.path)
+    .sort();
+  assert.equal(users, ['cli/commands/eval.ts', 'cli/commands/wasm.ts', 'index.ts']);
+  const evalCmd = sources.find((s) => s.path === 'cli/commands/eval.ts')!.text;
+  assert.not.match(evalCmd, /from\s+'[^']*\/wasm\//, 'eval loads the JIT only when it uses it');
+});
+
+test('src/wasm/ depends on src/bpf/ and src/seccomp/ only', () => {
+  for (const s of sources.filter((x) => x.path.startsWith('wasm/'))) {
+    for (const i of imports(s.text).filter((x) => x.startsWith('.'))) {
+      assert.ok(/^\.\.\/(bpf|seccomp)\/|^\.\//.test(i), `${s.path} imports ${i}`);
+    }
+  }
+});
+
+test.run();
