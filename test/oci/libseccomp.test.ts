@@ -3,7 +3,8 @@
 // and x32 (and argument values at every boundary) exactly as the filter runc would load: the one
 // libseccomp (Debian's python3-seccomp) builds, behind runc's -ENOSYS stub. Plus seeded random
 // profiles: whatever the importer accepts must agree, and whatever libseccomp refuses the importer
-// must refuse too. When the compiler is available, our compiled filter is compared as well.
+// must refuse too. Our compiled filter (the IR through src/compiler, run by the interpreter) is
+// compared on the same inputs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { need } from '../support/capabilities.js';
 import { buildReference, hasPythonSeccomp } from '../support/libseccomp-reference.js';
 import { comparisonInputs } from '../support/oci-inputs.js';
 import { decide } from '../../src/ir/semantics.js';
+import { compile } from '../../src/compiler/index.js';
+import { InterpreterEvaluator } from '../../src/seccomp/evaluate.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'oci');
 const PODMAN_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_NET_BIND_SERVICE', 'CAP_SETFCAP', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_SETUID', 'CAP_SYS_CHROOT'];
@@ -38,15 +41,19 @@ function compare(text: string, caps: readonly string[], kernel: string, options:
   const ir = res.ir as PolicyIR;
   const ref = buildReference({ profile: text, caps: caps.length ? caps : ['NONE'], kernel });
   assert.equal([...ref.arches].sort(), [...res.arches].sort());
+  const compiled = compile(ir);
+  const filter = new InterpreterEvaluator(compiled.program, compiled.endian);
   const diffs: string[] = [];
   let inputs = 0;
   for (const arch of res.arches) {
     for (const d of comparisonInputs(ir, arch, profileConstants(text))) {
       inputs++;
       const ours = actionToRet(decide(ir, d)) >>> 0;
+      const bpf = filter.evaluateOne(d).ret >>> 0;
       const theirs = ref.decide(d) >>> 0;
-      if (ours !== theirs && diffs.length < 10) {
-        diffs.push(`${arch} nr=${d.nr >>> 0} args=[${d.args.map((a) => `0x${a.toString(16)}`).join(',')}] ours=0x${ours.toString(16)} libseccomp=0x${theirs.toString(16)}`);
+      if ((ours !== theirs || bpf !== theirs) && diffs.length < 10) {
+        const hex = (x: number) => `0x${x.toString(16)}`;
+        diffs.push(`${arch} nr=${d.nr >>> 0} args=[${d.args.map((a) => hex(Number(a & 0xffffffffn)) + (a >> 32n ? `+hi${hex(Number(a >> 32n))}` : '')).join(',')}] IR=${hex(ours)} our filter=${hex(bpf)} libseccomp=${hex(theirs)}`);
       }
     }
   }

@@ -45,8 +45,10 @@ export interface ReferenceFilter {
   readonly lastSyscalls: Readonly<Partial<Record<ArchName, number>>>;
   /** Whether runc puts its -ENOSYS stub in front. */
   readonly stub: boolean;
-  /** Names libseccomp could not resolve (runc ignores them). */
+  /** Names libseccomp could not resolve on the native arch (runc ignores them). */
   readonly ignored: readonly string[];
+  /** Per arch, the profile's names libseccomp cannot place there (unknown to it, or absent). */
+  readonly missing: Readonly<Partial<Record<ArchName, readonly string[]>>>;
   /** The u32 runc's loaded filter (stub + libseccomp program) returns for `data`. */
   decide(data: SeccompData): number;
   /** Instructions libseccomp's program executes for `data` (the stub not counted). */

@@ -90,6 +90,10 @@ export function comparisonInputs(ir: PolicyIR, arch: ArchName, extra: readonly b
   // Far away: numbers no table knows, negative ones (nr is an int), the x32 bit on its own. Not
   // 0x80000000..0xbfffffff: libseccomp and runc's stub route those to x86_64 (bit 30 clear), the IR
   // to the x32 section (>= its nrBase); no syscall has such a number (README, OCI semantics).
-  for (const nr of [0x3fffffff, 0x40000000 + 0x3ff, 0x7fffffff, 0xfffffffe, 0xffffffff]) out.push({ ...base, nr, args: [] });
+  // Nor -1 on an x86_64 filter without x32: libseccomp lets nr -1 (what a tracer that skips a
+  // syscall leaves) reach the default action, the IR gives it badArch as any x32-bit number.
+  const far = [0x3fffffff, 0x40000000 + 0x3ff, 0x7fffffff, 0xfffffffe];
+  if (arch !== 'x86_64' || ir.sections.some((s) => s.arch === 'x32')) far.push(0xffffffff);
+  for (const nr of far) out.push({ ...base, nr, args: [] });
   return out;
 }

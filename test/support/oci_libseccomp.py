@@ -46,6 +46,7 @@ OPS = {
     "SCMP_CMP_MASKED_EQ": seccomp.MASKED_EQ,
 }
 EPERM = 1
+NR_SCMP_ERROR = -1
 
 
 class AllCaps:
@@ -153,20 +154,22 @@ def build(spec, native, optimize):
         action = get_action(call["action"], call.get("errnoRet"))
         if action == default:
             continue
+        # libseccomp-golang's GetSyscallFromName fails on __NR_SCMP_ERROR (-1); python returns it.
         try:
             nr = seccomp.resolve_syscall(native_arch, name)
         except ValueError:
+            nr = NR_SCMP_ERROR
+        if nr == NR_SCMP_ERROR:
             ignored.append(name)
             continue
         conds = [(a["index"], OPS[a["op"]], a.get("value", 0), a.get("valueTwo", 0)) for a in call["args"]]
-        if not conds:
-            filt.add_rule(action, nr)
-            rules += 1
-            continue
         indexes = [c[0] for c in conds]
         groups = [[c] for c in conds] if len(set(indexes)) != len(indexes) else [conds]
         for group in groups:
-            filt.add_rule(action, nr, *[seccomp.Arg(i, op, v, v2) for (i, op, v, v2) in group])
+            try:
+                filt.add_rule(action, nr, *[seccomp.Arg(i, op, v, v2) for (i, op, v, v2) in group])
+            except RuntimeError as e:
+                fail("error adding seccomp rule for syscall %s (%s): %s" % (name, call["action"], e))
             rules += 1
     # patchbpf findLastSyscalls (newer runc also always counts the native arch)
     last = {}
@@ -180,12 +183,25 @@ def build(spec, native, optimize):
             largest = max(largest, n)
         if largest:
             last[ARCHES[a][2]] = largest
+    # Names libseccomp cannot place on an arch (unknown to this version, or absent there).
+    missing = {}
+    for a in arches:
+        out = []
+        for call in spec["syscalls"]:
+            try:
+                n = seccomp.resolve_syscall(ARCHES[a][0], call["names"][0])
+            except ValueError:
+                n = NR_SCMP_ERROR
+            if n < 0:
+                out.append(call["names"][0])
+        missing[ARCHES[a][2]] = sorted(set(out))
     allowish = spec["defaultAction"] in ("SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_TRACE")
     return filt, {
         "arches": [ARCHES[a][2] for a in arches],
         "lastSyscalls": last,
         "stub": not allowish,
         "ignored": ignored,
+        "missing": missing,
         "rules": rules,
     }
 
