@@ -18,7 +18,7 @@ import { formatDiagnostic, hasErrors } from '../ir/diagnostics.js';
 import { normalize } from '../ir/normalize.js';
 import type { PolicyIR } from '../ir/types.js';
 import { X32_SYSCALL_BIT, type Endian } from '../seccomp/abi.js';
-import { ARCH_NAMES, ARCHES, type ArchName } from '../syscalls/index.js';
+import { ARCH_NAMES, ARCHES, isArchName, type ArchName } from '../syscalls/index.js';
 
 /** A compiled filter, with the policy it came from when there was one. */
 export interface LoadedFilter {
@@ -108,7 +108,7 @@ export function dispatchedArches(program: Program, endian: Endian): ArchName[] {
 
 /**
  * Loads a policy or filter. A string is a file: .bpf (a compiled filter), .ts/.mts/.js/.mjs (a
- * policy file), .json (an OCI seccomp profile, once the importer is present). Throws LoadError.
+ * policy file), .json (an OCI seccomp profile). Throws LoadError.
  */
 export async function load(input: Loadable, options: LoadOptions = {}): Promise<LoadedFilter> {
   if (input instanceof Uint8Array) return loadFilterBytes(input, options);
@@ -117,7 +117,21 @@ export async function load(input: Loadable, options: LoadOptions = {}): Promise<
     return loadPolicy(input, options);
   }
   const ext = extname(input).toLowerCase();
-  if (ext === '.json') throw new LoadError(`${input}: OCI seccomp profiles are not supported yet`);
+  if (ext === '.json') {
+    // An OCI / Docker seccomp profile, read as runc + libseccomp read it (Docker's default caps,
+    // the running kernel); options.arch, when one arch, is the native arch.
+    const { loadOciFile, formatOciDiagnostic } = await import('../oci/index.js');
+    const native = typeof options.arch === 'string' ? options.arch : options.arch?.length === 1 ? options.arch[0] : undefined;
+    let res;
+    try {
+      res = await loadOciFile(input, native && isArchName(native) ? { arch: native } : {});
+    } catch (e) {
+      throw new LoadError(`cannot read ${input}: ${(e as Error).message}`);
+    }
+    if (!res.ir) throw new LoadError(`${input}: the profile has errors`, res.diagnostics.filter((d) => d.severity === 'error').map((d) => formatOciDiagnostic(d, input)));
+    const loaded = loadPolicy(res.ir, {}, input);
+    return { ...loaded, warnings: res.diagnostics.map((d) => formatOciDiagnostic(d, input)) };
+  }
   if (['.ts', '.mts', '.js', '.mjs', '.cts', '.cjs'].includes(ext)) {
     const { loadPolicyFile, PolicyLoadError } = await import('../loader/policy-file.js');
     try {

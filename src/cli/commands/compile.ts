@@ -11,12 +11,15 @@ import type { PolicyIR } from '../../ir/types.js';
 import type { CompileResult } from '../../compiler/index.js';
 import { formatFilter, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../filter-output.js';
 import { isTerminal } from '../input.js';
+import { exportPolicy, isExportFormat, loadOciPolicy, type OciInputOptions } from '../oci-input.js';
 import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
 
 const USAGE = `Usage: seccompile POLICY [-o FILE] [--arch A ...] [--format F] [--verbose]
        seccompile compile POLICY ...
+       seccompile PROFILE.json [-o FILE] [--arch NATIVE] [--caps LIST] [--kernel X.Y] [--format F]
 
 Compiles a policy (a .ts or .js file with \`export default policy({...})\`) to a seccomp filter.
+A .json file is an OCI / Docker / Podman seccomp profile, read as runc + libseccomp read it.
 
 Options:
   -o, --output FILE   where to write the filter (default: stdout; - is stdout)
@@ -24,7 +27,12 @@ Options:
                       aarch64, arm, riscv64, s390x, ppc64le, loongarch64); overrides the
                       policy's \`arch\` (default: the host's arch and its compat arches)
   --format F          bpf (default: raw struct sock_filter[] in the target's byte order, for
-                      prctl and \`bwrap --seccomp FD\`), disasm, c, hex, json
+                      prctl and \`bwrap --seccomp FD\`), disasm, c, hex, json; or, instead of
+                      a filter: oci (an OCI/Docker seccomp profile, JSON) or k8s (a Security
+                      Profiles Operator SeccompProfile, YAML)
+  --caps LIST         OCI profiles: the container's capabilities for includes/excludes.caps,
+                      comma-separated, or ALL (default: Docker's default set)
+  --kernel X.Y        OCI profiles: kernel version for minKernel (default: the running kernel)
   -v, --verbose       list syscalls skipped per arch (absent there) and build statistics
   -h, --help          show this help
 
@@ -45,10 +53,8 @@ interface LoadedPolicy {
  * Policy files by kind. An OCI runtime-spec seccomp JSON (issue 5) plugs in as another entry
  * here: a loader from the file to the same LoadedPolicy.
  */
-async function loadPolicy(path: string, arches: readonly string[] | undefined): Promise<LoadedPolicy> {
-  if (extname(path).toLowerCase() === '.json') {
-    throw new UserError(`${path}: OCI seccomp JSON policies are not supported yet (write a .ts policy)`);
-  }
+async function loadPolicy(path: string, arches: readonly string[] | undefined, oci: OciInputOptions = {}): Promise<LoadedPolicy> {
+  if (extname(path).toLowerCase() === '.json') return loadOciPolicy(path, { ...oci, ...(arches ? { arches } : {}) });
   const [{ loadPolicyFile, PolicyLoadError }, { normalize }, { formatDiagnostic, hasErrors }] = await Promise.all([
     import('../../loader/policy-file.js'),
     import('../../ir/normalize.js'),
@@ -104,6 +110,8 @@ export const run: Command = async (argv, io: CliIO) => {
       '-o': '--output',
       '--arch': [String],
       '--format': String,
+      '--caps': String,
+      '--kernel': String,
       '--verbose': Boolean,
       '-v': '--verbose',
       '--help': Boolean,
@@ -118,19 +126,27 @@ export const run: Command = async (argv, io: CliIO) => {
   if (args._.length !== 1) throw new UsageError(args._.length ? `expected one POLICY, got ${args._.length}` : 'missing POLICY');
   const path = args._[0]!;
   const format = args['--format'] ?? 'bpf';
-  if (!isOutputFormat(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, not '${format}'`);
+  if (!isOutputFormat(format) && !isExportFormat(format)) throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, oci, k8s, not '${format}'`);
   const output = args['--output'] ?? '-';
   if (output === '-' && format === 'bpf' && isTerminal(io.stdout)) {
     throw new UsageError('refusing to write a binary filter to a terminal: use -o FILE or --format disasm');
   }
 
-  const loaded = await loadPolicy(path, parseArches(args['--arch']));
+  const oci: OciInputOptions = { ...(args['--caps'] !== undefined ? { caps: args['--caps'] } : {}), ...(args['--kernel'] ? { kernel: args['--kernel'] } : {}) };
+  const loaded = await loadPolicy(path, parseArches(args['--arch']), oci);
   for (const m of loaded.messages) io.stderr.write(`${m}\n`);
   if (loaded.hasErrors || !loaded.ir) {
     io.stderr.write(`seccompile: ${path}: not compiled (errors above)\n`);
     return 1;
   }
   const ir = loaded.ir;
+  if (isExportFormat(format)) {
+    const { text, warnings } = await exportPolicy(ir, format, path);
+    for (const w of warnings) io.stderr.write(`seccompile: warning: ${w}\n`);
+    if (output === '-') io.stdout.write(text);
+    else await writeOutput(output, text);
+    return 0;
+  }
   const { compile, CompileError } = await import('../../compiler/index.js');
   let result: CompileResult;
   try {
@@ -149,12 +165,14 @@ export const run: Command = async (argv, io: CliIO) => {
   const policy = basename(path, extname(path));
   const out = formatFilter(result, format as OutputFormat, { policy, arches: ir.sections.map((s) => s.arch) });
   if (output === '-') io.stdout.write(out);
-  else {
-    try {
-      await writeFile(output, out);
-    } catch (e) {
-      throw new UserError(`cannot write ${output}: ${(e as Error).message}`);
-    }
-  }
+  else await writeOutput(output, out);
   return 0;
 };
+
+async function writeOutput(output: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeFile(output, data);
+  } catch (e) {
+    throw new UserError(`cannot write ${output}: ${(e as Error).message}`);
+  }
+}
