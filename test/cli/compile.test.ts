@@ -142,10 +142,10 @@ function require_exists(path: string): boolean {
   }
 }
 
-test('OCI JSON input: a clear error until it is supported', async () => {
+test('OCI JSON input: a profile without defaultAction is an error (test/cli/oci.test.ts covers profiles)', async () => {
   const r = await run(write('profile.json', '{}'));
   assert.is(r.code, 1);
-  assert.match(r.err, /OCI seccomp JSON/);
+  assert.match(r.err, /defaultAction/);
 });
 
 test('--help and usage errors', async () => {
