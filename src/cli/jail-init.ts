@@ -4,7 +4,7 @@
  * namespace with the InitConfig as JSON in argv[2] and a status channel on fd 3; it sets up
  * and execve()s the command, or reports why it could not on fd 3 and exits 125/126/127.
  */
-import { writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { reportToSupervisor } from '../launcher/exec.js';
 import { libc } from '../launcher/ffi.js';
 import { runInit } from '../launcher/init-steps.js';
@@ -24,8 +24,21 @@ function fail(e: unknown): never {
   return libc()._exit(error.exitCode);
 }
 
+/** The first line on the channel (a blocking socket in this process). */
+function readConfigLine(): string {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(65536);
+  for (;;) {
+    const n = readSync(STATUS_FD, buf, 0, buf.length, null);
+    if (n === 0) throw new Error('the supervisor closed the channel before sending the configuration');
+    const nl = buf.subarray(0, n).indexOf(10);
+    chunks.push(Buffer.from(buf.subarray(0, nl < 0 ? n : nl)));
+    if (nl >= 0) return Buffer.concat(chunks).toString('utf8');
+  }
+}
+
 try {
-  const config = JSON.parse(process.argv[2] ?? '') as InitConfig;
+  const config = JSON.parse(readConfigLine()) as InitConfig;
   const log = config.verbose ? (step: string, detail: string) => writeSync(2, `jail: [init] ${step}: ${detail}\n`) : () => {};
   runInit(config, { statusFd: STATUS_FD, log });
 } catch (e) {

@@ -10,11 +10,13 @@
  *         │                          sets up, joins the cgroup, installs the filter, and
  *         └─ execve(command)         becomes the command (still PID 1, still our child).
  *
- * The status channel is the init's fd 3 (a socketpair): the init writes one JSON line there if
- * setup or execve fails; a successful execve closes it (close-on-exec) without a word.
+ * The channel is the init's fd 3 (a socketpair): the supervisor sends the InitConfig as one
+ * JSON line; the init answers with one JSON line if setup or execve fails, while a successful
+ * execve closes it (close-on-exec) without a word.
  * The supervisor steps are a list as in the init stage; "spawn init" .. "wait" are the run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { createCgroup, planCgroup, readCgroupMounts, sweepStaleCgroups, type Cgroup } from './cgroups.js';
@@ -85,13 +87,18 @@ function setUpCgroup(spec: JailSpec, hooks: SupervisorHooks): Cgroup | undefined
 function spawnInit(spec: JailSpec, config: InitConfig): ChildProcess {
   // Node options of the user's environment must not reach the init stage's Node.
   const start = () =>
-    spawn(process.execPath, [initScript(), JSON.stringify(config)], {
+    spawn(process.execPath, [initScript()], {
       stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
       env: {},
       // A session of its own: terminal signals reach only jail, which forwards them once.
       detached: true,
     });
-  return spec.namespaces.pid ? inNewPidNamespace('unshare pid namespace', start) : start();
+  const child = spec.namespaces.pid ? inNewPidNamespace('unshare pid namespace', start) : start();
+  // The configuration goes through the status channel, not argv: argv is readable by every
+  // user in /proc/PID/cmdline (the environment may hold secrets) and one argument is limited
+  // to 128 KiB (MAX_ARG_STRLEN).
+  (child.stdio[3] as Writable | null)?.write(JSON.stringify(config) + '\n');
+  return child;
 }
 
 /** Runs the command per `spec`; resolves when it has ended and everything is cleaned up. */

@@ -56,6 +56,12 @@ if (ok) {
     assert.is(r.stdout, `${join(dir, 'work')}\nA=1\nB=x=y\n123\n456\n`);
   });
 
+  test('a large environment reaches the command (the configuration is not passed in argv)', async () => {
+    const big = 'x'.repeat(120_000);
+    const r = await jail(['--no-seccomp', '--', '/bin/sh', '-c', 'echo ${#BIG} ${#BIG2}'], { env: { ...process.env, BIG: big, BIG2: big } });
+    assert.is(r.stdout, '120000 120000\n', r.stderr);
+  });
+
   test('--uid/--gid: the command runs as nobody', async () => {
     const r = await jail(['--no-seccomp', '--uid', 'nobody', '--gid', 'nogroup', '--', '/usr/bin/id']);
     assert.is(r.status, 0, r.stderr);
