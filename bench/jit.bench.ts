@@ -250,7 +250,11 @@ function evalRows(dir: string, program: Program, cases: readonly SeccompData[], 
   notes.push(
     `fitted: interpreter ${(fixed(1) * 1000).toFixed(0)} ms + ${(slope(1) * 1e6).toFixed(2)} us/case; ` +
       `JIT ${(fixed(2) * 1000).toFixed(0)} ms + ${(slope(2) * 1e6).toFixed(2)} us/case; ` +
-      (saved > 0 ? `break-even ~${Math.round((fixed(2) - fixed(1)) / saved).toLocaleString('en-US')} cases` : 'the JIT never pays here'),
+      (saved <= 0
+        ? 'the JIT saves nothing per case here'
+        : fixed(2) <= fixed(1)
+          ? 'the JIT costs no more at any size (within noise)'
+          : `break-even ~${Math.round((fixed(2) - fixed(1)) / saved).toLocaleString('en-US')} cases`),
   );
   return rows;
 }

@@ -18,9 +18,10 @@ import { parseEndian, readFilterFile } from '../program-file.js';
 
 /**
  * Cases after which `--engine auto` compiles the filter to WebAssembly and continues with it.
- * Measured with bench/jit.bench.ts ("eval" rows): JSON parsing and printing dominate `eval`, so
- * the JIT saves only ~0.3-0.4 us a case, while loading wabt and compiling costs ~0.15-0.2 s of CPU
- * in a fresh process: it starts paying off at about 400,000 cases.
+ * Measured (bench/jit.bench.ts "eval" rows, CPU time of fresh processes): JSON parsing and printing
+ * dominate (~3 us a case), so the engines differ by a few percent at most; the JIT's fixed cost
+ * (loading wabt and compiling, ~0.15-0.2 s of CPU) was recovered by about 400,000 cases in one run
+ * and lost in the noise in another. Switching at 500,000 keeps ordinary runs free of wabt.
  */
 export const JIT_THRESHOLD = 500_000;
 
