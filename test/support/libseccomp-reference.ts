@@ -49,6 +49,8 @@ export interface ReferenceFilter {
   readonly ignored: readonly string[];
   /** Per arch, the profile's names libseccomp cannot place there (unknown to it, or absent). */
   readonly missing: Readonly<Partial<Record<ArchName, readonly string[]>>>;
+  /** libseccomp's rule building + export_bpf, measured inside Python (ms). */
+  readonly ms: number;
   /** The u32 runc's loaded filter (stub + libseccomp program) returns for `data`. */
   decide(data: SeccompData): number;
   /** Instructions libseccomp's program executes for `data` (the stub not counted). */

@@ -15,11 +15,12 @@ python3-seccomp (run it with /usr/bin/python3).
 
 Input (stdin, JSON): {"profile": {...} or "profileText": "..." (exact u64 values), "native": "x86_64", "caps": [...], "kernel": "6.1",
 "optimize": 0|2, "out": "/path/filter.bpf"}. Output (stdout, JSON): {"arches": [...],
-"lastSyscalls": {"x86_64": n, ...}, "stub": bool, "ignored": [names], "rules": n}.
+"lastSyscalls": {"x86_64": n, ...}, "stub": bool, "ignored": [names], "missing": {arch: [names]}, "rules": n, "ms": build+export time}.
 Errors: a message on stderr and exit status 1.
 """
 import json
 import sys
+import time
 
 import seccomp
 
@@ -218,9 +219,11 @@ def main():
     spec = resolve_profile(profile, native, caps, req.get("kernel", "6.1"))
     if spec["defaultAction"] == "SCMP_ACT_NOTIFY":
         fail("SCMP_ACT_NOTIFY cannot be used as default action")
+    t0 = time.perf_counter()
     filt, info = build(spec, native, int(req.get("optimize", 0)))
     with open(req["out"], "wb") as f:
         filt.export_bpf(f)
+    info["ms"] = (time.perf_counter() - t0) * 1000
     json.dump(info, sys.stdout)
 
 
