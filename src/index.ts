@@ -36,3 +36,18 @@ export { evaluate, InterpreterEvaluator, type Evaluation, type Evaluator } from 
 export { compileWasm, type WasmFilter, type JitOptions, type BatchOptions, type BatchResult } from './wasm/jit.js';
 export { toWat, type WatOptions } from './wasm/wat.js';
 export { JitEvaluator, jitEvaluator } from './wasm/evaluator.js';
+export {
+  importOciProfile,
+  loadOciFile,
+  exportOciProfile,
+  exportK8sProfile,
+  ociProfileJson,
+  OciExportError,
+  formatOciDiagnostic,
+  DOCKER_DEFAULT_CAPS,
+  type OciImportOptions,
+  type OciImportResult,
+  type OciDiagnostic,
+  type OciExport,
+  type OciProfileOut,
+} from './oci/index.js';
