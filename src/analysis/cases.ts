@@ -88,7 +88,9 @@ export function policyCases(ir: PolicyIR): SeccompData[] {
   let longest = 0;
   for (const s of ir.sections) {
     const byNr = new Map(s.syscalls.map((e) => [e.nr, e]));
-    const ranges = nrRanges(s.arch, s.nrBase, s.maxNr);
+    // the arch's largest known syscall, even when the section stops earlier (e.g. an imported
+    // profile whose newer-than-known cut-off is its own largest syscall)
+    const ranges = nrRanges(s.arch, s.nrBase, Math.max(s.maxNr, ARCHES[s.arch].maxNr));
     longest = Math.max(longest, ranges[0]![1] - s.nrBase);
     for (const [from, to] of ranges) {
       for (let nr = from; nr <= to; nr++) {

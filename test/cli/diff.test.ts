@@ -74,8 +74,30 @@ test('same decisions: exit 0', async () => {
 test('a policy against a libseccomp filter, --max', async () => {
   const r = await run(linear, a, '--max', '3');
   assert.is(r.code, 1);
-  assert.match(r.out, /\.\.\. and \d+ more \(--max to see them\)/);
+  assert.match(r.out, /\.\.\. and \d+ more lines \(--max to see them\)/);
   assert.is(r.out.split('\n').filter((l) => l.startsWith('  ')).length, 3);
+});
+
+test('an OCI profile against a policy; decisions without argument conditions grouped', async () => {
+  const profile = write(
+    'profile.json',
+    JSON.stringify({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 1,
+      architectures: ['SCMP_ARCH_X86_64'],
+      syscalls: [
+        { names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' },
+        { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 13, args: [{ index: 0, value: 2, op: 'SCMP_CMP_EQ' }] },
+        { names: ['socket'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 },
+        { names: ['getpid', 'gettid'], action: 'SCMP_ACT_ALLOW' },
+      ],
+    }),
+  );
+  const r = await run(profile, a, '--arch', 'x86_64');
+  assert.is(r.code, 1, r.err);
+  assert.match(r.out, /^A: .*profile\.json \(policy for x86_64;/);
+  assert.match(r.out, /\n  socket\(arg0\.lo != 2\): A errno\(EPERM\), B allow\n  socket\(arg0\.hi in 1\.\.0xffffffff, arg0\.lo = 2\): A errno\(EPERM\), B allow\n/);
+  assert.match(r.out, /\n  A allow, B errno\(EPERM\), for 2 syscalls or ranges:\n    getpid, gettid\n/);
 });
 
 test('usage errors: exit 2; unreadable inputs: exit 1', async () => {

@@ -25,7 +25,7 @@ others it is sampled, and the output says so.
 Options:
   --arch A      arches to compile policy files for, repeatable or comma-separated
                 (default: each policy's own, else the host's and its compat arches)
-  --max N       print at most N differences (default 200)
+  --max N       print at most N lines of differences (default 200)
   -h, --help    show this help
 
 Exit status: 0 same decisions, 1 different (or an input fails to load), 2 bad usage.
@@ -60,21 +60,52 @@ function nrText(d: Difference): string {
   return lo === hi ? `nr ${formatValue(lo)}` : `nr ${formatValue(lo)}..${formatValue(hi)}`;
 }
 
-/** One line per difference, grouped under its arch. */
+/** Words wrapped into lines of at most `width` columns, each line starting with `indent`. */
+function wrap(words: readonly string[], indent: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const w of words) {
+    if (line.length > indent.length && line.length + w.length + 1 > width) {
+      lines.push(line.trimEnd());
+      line = indent;
+    }
+    line += w + ' ';
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines;
+}
+
+/**
+ * The differences under their arch: argument-dependent ones one a line, in nr order; the
+ * argument-independent ones grouped by decision pair, their syscalls listed (wrapped) after it.
+ * At most `max` lines of differences.
+ */
 export function formatDiff(report: DiffReport, max: number): string[] {
   const out: string[] = [];
-  let arch: string | undefined;
-  for (const d of report.differences.slice(0, max)) {
-    if (d.arch !== arch) {
-      arch = d.arch;
-      out.push(`${arch}:`);
+  const byArch = new Map<string, Difference[]>();
+  for (const d of report.differences) byArch.set(d.arch, [...(byArch.get(d.arch) ?? []), d]);
+  for (const [arch, ds] of byArch) {
+    out.push(`${arch}:`);
+    const groups = new Map<string, Difference[]>();
+    for (const d of ds) {
+      const pair = `A ${actionText(d.a, d.archName)}, B ${actionText(d.b, d.archName)}`;
+      if (d.args) out.push(`  ${nrText(d)}(${d.args}): ${pair}`);
+      else groups.set(pair, [...(groups.get(pair) ?? []), d]);
     }
-    const a = actionText(d.a, d.archName);
-    const b = actionText(d.b, d.archName);
-    out.push(`  ${nrText(d)}${d.args ? `(${d.args})` : ''}: A ${a}, B ${b}`);
+    for (const [pair, list] of groups) {
+      if (list.length === 1) {
+        out.push(`  ${nrText(list[0]!)}: ${pair}`);
+        continue;
+      }
+      out.push(`  ${pair}, for ${list.length} syscalls or ranges:`);
+      out.push(...wrap(list.map(nrText).map((t, i) => (i < list.length - 1 ? `${t},` : t)), '    '));
+    }
   }
-  if (report.differences.length > max) out.push(`... and ${report.differences.length - max} more (--max to see them)`);
-  return out;
+  const rows = out.length - byArch.size;
+  if (rows <= max) return out;
+  let kept = 0;
+  const shown = out.filter((l) => !l.startsWith('  ') || kept++ < max);
+  return [...shown, `... and ${rows - max} more lines (--max to see them)`];
 }
 
 export const run: Command = async (argv, io: CliIO) => {
