@@ -53,7 +53,7 @@ export interface DiffReport {
 }
 
 export interface DiffOptions {
-  /** Give up on exactness beyond this many paths (default 2,000,000). */
+  /** Give up on exactness beyond this many regions (default 500,000). */
   readonly maxLeaves?: number;
 }
 
@@ -82,7 +82,7 @@ function exactDiff(a: Filter, b: Filter, predicates: readonly Predicate[], optio
   const partition = buildPartition(predicates, WORD_COUNT, NR_SPLITS);
   const found: { region: Region; a: number; b: number }[] = [];
   let compared = 0;
-  const maxLeaves = options.maxLeaves ?? 2_000_000;
+  const maxLeaves = options.maxLeaves ?? 500_000;
   explore(
     a.program,
     a.endian,
@@ -95,7 +95,7 @@ function exactDiff(a: Filter, b: Filter, predicates: readonly Predicate[], optio
         partition,
         regionA,
         (region, retB) => {
-          if (++compared > maxLeaves) throw new TooManyPaths(`more than ${maxLeaves} regions`);
+          if (++compared > maxLeaves) throw new TooManyPaths(`more than ${maxLeaves.toLocaleString('en-US')} regions`);
           if (actionKey(retA) !== actionKey(retB)) found.push({ region, a: retA, b: retB });
         },
         { maxLeaves },

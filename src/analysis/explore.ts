@@ -172,7 +172,16 @@ export class TooManyPaths extends Error {
 export interface ExploreOptions {
   /** Leaves after which exploration gives up (TooManyPaths). */
   readonly maxLeaves?: number;
+  /**
+   * Instructions stepped (over all paths) after which exploration gives up (TooManyPaths): paths
+   * can multiply when rules test different arguments one after the other, and a path costs its
+   * length, so this bounds the time (about a second per 10 million).
+   */
+  readonly maxSteps?: number;
 }
+
+/** Steps stepped by the last `explore` call (for statistics and benchmarks). */
+export let lastExploreSteps = 0;
 
 /**
  * Calls `onLeaf(region, ret)` for every feasible path of `program` from `start`. The regions
@@ -188,12 +197,15 @@ export function explore(
   options: ExploreOptions = {},
 ): number {
   const maxLeaves = options.maxLeaves ?? 2_000_000;
+  const maxSteps = options.maxSteps ?? 10_000_000;
   let leaves = 0;
+  let steps = 0;
   const machine = machineFor(program, endian);
   const stack: { pc: number; regs: Regs; region: Region }[] = [{ pc: 0, regs: machine.initialRegs(), region: start }];
   while (stack.length) {
     let { pc, regs, region } = stack.pop()!;
     for (;;) {
+      if (++steps > maxSteps) throw new TooManyPaths(`more than ${maxSteps.toLocaleString('en-US')} instructions explored (paths multiply: rules test different arguments in turn)`);
       const ins = program[pc]!;
       const s = machine.step(pc, regs);
       if (s.kind === 'next') {
@@ -219,7 +231,7 @@ export function explore(
           pc += 1 + ins.jf;
         }
       } else if (s.kind === 'ret') {
-        if (++leaves > maxLeaves) throw new TooManyPaths(`more than ${maxLeaves} paths`);
+        if (++leaves > maxLeaves) throw new TooManyPaths(`more than ${maxLeaves.toLocaleString('en-US')} paths (they multiply when rules test different arguments in turn)`);
         onLeaf(region, s.ret);
         break;
       } else {
@@ -227,5 +239,6 @@ export function explore(
       }
     }
   }
+  lastExploreSteps = steps;
   return leaves;
 }

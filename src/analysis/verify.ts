@@ -6,12 +6,12 @@
  *     an Evaluator (the interpreter, or a faster engine for the batch) and compared with `decide`;
  *  2. when the filter is compare-only, the exhaustive check: the words are partitioned by the
  *     comparisons of the filter and of the IR (./ir-predicates.ts), the filter is explored into
- *     regions (./explore.ts), and in each region every combination of cells the policy's rules
- *     for that (arch, nr) distinguish is decided once. Both sides are constant on each such
- *     combination, so agreement there is agreement on all 2^544 inputs.
+ *     regions (./explore.ts), and each region, per arch cell and nr cell, is explored again by
+ *     the policy's rules for that (arch, nr) (./ir-explore.ts). Both sides are constant on each
+ *     resulting region, so agreement there is agreement on all 2^544 inputs.
  * A mismatch is reported with the smallest input showing it (arch order, then nr, then arguments).
  */
-import { decide, decideRules, owningSection } from '../ir/semantics.js';
+import { decide, owningSection } from '../ir/semantics.js';
 import type { PolicyIR } from '../ir/types.js';
 import { formatAction, retToAction, type Action } from '../seccomp/abi.js';
 import type { SeccompData } from '../seccomp/data.js';
@@ -19,11 +19,12 @@ import { InterpreterEvaluator, type Evaluator } from '../seccomp/evaluate.js';
 import type { Program } from '../bpf/validate.js';
 import type { Endian } from '../seccomp/abi.js';
 import { ARCH_NAMES, ARCHES, type ArchName } from '../syscalls/index.js';
-import { buildPartition, PartitionTooLarge, predicateHolds, type Partition, type Predicate } from './cells.js';
+import { buildPartition, PartitionTooLarge, type Partition } from './cells.js';
+import { exploreRules } from './ir-explore.js';
 import { policyCases } from './cases.js';
 import { dataFromWords, NR_SPLITS, regionMinimum, type Filter } from './diff.js';
 import { analyzeShape, cellIndices, explore, fullRegion, TooManyPaths, type Region } from './explore.js';
-import { conditionPredicates, irPredicates } from './ir-predicates.js';
+import { irPredicates } from './ir-predicates.js';
 import { ARCH_WORD, NR_WORD, WORD_COUNT } from './words.js';
 
 export interface ArchSummary {
@@ -61,8 +62,12 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** The engine for the sweep's batch (default: the interpreter). */
   readonly evaluator?: (program: Program, endian: Endian) => Evaluator;
-  /** Give up on the exhaustive check beyond this many regions (default 5,000,000). */
+  /** Give up on the exhaustive check beyond this many regions (default 1,000,000). */
   readonly maxRegions?: number;
+  /** ... or beyond this many paths through the filter (default 20,000; each is checked against the rules). */
+  readonly maxPaths?: number;
+  /** Run the exhaustive check (default true; false: the sweep only). */
+  readonly exhaustive?: boolean;
 }
 
 class Tally {
@@ -124,11 +129,11 @@ export function verifyFilter(ir: PolicyIR, filter: Filter, options: VerifyOption
     if (formatAction(got) !== formatAction(want)) tally.mismatch(arch, data, got, want);
   });
 
-  const reasons = [...analyzeShape(filter.program, filter.endian).unsupported];
+  const reasons = options.exhaustive === false ? ['the exhaustive check was turned off'] : [...analyzeShape(filter.program, filter.endian).unsupported];
   let regions = 0;
   if (reasons.length === 0) {
     try {
-      regions = exhaustive(ir, filter, tally, options.maxRegions ?? 5_000_000);
+      regions = exhaustive(ir, filter, tally, options.maxRegions ?? 1_000_000, options.maxPaths ?? 20_000);
     } catch (e) {
       if (e instanceof PartitionTooLarge || e instanceof TooManyPaths) reasons.push(e.message);
       else throw e;
@@ -148,7 +153,7 @@ export function verifyFilter(ir: PolicyIR, filter: Filter, options: VerifyOption
   };
 }
 
-function exhaustive(ir: PolicyIR, filter: Filter, tally: Tally, maxRegions: number): number {
+function exhaustive(ir: PolicyIR, filter: Filter, tally: Tally, maxRegions: number, maxLeaves: number): number {
   const shape = analyzeShape(filter.program, filter.endian);
   const partition = buildPartition([...shape.predicates, ...irPredicates(ir)], WORD_COUNT, NR_SPLITS);
   const archCells = partition[ARCH_WORD]!.cells;
@@ -156,70 +161,46 @@ function exhaustive(ir: PolicyIR, filter: Filter, tally: Tally, maxRegions: numb
   let regions = 0;
   explore(filter.program, filter.endian, partition, fullRegion(WORD_COUNT), (region, ret) => {
     const got = retToAction(ret);
-    const mins = Array.from({ length: WORD_COUNT }, (_, w) => regionMinimum(partition, region, w));
     for (const ai of cellIndices(region[ARCH_WORD], archCells.length)) {
       for (const ni of cellIndices(region[NR_WORD], nrCells.length)) {
-        const words = [...mins];
-        words[ARCH_WORD] = archCells[ai]!.rep;
-        words[NR_WORD] = nrCells[ni]!.rep;
-        regions += checkCombos(ir, partition, region, words, got, tally);
-        if (regions > maxRegions) throw new TooManyPaths(`more than ${maxRegions} regions`);
+        const one = [...region];
+        one[ARCH_WORD] = single(ai, archCells.length);
+        one[NR_WORD] = single(ni, nrCells.length);
+        regions += checkRegion(ir, partition, one, archCells[ai]!.rep, nrCells[ni]!.rep, got, tally);
+        if (regions > maxRegions) throw new TooManyPaths(`more than ${maxRegions.toLocaleString('en-US')} regions`);
       }
     }
-  });
+  }, { maxLeaves });
   return regions;
 }
 
+/** A cell set holding one cell. */
+function single(i: number, count: number): Uint32Array {
+  const set = new Uint32Array((count + 31) >>> 5);
+  set[i >>> 5] = (1 << (i & 31)) >>> 0;
+  return set;
+}
+
 /**
- * Decides every combination of classes the rules of (arch, nr) tell apart within `region`;
- * returns how many. A class of a word is the set of the region's cells on which every
- * comparison of these rules on that word answers the same (so other syscalls' constants do not
- * multiply the work); its smallest representative stands for it.
+ * Decides the policy on every region its rules for (arch, nr) tell apart within `region` (one
+ * arch cell, one nr cell, where the filter returns `got`); returns how many.
  */
-function checkCombos(ir: PolicyIR, partition: Partition, region: Region, words: number[], got: Action, tally: Tally): number {
-  const probe = dataFromWords(words);
-  const section = owningSection(ir, probe.arch, probe.nr);
-  const nr = probe.nr >>> 0;
-  const arch = section?.arch ?? 'other';
-  const entry = section && nr <= section.maxNr ? section.syscalls.find((e) => e.nr === nr) : undefined;
-  const byWord = new Map<number, Predicate[]>();
-  for (const r of entry?.rules ?? []) {
-    for (const c of r.conditions) {
-      for (const p of conditionPredicates(c)) {
-        const list = byWord.get(p.word) ?? [];
-        list.push(p);
-        byWord.set(p.word, list);
-      }
-    }
-  }
-  const classes: [number, number[]][] = [...byWord].sort((a, b) => a[0] - b[0]).map(([w, preds]) => {
-    const cells = partition[w]!.cells;
-    const best = new Map<string, number>();
-    for (const i of cellIndices(region[w], cells.length)) {
-      const rep = cells[i]!.rep;
-      let key = '';
-      for (const p of preds) key += predicateHolds(p, rep) ? '1' : '0';
-      const old = best.get(key);
-      if (old === undefined || rep < old) best.set(key, rep);
-    }
-    return [w, [...best.values()]];
-  });
+function checkRegion(ir: PolicyIR, partition: Partition, region: Region, arch: number, nr: number, got: Action, tally: Tally): number {
+  const section = owningSection(ir, arch, nr);
+  const name = section?.arch ?? 'other';
+  const entry = section && nr >>> 0 <= section.maxNr ? section.syscalls.find((e) => e.nr === nr >>> 0) : undefined;
   let n = 0;
-  const walk = (i: number): void => {
-    if (i === classes.length) {
-      n++;
-      tally.count(arch, 'regions');
-      const data = dataFromWords(words);
-      const want = entry ? decideRules(entry.rules, section!.defaultAction, data.args) : decide(ir, data);
-      if (formatAction(got) !== formatAction(want)) tally.mismatch(arch, data, got, want);
-      return;
-    }
-    const [w, reps] = classes[i]!;
-    for (const rep of reps) {
-      words[w] = rep;
-      walk(i + 1);
-    }
+  const leaf = (r: Region, want: Action): void => {
+    n++;
+    tally.count(name, 'regions');
+    if (formatAction(got) === formatAction(want)) return;
+    const words = Array.from({ length: WORD_COUNT }, (_, w) => regionMinimum(partition, r, w));
+    tally.mismatch(name, dataFromWords(words), got, want);
   };
-  walk(0);
+  if (entry && section) exploreRules(partition, entry.rules, section.defaultAction, region, leaf);
+  else {
+    const words = Array.from({ length: WORD_COUNT }, (_, w) => regionMinimum(partition, region, w));
+    leaf(region, decide(ir, dataFromWords(words)));
+  }
   return n;
 }
