@@ -33,9 +33,11 @@ test('src/wasm/ is imported by the JIT commands and the index only', () => {
     .filter((s) => !s.path.startsWith('wasm/') && imports(s.text).some((i) => i.includes('/wasm/')))
     .map((s) => s.path)
     .sort();
-  assert.equal(users, ['cli/commands/eval.ts', 'cli/commands/wasm.ts', 'index.ts']);
-  const evalCmd = sources.find((s) => s.path === 'cli/commands/eval.ts')!.text;
-  assert.not.match(evalCmd, /from\s+'[^']*\/wasm\//, 'eval loads the JIT only when it uses it');
+  assert.equal(users, ['cli/commands/eval.ts', 'cli/commands/verify.ts', 'cli/commands/wasm.ts', 'index.ts']);
+  for (const cmd of ['eval', 'verify']) {
+    const text = sources.find((s) => s.path === `cli/commands/${cmd}.ts`)!.text;
+    assert.not.match(text, /from\s+'[^']*\/wasm\//, `${cmd} loads the JIT only when it uses it`);
+  }
 });
 
 test('src/wasm/ depends on src/bpf/ and src/seccomp/ only', () => {
