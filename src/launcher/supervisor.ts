@@ -120,24 +120,32 @@ async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: Supe
   const child = spawnInit(spec, initConfig(spec, cgroup));
   const reasons: StopReason[] = [];
   let status = '';
-  child.stdio[3]?.on('data', (d: Buffer) => (status += d.toString()));
-
-  let killTimer: NodeJS.Timeout | undefined;
-  let escalated = false;
-  const stop = (signal: NodeJS.Signals) => {
+  // The channel closes when the init stage exec()s the command (or exits). A signal for the
+  // command that comes before that waits: the init stage is Node, as PID 1 it would ignore it.
+  let started = false;
+  let pending: NodeJS.Signals | undefined;
+  const send = (signal: NodeJS.Signals) => {
     try {
       process.kill(child.pid!, signal);
     } catch {
       // Already gone.
     }
+  };
+  child.stdio[3]?.on('data', (d: Buffer) => (status += d.toString()));
+  child.stdio[3]?.on('close', () => {
+    started = true;
+    if (pending) send(pending);
+  });
+
+  let killTimer: NodeJS.Timeout | undefined;
+  let escalated = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (started) send(signal);
+    else pending = signal;
     // PID 1 of a pid namespace ignores signals it has no handler for; so may any command.
     killTimer ??= setTimeout(() => {
       escalated = true;
-      try {
-        process.kill(child.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
+      send('SIGKILL');
     }, spec.killAfter * 1000);
   };
   let forwarded: NodeJS.Signals | undefined;

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCgroupMounts } from '../../src/launcher/cgroups.js';
+import { processStartTime, readCgroupMounts } from '../../src/launcher/cgroups.js';
 import * as assert from 'uvu/assert';
 import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
 import { cgroupsOf, hostMounts, jail, MARKER, processesWith, sleep } from '../support/jail.js';
@@ -93,11 +93,18 @@ if (ok) {
   test("a dead run's cgroup with a process in it: the next run kills the process and removes the cgroup", async () => {
     const mounts = readCgroupMounts();
     const hierarchy = mounts.v2 ?? mounts.v1.get('pids')!;
-    const stale = join(hierarchy, 'seccompile', `jail-999999999-1-${MARKER}`);
+    // The cgroup is named for an owner process that is alive while the cgroup is set up (so no
+    // concurrent jail sweeps it half-made) and then killed, as a jail killed with SIGKILL.
+    const owner = spawn('/bin/sleep', ['60'], { stdio: 'ignore' });
+    const stale = join(hierarchy, 'seccompile', `jail-${owner.pid}-${processStartTime(owner.pid!)}-${MARKER}`);
     mkdirSync(stale, { recursive: true });
     const orphan = spawn('/bin/sleep', [`37.${MARKER}`], { stdio: 'ignore' });
     const exited = new Promise((r) => orphan.on('exit', (_code, signal) => r(signal)));
     writeFileSync(join(stale, 'cgroup.procs'), String(orphan.pid));
+    await new Promise((r) => {
+      owner.on('exit', r);
+      owner.kill('SIGKILL');
+    });
     const next = await jail(['--no-seccomp', '--', '/bin/true']);
     assert.is(next.status, 0, next.stderr);
     assert.is(await exited, 'SIGKILL');

@@ -104,9 +104,11 @@ if (ok) {
     const a = await jail(['--no-seccomp', '--timeout', '0.3', '--kill-after', '0.2', '--', '/bin/sleep', '30']);
     assert.is(a.status, 137);
     assert.is(a.stderr, 'jail: killed by the timeout (0.3s): it ignored SIGTERM, SIGKILL after 0.2s\n');
-    const b = await jail(['--no-seccomp', '--timeout', '0.3', '--', '/bin/sh', '-c', "trap 'exit 9' TERM; while :; do sleep 0.05; done"]);
+    // A signal due before the command starts waits for its execve; 1 s leaves the shell time
+    // to set its trap even on a busy machine.
+    const b = await jail(['--no-seccomp', '--timeout', '1', '--', '/bin/sh', '-c', "trap 'exit 9' TERM; while :; do sleep 0.05; done"]);
     assert.is(b.status, 9);
-    assert.is(b.stderr, 'jail: killed by the timeout (0.3s)\n');
+    assert.is(b.stderr, 'jail: killed by the timeout (1s)\n');
     const quiet = await jail(['--quiet', '--no-seccomp', '--timeout', '0.2', '--kill-after', '0.1', '--', '/bin/sleep', '30']);
     assert.is(quiet.status, 137);
     assert.is(quiet.stderr, '');
