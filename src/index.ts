@@ -51,3 +51,19 @@ export {
   type OciExport,
   type OciProfileOut,
 } from './oci/index.js';
+export {
+  diffFilters,
+  verifyFilter,
+  analyzeShape,
+  actionText,
+  parseActionText,
+  type DiffOptions,
+  type DiffReport,
+  type Difference,
+  type Filter,
+  type ArchSummary,
+  type Counterexample,
+  type VerifyOptions,
+  type VerifyReport,
+  type Shape,
+} from './analysis/index.js';
