@@ -21,6 +21,8 @@ export interface JitOptions {
   readonly endian?: ByteOrder;
   /** Test hook: labels per chunk (see ./layout.ts), to exercise chunking on small programs. */
   readonly maxLabels?: number;
+  /** Jump tables in front of decision trees (see ./switch.ts); default true. */
+  readonly jumpTables?: boolean;
 }
 
 export interface BatchOptions {
@@ -90,7 +92,7 @@ const SLICE = 16384;
 /** Compiles a validated `program` (the JIT trusts its jump offsets and operands) to a WasmFilter. */
 export async function compileWasm(program: Program, options: JitOptions = {}): Promise<WasmFilter> {
   const endian = options.endian ?? 'little';
-  const binary = await assemble(toWat(program, { endian, comments: false, maxLabels: options.maxLabels }));
+  const binary = await assemble(toWat(program, { endian, comments: false, maxLabels: options.maxLabels, jumpTables: options.jumpTables }));
   const { instance } = await webAssembly.instantiate(binary);
   const ex = instance.exports as unknown as Exports;
   let cap = 0;

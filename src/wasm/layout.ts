@@ -69,8 +69,11 @@ export function successors(insns: readonly Insn[], pc: number): number[] {
   return next;
 }
 
-/** Finds the labels and cuts the program into chunks of at most `maxLabels` labels each. */
-export function layout(insns: readonly Insn[], maxLabels = MAX_LABELS): Layout {
+/**
+ * Finds the labels and cuts the program into chunks of at most `maxLabels` labels each.
+ * `extraEdges` are [from, to] jumps the emitter adds besides the program's own (jump tables).
+ */
+export function layout(insns: readonly Insn[], maxLabels = MAX_LABELS, extraEdges: ReadonlyArray<readonly [number, number]> = []): Layout {
   const n = insns.length;
   const isLabel = new Uint8Array(n);
   for (let pc = 0; pc < n; pc++) {
@@ -80,6 +83,10 @@ export function layout(insns: readonly Insn[], maxLabels = MAX_LABELS): Layout {
     // only (including jumps of offset 0, which are fall-throughs too).
     const jumps = opcodeInfo(ins.code)!.jump;
     if (jumps === 'always' || jumps === 'cond') for (const t of succ) if (t !== pc + 1) isLabel[t] = 1;
+  }
+  for (const [from, to] of extraEdges) {
+    if (to <= from || to >= n) throw new Error(`wasm: extra edge ${from} -> ${to} is not a forward jump inside the program`);
+    isLabel[to] = 1;
   }
   const limit = Math.max(1, maxLabels);
 
@@ -102,6 +109,7 @@ export function layout(insns: readonly Insn[], maxLabels = MAX_LABELS): Layout {
   for (let pc = 0; pc < n; pc++) {
     for (const t of successors(insns, pc)) if (chunkOf[t] !== chunkOf[pc]) entrySets[chunkOf[t]!]!.add(t);
   }
+  for (const [from, to] of extraEdges) if (chunkOf[to] !== chunkOf[from]) entrySets[chunkOf[to]!]!.add(to);
   const chunks = starts.map((start, index): Chunk => {
     const end = starts[index + 1] ?? n;
     const labels: number[] = [];

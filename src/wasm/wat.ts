@@ -7,8 +7,9 @@
  *
  * Registers become locals: A, X, and one local per scratch cell M[k] the program uses. Control
  * flow follows ./layout.ts: chunk 0 is inlined into the batch loop, later chunks are functions
- * `$cN` (and `$cN_steps`) entered by (tail) calls that pass the registers along. The text is
- * flat (no folded expressions) because wabt's parser recursion is the limiting factor.
+ * `$cN` (and `$cN_steps`) entered by (tail) calls that pass the registers along. In `run`, decision
+ * trees get a jump table in front (./switch.ts); `run_steps` always runs the jumps one by one.
+ * The text is flat (no folded expressions) because wabt's parser recursion is the limiting factor.
  *
  * Semantics follow the kernel's classic BPF (kernel/bpf/core.c, include/uapi/linux/filter.h),
  * as the interpreter implements them: unsigned 32-bit arithmetic; A, X and the used M[k] start
@@ -24,6 +25,7 @@ import type { ByteOrder } from '../bpf/encode.js';
 import { formatInsn } from '../bpf/disasm.js';
 import { DATA_SIZE, type Program } from '../bpf/validate.js';
 import { layout, type Chunk, type Layout } from './layout.js';
+import { findSwitches, type SwitchTable } from './switch.js';
 
 export interface WatOptions {
   /** Byte order of the machine the filter targets; records are laid out in it. Default little. */
@@ -32,7 +34,12 @@ export interface WatOptions {
   readonly comments?: boolean;
   /** Labels per chunk (default MAX_LABELS); tests lower it to exercise chunking on small programs. */
   readonly maxLabels?: number;
+  /** Jump tables in front of decision trees (./switch.ts; default true). */
+  readonly jumpTables?: boolean;
 }
+
+/** Exits in other chunks a jump table reaches through stubs (each one more nested block). */
+const MAX_STUBS = 16;
 
 /** Size of one input record: `struct seccomp_data`. */
 export const RECORD_SIZE = DATA_SIZE;
@@ -41,7 +48,9 @@ const hex = (k: number): string => (k < 0x10000 ? String(k) : `0x${k.toString(16
 
 /** The WebAssembly text of the module that evaluates `insns` (the validator's guarantees are relied on). */
 export function toWat(insns: Program, options: WatOptions = {}): string {
-  const plan = layout(insns, options.maxLabels);
+  const switches = options.jumpTables === false ? [] : findSwitches(insns);
+  const plan = layout(insns, options.maxLabels, switches.flatMap((t) => [...new Set(t.exits)].map((e) => [t.root, e] as const)));
+  const tables = new Map(switches.map((t) => [t.root, t]));
   const loaded = new Set<number>();
   const used = new Set<number>();
   for (const ins of insns) {
@@ -67,7 +76,7 @@ export function toWat(insns: Program, options: WatOptions = {}): string {
     const reset = ['$A', '$X', ...(steps ? ['$steps'] : []), ...cells.filter((c) => loaded.has(Number(c.slice(2))))];
     for (const r of reset) out.push('    i32.const 0', `    local.set ${r}`);
     out.push('    local.get $out', '    block $ret (result i32)');
-    new Emitter(insns, plan, cells, out, steps, true, options).chunk(plan.chunks[0]!);
+    new Emitter(insns, plan, tables, cells, out, steps, true, options).chunk(plan.chunks[0]!);
     out.push('    end ;; $ret', '    i32.store');
     if (steps) out.push('    local.get $stepsOut', '    local.get $steps', '    i32.store');
     const advance = [['$in', RECORD_SIZE], ['$out', 4], ...(steps ? [['$stepsOut', 4] as const] : [])] as const;
@@ -78,7 +87,7 @@ export function toWat(insns: Program, options: WatOptions = {}): string {
       const name = chunkFunc(chunk.index, steps);
       const cparams = chunkParams(steps, cells).map((p) => `(param ${p} i32)`).join(' ');
       out.push(`  (func ${name} ${cparams} (result ${steps ? 'i32 i32' : 'i32'})`, ...locals(swap));
-      new Emitter(insns, plan, cells, out, steps, false, options).chunk(chunk);
+      new Emitter(insns, plan, tables, cells, out, steps, false, options).chunk(chunk);
       out.push('  )');
     }
   }
@@ -108,6 +117,7 @@ class Emitter {
   constructor(
     private readonly insns: readonly Insn[],
     private readonly plan: Layout,
+    private readonly tables: ReadonlyMap<number, SwitchTable>,
     private readonly cells: readonly string[],
     private readonly out: string[],
     private readonly steps: boolean,
@@ -188,6 +198,8 @@ class Emitter {
     const ins = this.insns[pc]!;
     const { code, k } = ins;
     if (this.options.comments !== false) this.out.push(`    ;; ${pc}: ${formatInsn(ins, pc, this.insns.length)}`);
+    const table = this.tables.get(pc);
+    if (table && !this.steps) this.jumpTable(pc, table);
     this.pending++;
     const operand = srcOf(code) === BPF_SRC.X ? 'local.get $X' : `i32.const ${hex(k)}`;
     switch (classOf(code)) {
@@ -229,6 +241,28 @@ class Emitter {
         else throw unsupported(pc, ins);
         return;
     }
+  }
+
+  /**
+   * For A below the table's size, jumps straight to the exit the decision tree at `pc` reaches:
+   * a `br` to exits in this chunk, through a small stub (a tail call) to exits in later chunks.
+   * Other values go on into the tree.
+   */
+  private jumpTable(pc: number, table: SwitchTable): void {
+    const { chunkOf, isLabel } = this.plan;
+    const tree = `$tree${pc}`;
+    const far = [...new Set(table.exits)].filter((e) => chunkOf[e] !== chunkOf[pc]).slice(0, MAX_STUBS);
+    const stub = (e: number) => `$to${e}_from${pc}`;
+    const target = (e: number) =>
+      chunkOf[e] === chunkOf[pc] && isLabel[e] ? `$pc${e}` : far.includes(e) ? stub(e) : tree;
+    this.line(`block ${tree}`, ...far.map((e) => `block ${stub(e)}`).reverse());
+    this.line('local.get $A', `i32.const ${table.exits.length}`, 'i32.ge_u', `br_if ${tree}`);
+    this.line('local.get $A', `br_table ${[...table.exits].map(target).join(' ')} ${tree}`);
+    for (const e of far) {
+      this.line(`end ;; ${stub(e)}`);
+      this.goto(pc, e);
+    }
+    this.line(`end ;; ${tree}`);
   }
 
   /** Two-way branch on `test` of A and the operand (on the stack): true -> `yes`, false -> `no`. */

@@ -1,0 +1,648 @@
+;; classic BPF program: 26 instructions in 6 chunk(s); little-endian seccomp_data records of 64 bytes
+(module
+  (memory (export "memory") 1)
+  (func (export "run") (param $in i32) (param $out i32) (param $n i32)
+    (local $A i32) (local $X i32)
+    block $done
+    local.get $n
+    i32.eqz
+    br_if $done
+    loop $next
+    i32.const 0
+    local.set $A
+    i32.const 0
+    local.set $X
+    local.get $out
+    block $ret (result i32)
+    block $pc7
+    block $pc6
+    block $pc5
+    block $pc3
+    ;; 0: ld [4]
+    local.get $in
+    i32.load offset=4
+    local.set $A
+    ;; 1: jeq #0xc000003e, L3
+    local.get $A
+    i32.const 0xc000003e
+    i32.eq
+    br_if $pc3
+    ;; 2: ret #0x80000000
+    i32.const 0x80000000
+    br $ret
+    end ;; $pc3
+    ;; 3: ld [0]
+    local.get $in
+    i32.load
+    local.set $A
+    ;; 4: jeq #0, L5, L6
+    block $tree4
+    block $to24_from4
+    block $to23_from4
+    block $to21_from4
+    block $to19_from4
+    block $to17_from4
+    block $to15_from4
+    block $to13_from4
+    block $to11_from4
+    block $to9_from4
+    local.get $A
+    i32.const 11
+    i32.ge_u
+    br_if $tree4
+    local.get $A
+    br_table $pc5 $pc7 $to9_from4 $to11_from4 $to13_from4 $to15_from4 $to17_from4 $to19_from4 $to21_from4 $to23_from4 $to24_from4 $tree4
+    end ;; $to9_from4
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 1
+    call $c1
+    br $ret
+    end ;; $to11_from4
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 2
+    call $c1
+    br $ret
+    end ;; $to13_from4
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 1
+    call $c2
+    br $ret
+    end ;; $to15_from4
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 2
+    call $c2
+    br $ret
+    end ;; $to17_from4
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 1
+    call $c3
+    br $ret
+    end ;; $to19_from4
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 2
+    call $c3
+    br $ret
+    end ;; $to21_from4
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 1
+    call $c4
+    br $ret
+    end ;; $to23_from4
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 2
+    call $c4
+    br $ret
+    end ;; $to24_from4
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    call $c5
+    br $ret
+    end ;; $tree4
+    local.get $A
+    i32.const 0
+    i32.ne
+    br_if $pc6
+    end ;; $pc5
+    ;; 5: ret #0x7fff0000
+    i32.const 0x7fff0000
+    br $ret
+    end ;; $pc6
+    ;; 6: jeq #1, L7, L8
+    local.get $A
+    i32.const 1
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    call $c1
+    br $ret
+    end
+    end ;; $pc7
+    ;; 7: ret #0x7ffc0000
+    i32.const 0x7ffc0000
+    br $ret
+    end ;; $ret
+    i32.store
+    local.get $in
+    i32.const 64
+    i32.add
+    local.set $in
+    local.get $out
+    i32.const 4
+    i32.add
+    local.set $out
+    local.get $n
+    i32.const 1
+    i32.sub
+    local.tee $n
+    br_if $next
+    end ;; $next
+    end ;; $done
+  )
+  (func $c1 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
+    block $pc11
+    block $pc10
+    block $pc9
+    block $pc8
+    local.get $t
+    br_table $pc8 $pc9 $pc11
+    end ;; $pc8
+    ;; 8: jeq #2, L9, L10
+    local.get $A
+    i32.const 2
+    i32.ne
+    br_if $pc10
+    end ;; $pc9
+    ;; 9: ret #0x50002
+    i32.const 0x50002
+    return
+    end ;; $pc10
+    ;; 10: jeq #3, L11, L12
+    local.get $A
+    i32.const 3
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    return_call $c2
+    end
+    end ;; $pc11
+    ;; 11: ret #0x30005
+    i32.const 0x30005
+    return
+  )
+  (func $c2 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
+    block $pc15
+    block $pc14
+    block $pc13
+    block $pc12
+    local.get $t
+    br_table $pc12 $pc13 $pc15
+    end ;; $pc12
+    ;; 12: jeq #4, L13, L14
+    local.get $A
+    i32.const 4
+    i32.ne
+    br_if $pc14
+    end ;; $pc13
+    ;; 13: ret #0x7ff00007
+    i32.const 0x7ff00007
+    return
+    end ;; $pc14
+    ;; 14: jeq #5, L15, L16
+    local.get $A
+    i32.const 5
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    return_call $c3
+    end
+    end ;; $pc15
+    ;; 15: ret #0x7fc00000
+    i32.const 0x7fc00000
+    return
+  )
+  (func $c3 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
+    block $pc19
+    block $pc18
+    block $pc17
+    block $pc16
+    local.get $t
+    br_table $pc16 $pc17 $pc19
+    end ;; $pc16
+    ;; 16: jeq #6, L17, L18
+    local.get $A
+    i32.const 6
+    i32.ne
+    br_if $pc18
+    end ;; $pc17
+    ;; 17: ret #0
+    i32.const 0
+    return
+    end ;; $pc18
+    ;; 18: jeq #7, L19, L20
+    local.get $A
+    i32.const 7
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    return_call $c4
+    end
+    end ;; $pc19
+    ;; 19: ret #0x51388
+    i32.const 0x51388
+    return
+  )
+  (func $c4 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
+    block $pc23
+    block $pc22
+    block $pc21
+    block $pc20
+    local.get $t
+    br_table $pc20 $pc21 $pc23
+    end ;; $pc20
+    ;; 20: jeq #8, L21, L22
+    local.get $A
+    i32.const 8
+    i32.ne
+    br_if $pc22
+    end ;; $pc21
+    ;; 21: ret #0x12340000
+    i32.const 0x12340000
+    return
+    end ;; $pc22
+    ;; 22: jeq #9, L23, L24
+    local.get $A
+    i32.const 9
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    return_call $c5
+    end
+    end ;; $pc23
+    ;; 23: ret #0x80000000
+    i32.const 0x80000000
+    return
+  )
+  (func $c5 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
+    block $pc24
+    end ;; $pc24
+    ;; 24: ld #0x50009
+    i32.const 0x50009
+    local.set $A
+    ;; 25: ret a
+    local.get $A
+    return
+  )
+  (func (export "run_steps") (param $in i32) (param $out i32) (param $stepsOut i32) (param $n i32)
+    (local $A i32) (local $X i32) (local $steps i32)
+    block $done
+    local.get $n
+    i32.eqz
+    br_if $done
+    loop $next
+    i32.const 0
+    local.set $A
+    i32.const 0
+    local.set $X
+    i32.const 0
+    local.set $steps
+    local.get $out
+    block $ret (result i32)
+    block $pc7
+    block $pc6
+    block $pc5
+    block $pc3
+    ;; 0: ld [4]
+    local.get $in
+    i32.load offset=4
+    local.set $A
+    ;; 1: jeq #0xc000003e, L3
+    local.get $steps
+    i32.const 2
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 0xc000003e
+    i32.eq
+    br_if $pc3
+    ;; 2: ret #0x80000000
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x80000000
+    br $ret
+    end ;; $pc3
+    ;; 3: ld [0]
+    local.get $in
+    i32.load
+    local.set $A
+    ;; 4: jeq #0, L5, L6
+    local.get $steps
+    i32.const 2
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 0
+    i32.ne
+    br_if $pc6
+    end ;; $pc5
+    ;; 5: ret #0x7fff0000
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x7fff0000
+    br $ret
+    end ;; $pc6
+    ;; 6: jeq #1, L7, L8
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 1
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    local.get $steps
+    call $c1_steps
+    local.set $steps
+    br $ret
+    end
+    end ;; $pc7
+    ;; 7: ret #0x7ffc0000
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x7ffc0000
+    br $ret
+    end ;; $ret
+    i32.store
+    local.get $stepsOut
+    local.get $steps
+    i32.store
+    local.get $in
+    i32.const 64
+    i32.add
+    local.set $in
+    local.get $out
+    i32.const 4
+    i32.add
+    local.set $out
+    local.get $stepsOut
+    i32.const 4
+    i32.add
+    local.set $stepsOut
+    local.get $n
+    i32.const 1
+    i32.sub
+    local.tee $n
+    br_if $next
+    end ;; $next
+    end ;; $done
+  )
+  (func $c1_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
+    block $pc11
+    block $pc10
+    block $pc9
+    block $pc8
+    local.get $t
+    br_table $pc8 $pc9 $pc11
+    end ;; $pc8
+    ;; 8: jeq #2, L9, L10
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 2
+    i32.ne
+    br_if $pc10
+    end ;; $pc9
+    ;; 9: ret #0x50002
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x50002
+    local.get $steps
+    return
+    end ;; $pc10
+    ;; 10: jeq #3, L11, L12
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 3
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    local.get $steps
+    return_call $c2_steps
+    end
+    end ;; $pc11
+    ;; 11: ret #0x30005
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x30005
+    local.get $steps
+    return
+  )
+  (func $c2_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
+    block $pc15
+    block $pc14
+    block $pc13
+    block $pc12
+    local.get $t
+    br_table $pc12 $pc13 $pc15
+    end ;; $pc12
+    ;; 12: jeq #4, L13, L14
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 4
+    i32.ne
+    br_if $pc14
+    end ;; $pc13
+    ;; 13: ret #0x7ff00007
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x7ff00007
+    local.get $steps
+    return
+    end ;; $pc14
+    ;; 14: jeq #5, L15, L16
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 5
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    local.get $steps
+    return_call $c3_steps
+    end
+    end ;; $pc15
+    ;; 15: ret #0x7fc00000
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x7fc00000
+    local.get $steps
+    return
+  )
+  (func $c3_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
+    block $pc19
+    block $pc18
+    block $pc17
+    block $pc16
+    local.get $t
+    br_table $pc16 $pc17 $pc19
+    end ;; $pc16
+    ;; 16: jeq #6, L17, L18
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 6
+    i32.ne
+    br_if $pc18
+    end ;; $pc17
+    ;; 17: ret #0
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0
+    local.get $steps
+    return
+    end ;; $pc18
+    ;; 18: jeq #7, L19, L20
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 7
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    local.get $steps
+    return_call $c4_steps
+    end
+    end ;; $pc19
+    ;; 19: ret #0x51388
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x51388
+    local.get $steps
+    return
+  )
+  (func $c4_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
+    block $pc23
+    block $pc22
+    block $pc21
+    block $pc20
+    local.get $t
+    br_table $pc20 $pc21 $pc23
+    end ;; $pc20
+    ;; 20: jeq #8, L21, L22
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 8
+    i32.ne
+    br_if $pc22
+    end ;; $pc21
+    ;; 21: ret #0x12340000
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x12340000
+    local.get $steps
+    return
+    end ;; $pc22
+    ;; 22: jeq #9, L23, L24
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 9
+    i32.ne
+    if
+    local.get $in
+    local.get $A
+    local.get $X
+    i32.const 0
+    local.get $steps
+    return_call $c5_steps
+    end
+    end ;; $pc23
+    ;; 23: ret #0x80000000
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x80000000
+    local.get $steps
+    return
+  )
+  (func $c5_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
+    block $pc24
+    end ;; $pc24
+    ;; 24: ld #0x50009
+    i32.const 0x50009
+    local.set $A
+    ;; 25: ret a
+    local.get $steps
+    i32.const 2
+    i32.add
+    local.set $steps
+    local.get $A
+    local.get $steps
+    return
+  )
+)
