@@ -1,0 +1,63 @@
+/**
+ * jail without root (run as nobody through setpriv): no namespaces or cgroup by default, the
+ * seccomp policy (NO_NEW_PRIVS needs no privilege), rlimits and --timeout still work, and an
+ * option that needs privileges is one line and exit 125.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { hasSeccomp, isRoot, need } from '../support/capabilities.js';
+import { jailBin, python, type Run } from '../support/jail.js';
+
+const SETPRIV = '/usr/bin/setpriv';
+const ok = need('root', isRoot(), 'jail without root', 'dropping to nobody needs root') &&
+  need('seccomp', hasSeccomp(), 'jail without root', 'the kernel has no seccomp') &&
+  need('tool', existsSync(SETPRIV), 'jail without root', 'setpriv (util-linux) is not installed');
+
+function asNobody(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(SETPRIV, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', jailBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, pid: child.pid! }));
+  });
+}
+
+if (ok) {
+  test('seccomp, rlimits and the host namespaces without root', async () => {
+    const r = await asNobody(['--policy', 'net-off', '--rlimit', 'nofile=100', '--', '/bin/sh', '-c',
+      `echo $$ $(id -u) $(ulimit -n); ${python} -c 'import socket; socket.socket()' 2>&1 | tail -1`]);
+    assert.is(r.status, 0, r.stderr);
+    const [pid, uid, nofile, ...error] = r.stdout.trim().split(/\s+/);
+    assert.ok(Number(pid) > 1, 'no pid namespace without root');
+    assert.is(uid, '65534');
+    assert.is(nofile, '100');
+    assert.match(error.join(' '), /Errno 97/);
+  });
+
+  test('--timeout without root', async () => {
+    const r = await asNobody(['--no-seccomp', '--timeout', '0.5', '--', '/bin/sleep', '10']);
+    assert.is(r.status, 143);
+    assert.is(r.stderr, 'jail: killed by the timeout (0.5s)\n');
+  });
+
+  const privileged: Array<[string[], RegExp]> = [
+    [['--memory', '10M'], /^jail: --memory needs a cgroup, which needs root/],
+    [['--pids', '5'], /^jail: --pids needs a cgroup, which needs root/],
+    [['--hostname', 'x'], /^jail: --hostname needs a uts namespace, which needs root/],
+  ];
+  for (const [opts, message] of privileged) {
+    test(`without root ${opts[0]} is one line and 125`, async () => {
+      const r = await asNobody([...opts, '--', '/bin/true']);
+      assert.is(r.status, 125);
+      assert.match(r.stderr, message);
+      assert.is(r.stderr.split('\n').length, 2);
+    });
+  }
+}
+
+test.run();
