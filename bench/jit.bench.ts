@@ -318,7 +318,7 @@ export default async function bench(): Promise<BenchReport[]> {
         notes: [
           'A fresh process each: the JIT column includes loading wabt and compiling; JSON parsing and printing dominate both.',
           ...evalNotes,
-          `--engine auto continues with the JIT after ${JIT_THRESHOLD.toLocaleString('en-US')} cases (JIT_THRESHOLD), about the break-even point.`,
+          `--engine auto continues with the JIT after ${JIT_THRESHOLD.toLocaleString('en-US')} cases (JIT_THRESHOLD; see its comment).`,
         ],
       },
     ];
