@@ -7,7 +7,8 @@
 import { readSync, writeSync } from 'node:fs';
 import { reportToSupervisor } from '../launcher/exec.js';
 import { libc } from '../launcher/ffi.js';
-import { runInit } from '../launcher/init-steps.js';
+import { ENTER_STEPS } from '../launcher/enter-steps.js';
+import { INIT_STEPS, runInit } from '../launcher/init-steps.js';
 import { LaunchError, setupError } from '../launcher/launch-error.js';
 import type { InitConfig } from '../launcher/spec.js';
 
@@ -40,7 +41,7 @@ function readConfigLine(): string {
 try {
   const config = JSON.parse(readConfigLine()) as InitConfig;
   const log = config.verbose ? (step: string, detail: string) => writeSync(2, `jail: [init] ${step}: ${detail}\n`) : () => {};
-  runInit(config, { statusFd: STATUS_FD, log });
+  runInit(config, { statusFd: STATUS_FD, log }, config.enter ? ENTER_STEPS : INIT_STEPS);
 } catch (e) {
   fail(e);
 }

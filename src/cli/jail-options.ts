@@ -5,6 +5,8 @@
  */
 import arg from 'arg';
 import { readFileSync } from 'node:fs';
+import { fsArgs, FsOptionError, parseFsOptions, type RawMount } from './jail-fs-options.js';
+import { checkJailName, JailNameError } from '../launcher/registry-names.js';
 import { parseRlimit, RlimitSyntaxError } from '../launcher/rlimits.js';
 import { ALL_NAMESPACES, NO_NAMESPACES, type JailSpec, type Namespaces, type Rlimit } from '../launcher/spec.js';
 import type { CgroupLimits } from '../launcher/cgroups.js';
@@ -22,6 +24,8 @@ export interface JailOptions {
   readonly spec: Omit<JailSpec, 'filter'>;
   /** Limits as the user wrote them, for messages ("the memory limit (256M)"). */
   readonly texts: { readonly memory?: string; readonly pids?: string; readonly cpus?: string };
+  /** `--name`: register the run for `jail ps/enter/stop`. */
+  readonly name?: string;
 }
 
 /** The option table (vercel/arg). */
@@ -50,6 +54,7 @@ export const JAIL_ARGS = {
   '--verbose': Boolean,
   '--quiet': Boolean,
   '--help': Boolean,
+  '--name': String,
   '-p': '--policy',
   '-e': '--env',
   '-v': '--verbose',
@@ -74,6 +79,14 @@ Cgroup limits (root):
       --memory-swap SIZE   memory plus swap (at least --memory)
       --cpus N             e.g. 0.5 of one CPU
       --pids N             processes and threads
+Filesystem (mount namespace):
+      --rootfs DIR         DIR as / (pivot_root), with /proc, a minimal /dev and a tmpfs /tmp
+      --bind SRC[:DST]     bind a host path into the jail (DST created inside --rootfs)
+      --ro-bind SRC[:DST]  the same, read-only
+      --tmpfs DST          an empty tmpfs on DST
+      --ro                 the root read-only (mounts under it keep their own mode)
+Named jails:
+      --name NAME          register the run: jail ps, jail enter NAME, jail stop NAME
 Process:
       --cwd DIR            working directory
   -e, --env KEY=VALUE      set a variable (KEY alone: copy it from jail's environment)
@@ -86,6 +99,11 @@ Output:
   -v, --verbose            print each setup step
   -q, --quiet              print nothing of jail's own unless setup fails
   -h, --help
+
+Other commands (to run a program called ps, enter or stop, put -- before it):
+  jail ps [--json]                      running named jails
+  jail enter [options] NAME [-- CMD]    run CMD (default /bin/sh) inside a running jail
+  jail stop NAME [--signal SIG] [--timeout S]
 
 Exit status: the command's; 128+N if signal N killed it; 125 jail failed; 126 the command
 cannot be executed; 127 the command was not found.
@@ -138,9 +156,11 @@ function isRoot(): boolean {
 }
 
 export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, root = isRoot()): JailOptions {
-  let a: arg.Result<typeof JAIL_ARGS>;
+  const mounts: RawMount[] = [];
+  const spec = { ...JAIL_ARGS, ...fsArgs(mounts) };
+  let a: arg.Result<typeof spec>;
   try {
-    a = arg(JAIL_ARGS, { argv: [...argv], permissive: false, stopAtPositional: true });
+    a = arg(spec, { argv: [...argv], permissive: false, stopAtPositional: true });
   } catch (e) {
     if (e instanceof Error && (e as { code?: string }).code?.startsWith('ARG_')) throw new JailUsageError(e.message);
     throw e;
@@ -204,6 +224,15 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     } else vars.set(e.slice(0, eq), e.slice(eq + 1));
   }
 
+  let fs;
+  try {
+    fs = parseFsOptions({ rootfs: a['--rootfs'], mounts, readOnly: a['--ro'] ?? false }, namespaces.mount, root);
+    if (a['--name'] !== undefined) checkJailName(a['--name']);
+  } catch (e) {
+    if (e instanceof FsOptionError || e instanceof JailNameError) throw new JailUsageError(e.message);
+    throw e;
+  }
+
   const timeout = a['--timeout'] !== undefined ? parsePositive('--timeout', a['--timeout'], false) : undefined;
   const killAfter = a['--kill-after'] !== undefined ? parsePositive('--kill-after', a['--kill-after'], false, -1) : 5;
 
@@ -212,6 +241,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     quiet: a['--quiet'] ?? false,
     policy: a['--no-seccomp'] ? undefined : (a['--policy'] ?? 'default'),
     texts: { memory: a['--memory'], pids: a['--pids'], cpus: a['--cpus'] },
+    name: a['--name'],
     spec: {
       argv: command,
       env: [...vars].map(([k, v]) => `${k}=${v}`),
@@ -226,6 +256,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
       timeout,
       killAfter,
       verbose: a['--verbose'] ?? false,
+      fs,
     },
   };
 }

@@ -4,13 +4,64 @@
  * `docker run`: the command's own, 128+N for signal N, 125 for jail's own errors, 126 not
  * executable, 127 not found. Prints at most one line of its own when the sandbox stopped the
  * command (and --verbose setup steps).
+ * `jail ps`, `jail enter` and `jail stop` are subcommands in modules of their own, loaded only
+ * for them; `--name` registers the run for them (src/launcher/registry.ts).
  */
 import { processIO, type CliIO } from './io.js';
 import { JAIL_USAGE, JailUsageError, parseJailOptions, type JailOptions } from './jail-options.js';
 import { LaunchError } from '../launcher/launch-error.js';
+import { claimName, namespaceIds, processId, selfId, sweepStale, type Claim } from '../launcher/registry.js';
 import { resolvePolicy } from '../launcher/policy-source.js';
-import { runJail, type JailResult, type StopReason } from '../launcher/supervisor.js';
-import type { JailSpec } from '../launcher/spec.js';
+import { runJail, type JailResult, type StopReason, type SupervisorHooks } from '../launcher/supervisor.js';
+import type { JailSpec, NsName } from '../launcher/spec.js';
+
+/** Subcommands: `jail ps`, `jail enter NAME`, `jail stop NAME` (`jail -- ps` runs a program called ps). */
+const SUBCOMMANDS: Readonly<Record<string, () => Promise<(argv: readonly string[], io: CliIO) => Promise<number>>>> = {
+  ps: async () => (await import('./jail-ps.js')).main,
+  enter: async () => (await import('./jail-enter.js')).main,
+  stop: async () => (await import('./jail-stop.js')).main,
+};
+
+/** The namespaces a run has of its own, under their /proc/PID/ns names. */
+function ownNamespaces(spec: JailSpec): NsName[] {
+  const ns = spec.namespaces;
+  return [ns.ipc && 'ipc', ns.uts && 'uts', ns.net && 'net', ns.pid && 'pid', ns.mount && 'mnt'].filter((n): n is NsName => n !== false);
+}
+
+/** Claims `--name` and returns the hook that records the command once it runs. */
+function register(name: string, spec: JailSpec, err: (line: string) => void): { claim: Claim; started: NonNullable<SupervisorHooks['started']> } {
+  const claim = claimName(
+    {
+      name,
+      state: 'starting',
+      supervisor: selfId(),
+      namespaces: {},
+      policy: spec.filter?.name,
+      argv: spec.argv,
+      started: Date.now(),
+      limits: spec.limits,
+      hostname: spec.hostname,
+      rootfs: spec.fs?.rootfs,
+      rlimits: spec.rlimits,
+      uid: spec.uid,
+      gid: spec.gid,
+    },
+    spec.filter?.bytes,
+  );
+  const started: NonNullable<SupervisorHooks['started']> = ({ pid, cgroup }) => {
+    try {
+      claim.update({
+        state: 'running',
+        command: processId(pid),
+        namespaces: namespaceIds(pid, ownNamespaces(spec)),
+        cgroup: cgroup && { version: cgroup.version, dirs: cgroup.dirs, procsFiles: cgroup.procsFiles },
+      });
+    } catch (e) {
+      err(`register jail: cannot update ${claim.path}: ${(e as Error).message}`);
+    }
+  };
+  return { claim, started };
+}
 
 async function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): Promise<string | undefined> {
   switch (reason.kind) {
@@ -40,6 +91,8 @@ async function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): 
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const err = (line: string) => io.stderr.write(`jail: ${line}\n`);
+  const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
+  if (sub) return (await sub())(argv.slice(1), io);
   let opts: JailOptions;
   try {
     opts = parseJailOptions(argv);
@@ -57,17 +110,25 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const log = opts.spec.verbose ? (step: string, detail: string) => err(`${step}: ${detail}`) : () => {};
   let result: JailResult;
   let spec: JailSpec;
+  let claim: Claim | undefined;
   try {
+    // Entries of jails killed with SIGKILL go on every run (a readdir when there are none).
+    const swept = sweepStale();
+    if (swept.length > 0) log('sweep stale jails', swept.join(' '));
     const filter = opts.policy !== undefined ? await resolvePolicy(opts.policy) : undefined;
     if (filter) log('policy', `${filter.name}: ${filter.bytes.length / 8} instructions`);
     spec = { ...opts.spec, filter };
-    result = await runJail(spec, { log });
+    let started: SupervisorHooks['started'];
+    if (opts.name !== undefined) ({ claim, started } = register(opts.name, spec, err));
+    result = await runJail(spec, { log, started });
   } catch (e) {
     if (e instanceof LaunchError) {
       err(e.message);
       return e.exitCode;
     }
     throw e;
+  } finally {
+    claim?.release();
   }
   if (result.setupError) {
     err(result.setupError.message);

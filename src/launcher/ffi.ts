@@ -14,6 +14,7 @@ export interface Libc {
   unshare(flags: number): number;
   setns(fd: number, nstype: number): number;
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
+  umount2(target: string, flags: number): number;
   sethostname(name: string, len: number): number;
   prctl(option: number, arg2: number, arg3: number, arg4: number, arg5: number): number;
   /** prlimit(0, resource, new, old): `limit` is a 16-byte buffer of two u64 (cur, max). */
@@ -49,6 +50,7 @@ function load(): { libc: Libc; sockFprogPtr: unknown } {
     mount: lib.func(
       'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
     ),
+    umount2: lib.func('int umount2(const char *target, int flags)'),
     sethostname: lib.func('int sethostname(const char *name, size_t len)'),
     prctl: lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)'),
     prlimit: lib.func('int prlimit(int pid, int resource, const void *limit, void *old)'),

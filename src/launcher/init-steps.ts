@@ -10,15 +10,20 @@
  *  - the cgroup is joined late, after everything that allocates, so Node's start-up memory
  *    stays charged where it was and `--memory 10M` is for the command alone;
  *  - the seccomp filter is last before execve, so no setup syscall runs under it.
- * Issue 7's root filesystem (pivot_root, /dev, bind mounts) slots in after "mount /proc".
+ *  - the cgroup's files are opened before the root filesystem is set up (pivot_root makes
+ *    /sys/fs/cgroup unreachable) and written to when joining.
+ * The root filesystem (issue 7: pivot_root, /dev, bind mounts; ./rootfs.ts) comes after the
+ * mount namespace is private, in place of "mount /proc". `jail enter` runs its own list
+ * (./enter-steps.ts) that reuses the later steps by name.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { errno, libc } from './ffi.js';
 import { execCommand, pathOf, prepareFds, resolveCommand } from './exec.js';
 import { setupError, syscallError } from './launch-error.js';
 import { MSG_DONTWAIT, MSG_PEEK, PR_SET_PDEATHSIG } from './linux.js';
 import { bringUpLoopback, describeCloneFlags, initCloneFlags, makeMountsPrivate, mountProc, setHostname, unshareNamespaces } from './namespaces.js';
 import { applyRlimit } from './rlimits.js';
+import { describeFilesystem, setUpFilesystem } from './rootfs.js';
 import { installFilter } from './seccomp-install.js';
 import type { InitConfig } from './spec.js';
 
@@ -31,6 +36,8 @@ export interface InitContext {
   readonly log: (step: string, detail: string) => void;
   /** Set by "resolve command". */
   commandPath?: string;
+  /** Set by "open cgroup files": cgroup.procs of each hierarchy, opened for writing. */
+  cgroupFds?: number[];
 }
 
 export interface InitStep {
@@ -48,6 +55,16 @@ function armParentDeathSignal(step: string, statusFd: number): void {
   if (libc().recv(statusFd, Buffer.alloc(1), 1, MSG_PEEK | MSG_DONTWAIT) === 0) {
     throw setupError(step, 'the supervisor (jail) exited during setup');
   }
+}
+
+function openCgroupFiles(c: InitConfig, ctx: InitContext): void {
+  ctx.cgroupFds = c.cgroupProcs.map((file) => {
+    try {
+      return openSync(file, 'w');
+    } catch (e) {
+      throw syscallError(`open cgroup files (${file})`, 'open', Math.abs((e as { errno?: number }).errno ?? 0));
+    }
+  });
 }
 
 export const INIT_STEPS: readonly InitStep[] = [
@@ -70,10 +87,22 @@ export const INIT_STEPS: readonly InitStep[] = [
     run: () => makeMountsPrivate('make mounts private'),
   },
   {
+    name: 'open cgroup files',
+    when: (c) => c.cgroupProcs.length > 0,
+    describe: (c) => c.cgroupProcs.join(' '),
+    run: (c, ctx) => openCgroupFiles(c, ctx),
+  },
+  {
     name: 'mount /proc',
-    when: (c) => c.namespaces.mount && c.namespaces.pid,
+    when: (c) => c.namespaces.mount && c.namespaces.pid && c.fs?.rootfs === undefined,
     describe: () => 'procfs of the new pid namespace on /proc',
     run: () => mountProc('mount /proc'),
+  },
+  {
+    name: 'set up filesystem',
+    when: (c) => c.fs !== undefined,
+    describe: (c) => describeFilesystem(c.fs!),
+    run: (c, ctx) => setUpFilesystem(c.fs!, ctx.log),
   },
   {
     name: 'set hostname',
@@ -97,14 +126,16 @@ export const INIT_STEPS: readonly InitStep[] = [
     name: 'join cgroup',
     when: (c) => c.cgroupProcs.length > 0,
     describe: (c) => c.cgroupProcs.join(' '),
-    run: (c) => {
-      for (const file of c.cgroupProcs) {
+    run: (c, ctx) => {
+      const fds = ctx.cgroupFds ?? [];
+      c.cgroupProcs.forEach((file, i) => {
         try {
-          writeFileSync(file, '0');
+          writeSync(fds[i]!, '0');
+          closeSync(fds[i]!);
         } catch (e) {
           throw syscallError(`join cgroup (${file})`, 'write', Math.abs((e as { errno?: number }).errno ?? 0));
         }
-      }
+      });
     },
   },
   {
@@ -163,9 +194,16 @@ export const INIT_STEPS: readonly InitStep[] = [
   },
 ];
 
+/** The step of INIT_STEPS called `name` (for lists that reuse them, such as `jail enter`'s). */
+export function initStep(name: string): InitStep {
+  const step = INIT_STEPS.find((s) => s.name === name);
+  if (!step) throw new Error(`no init step ${name}`);
+  return step;
+}
+
 /** Runs the steps that apply, in order; returns only by throwing (execve replaces the process). */
-export function runInit(config: InitConfig, ctx: InitContext): never {
-  for (const step of INIT_STEPS) {
+export function runInit(config: InitConfig, ctx: InitContext, steps: readonly InitStep[] = INIT_STEPS): never {
+  for (const step of steps) {
     if (!step.when(config)) continue;
     if (step.describe) ctx.log(step.name, step.describe(config, ctx));
     step.run(config, ctx);

@@ -22,6 +22,18 @@ export const MS_NODEV = 0x4;
 export const MS_NOEXEC = 0x8;
 export const MS_REC = 0x4000;
 export const MS_PRIVATE = 0x40000;
+// Root filesystems and bind mounts (src/launcher/rootfs.ts).
+export const MS_RDONLY = 0x1;
+export const MS_REMOUNT = 0x20;
+export const MS_NOATIME = 0x400;
+export const MS_NODIRATIME = 0x800;
+export const MS_BIND = 0x1000;
+export const MS_RELATIME = 0x200000;
+export const MS_STRICTATIME = 0x1000000;
+/** umount2(2) flag (include/linux/fs.h). */
+export const MNT_DETACH = 0x2;
+/** unshare(2): a private copy of the fs attributes (root, cwd, umask), for setns into a mount namespace. */
+export const CLONE_FS = 0x00000200;
 
 export const PR_SET_PDEATHSIG = 1;
 export const PR_SET_NO_NEW_PRIVS = 38;
@@ -92,17 +104,17 @@ export function hostArchName(platformArch: string = process.arch, littleEndian =
 
 /** System call numbers that glibc does not wrap, by Node's `process.arch`. */
 /** (execve is for the up-front policy check; a test compares all of them with src/syscalls.) */
-const SYSCALL_NUMBERS: Readonly<Record<string, { seccomp: number; close_range: number; execve: number }>> = {
-  x64: { seccomp: 317, close_range: 436, execve: 59 },
-  arm64: { seccomp: 277, close_range: 436, execve: 221 },
-  riscv64: { seccomp: 277, close_range: 436, execve: 221 },
-  loong64: { seccomp: 277, close_range: 436, execve: 221 },
-  ppc64: { seccomp: 358, close_range: 436, execve: 11 },
-  s390x: { seccomp: 348, close_range: 436, execve: 11 },
+const SYSCALL_NUMBERS: Readonly<Record<string, { seccomp: number; close_range: number; execve: number; pivot_root: number }>> = {
+  x64: { seccomp: 317, close_range: 436, execve: 59, pivot_root: 155 },
+  arm64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41 },
+  riscv64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41 },
+  loong64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41 },
+  ppc64: { seccomp: 358, close_range: 436, execve: 11, pivot_root: 203 },
+  s390x: { seccomp: 348, close_range: 436, execve: 11, pivot_root: 217 },
 };
 
 /** The number of `name` on the running architecture, or undefined where jail does not know it. */
-export function syscallNumber(name: 'seccomp' | 'close_range' | 'execve', platformArch: string = process.arch): number | undefined {
+export function syscallNumber(name: 'seccomp' | 'close_range' | 'execve' | 'pivot_root', platformArch: string = process.arch): number | undefined {
   return SYSCALL_NUMBERS[platformArch]?.[name];
 }
 

@@ -3,8 +3,9 @@
  * the supervisor runs; `InitConfig` is the part that crosses into the init stage (a separate
  * Node process inside the new namespaces) as JSON on its command line.
  *
- * Issue 7 (root filesystems, named jails, `jail enter`) extends these with mount and
- * registration fields; each new field gets its own setup step.
+ * Issue 7 (root filesystems, named jails, `jail enter`) extends these with `fs` (mounts, set up
+ * by ./rootfs.ts), `name` (the registry, ./registry.ts) and `enter` (joining a running jail,
+ * ./enter.ts); each new field gets its own setup step.
  */
 import type { CgroupLimits } from './cgroups.js';
 
@@ -38,6 +39,34 @@ export interface SeccompFilter {
   readonly bytes: Uint8Array;
 }
 
+/** One `--bind`, `--ro-bind` or `--tmpfs`, in command-line order (later ones may cover earlier ones). */
+export type MountSpec =
+  | { readonly kind: 'bind'; readonly source: string; readonly target: string; readonly readOnly: boolean }
+  | { readonly kind: 'tmpfs'; readonly target: string };
+
+/** The jail's filesystem: a root of its own and/or mounts in its mount namespace. */
+export interface FsConfig {
+  /** Absolute, symlink-free host directory that becomes `/`; undefined: the host's `/`. */
+  readonly rootfs?: string;
+  /** Targets are paths in the jail (inside `rootfs` when there is one). */
+  readonly mounts: readonly MountSpec[];
+  /** `--ro`: the root mount read-only after setup. */
+  readonly readOnly: boolean;
+}
+
+/** The namespaces `jail enter` can join (`/proc/PID/ns/<name>`; pid is joined by the supervisor). */
+export type NsName = 'ipc' | 'uts' | 'net' | 'pid' | 'mnt';
+
+/** A running jail to enter: its command (host pid and start time, against pid reuse) and what to join. */
+export interface EnterTarget {
+  readonly pid: number;
+  /** Field 22 of /proc/PID/stat when the jail was registered. */
+  readonly starttime: string;
+  readonly namespaces: readonly NsName[];
+  /** cgroup.procs files of the jail's cgroup. */
+  readonly cgroupProcs: readonly string[];
+}
+
 export interface JailSpec {
   /** argv of the command; argv[0] is looked up on the command's PATH. */
   readonly argv: readonly string[];
@@ -59,6 +88,10 @@ export interface JailSpec {
   /** Seconds between SIGTERM and SIGKILL, for the timeout and for forwarded signals a PID 1 ignores. */
   readonly killAfter: number;
   readonly verbose: boolean;
+  /** Root filesystem and mounts (needs the mount namespace); undefined: none. */
+  readonly fs?: FsConfig;
+  /** `jail enter`: join this running jail instead of creating namespaces and a cgroup. */
+  readonly enter?: EnterTarget;
 }
 
 /** What the init stage needs: everything done inside the namespaces, in order. */
@@ -76,4 +109,7 @@ export interface InitConfig {
   /** The filter as base64, or undefined. */
   readonly filter?: string;
   readonly verbose: boolean;
+  readonly fs?: FsConfig;
+  /** Present for `jail enter`: the init joins this jail (./enter.ts ENTER_STEPS). */
+  readonly enter?: EnterTarget;
 }

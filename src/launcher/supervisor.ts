@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { createCgroup, planCgroup, readCgroupMounts, sweepStaleCgroups, type Cgroup } from './cgroups.js';
 import { monotonicUsec, seccompKillRecord, type SeccompKillRecord } from './kmsg.js';
 import { LaunchError, setupError, type LaunchErrorData } from './launch-error.js';
+import { inPidNamespaceOf } from './enter.js';
 import { inNewPidNamespace } from './namespaces.js';
 import { packageRoot } from './package-root.js';
 import type { InitConfig, JailSpec } from './spec.js';
@@ -48,6 +49,11 @@ export interface JailResult {
 export interface SupervisorHooks {
   /** --verbose lines ("step: detail"). */
   readonly log: (step: string, detail: string) => void;
+  /**
+   * Called once the command runs: the init stage's execve closed the status channel without
+   * a word. `pid` is the command's pid as the host sees it (for `jail --name`).
+   */
+  readonly started?: (run: { readonly pid: number; readonly cgroup?: Cgroup }) => void;
 }
 
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -67,9 +73,11 @@ function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
     rlimits: spec.rlimits,
     uid: spec.uid,
     gid: spec.gid,
-    cgroupProcs: cgroup?.procsFiles ?? [],
+    cgroupProcs: cgroup?.procsFiles ?? spec.enter?.cgroupProcs ?? [],
     filter: spec.filter ? Buffer.from(spec.filter.bytes).toString('base64') : undefined,
     verbose: spec.verbose,
+    fs: spec.fs,
+    enter: spec.enter,
   };
 }
 
@@ -93,7 +101,11 @@ function spawnInit(spec: JailSpec, config: InitConfig): ChildProcess {
       // A session of its own: terminal signals reach only jail, which forwards them once.
       detached: true,
     });
-  const child = spec.namespaces.pid ? inNewPidNamespace('unshare pid namespace', start) : start();
+  const child = spec.enter?.namespaces.includes('pid')
+    ? inPidNamespaceOf('enter pid namespace', spec.enter, start)
+    : spec.namespaces.pid && !spec.enter
+      ? inNewPidNamespace('unshare pid namespace', start)
+      : start();
   // The configuration goes through the status channel, not argv: argv is readable by every
   // user in /proc/PID/cmdline (the environment may hold secrets) and one argument is limited
   // to 128 KiB (MAX_ARG_STRLEN).
@@ -116,7 +128,10 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
 
 async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: SupervisorHooks): Promise<JailResult> {
   const since = monotonicUsec() - 1_000_000n;
-  hooks.log('spawn init', spec.namespaces.pid ? 'in a new pid namespace' : 'in the host pid namespace');
+  hooks.log(
+    'spawn init',
+    spec.enter ? `in the pid namespace of ${spec.enter.pid}` : spec.namespaces.pid ? 'in a new pid namespace' : 'in the host pid namespace',
+  );
   const child = spawnInit(spec, initConfig(spec, cgroup));
   const reasons: StopReason[] = [];
   let status = '';
@@ -135,6 +150,7 @@ async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: Supe
   child.stdio[3]?.on('close', () => {
     started = true;
     if (pending) send(pending);
+    if (status.trim() === '' && child.pid !== undefined) hooks.started?.({ pid: child.pid, cgroup });
   });
 
   let killTimer: NodeJS.Timeout | undefined;

@@ -1,0 +1,92 @@
+/**
+ * jail's filesystem and --name options, in-process (no jail starts): bad paths and names are
+ * exit 125 with one line before anything runs; good ones become an FsConfig in order.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { memoryIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/jail.js';
+import { parseJailOptions } from '../../src/cli/jail-options.js';
+import { tempDir } from '../support/jail.js';
+
+const dir = tempDir();
+const root = join(dir, 'root');
+mkdirSync(root);
+const file = join(dir, 'file.txt');
+writeFileSync(file, '');
+
+const bad: Array<[string, string[], RegExp]> = [
+  ['missing --rootfs', ['--rootfs', join(dir, 'nope'), '--', '/bin/true'], /^jail: --rootfs .*\/nope: no such directory/],
+  ['--rootfs on a file', ['--rootfs', file, '--', '/bin/true'], /^jail: --rootfs .*file\.txt: not a directory/],
+  ['--rootfs /', ['--rootfs', '/', '--', '/bin/true'], /^jail: --rootfs \/: that is the host's root/],
+  ['missing bind source', ['--rootfs', root, '--bind', `${dir}/nope:/x`, '--', '/bin/true'], /^jail: --bind .*nope:\/x: .*\/nope: no such file or directory/],
+  ['relative bind target', ['--rootfs', root, '--ro-bind', `${file}:etc/x`, '--', '/bin/true'], /^jail: --ro-bind .*: the target etc\/x must be an absolute path/],
+  ['empty bind part', ['--bind', ':/x', '--', '/bin/true'], /^jail: --bind :\/x: expected SRC:DST or SRC/],
+  ['bind target missing on the host', ['--bind', `${file}:/no/such/target`, '--', '/bin/true'], /^jail: --bind .*: \/no\/such\/target does not exist \(jail creates mount points only inside --rootfs\)/],
+  ['--tmpfs on a file without --rootfs', ['--tmpfs', file, '--', '/bin/true'], /^jail: --tmpfs .*: .*file\.txt is not a directory/],
+  ['--rootfs with --no-mount', ['--no-mount', '--rootfs', root, '--', '/bin/true'], /^jail: --rootfs needs the mount namespace \(drop --no-mount\)/],
+  ['--ro with --no-mount', ['--no-mount', '--ro', '--', '/bin/true'], /^jail: --ro needs the mount namespace/],
+  ['a name with a slash', ['--name', 'a/b', '--', '/bin/true'], /^jail: --name "a\/b": a name is 1 to 64 of/],
+  ['a name starting with a dot', ['--name', '.x', '--', '/bin/true'], /^jail: --name "\.x": a name/],
+];
+for (const [name, argv, message] of bad) {
+  test(`bad input: ${name} -> 125 and one line`, async () => {
+    const io = memoryIO();
+    assert.is(await main(argv, io), 125);
+    assert.match(io.err(), message);
+    assert.is(io.err().split('\n').length, 2, io.err());
+  });
+}
+
+test('mount options keep their command-line order; sources are absolute; --name is kept', () => {
+  const o = parseJailOptions(
+    ['--rootfs', root, '--tmpfs', '/a', '--bind', `${file}:/b/f`, '--ro-bind', dir, '--ro', '--name', 'web.1', 'sh'],
+    {},
+    true,
+  );
+  assert.equal(o.spec.fs, {
+    rootfs: root,
+    mounts: [
+      { kind: 'tmpfs', target: '/a' },
+      { kind: 'bind', source: file, target: '/b/f', readOnly: false },
+      { kind: 'bind', source: dir, target: dir, readOnly: true },
+    ],
+    readOnly: true,
+  });
+  assert.is(o.name, 'web.1');
+  assert.is(parseJailOptions(['sh'], {}, true).spec.fs, undefined);
+});
+
+test('without root: filesystem options need a mount namespace', () => {
+  assert.throws(() => parseJailOptions(['--rootfs', root, 'sh'], {}, false), /--rootfs needs a mount namespace, which needs root/);
+});
+
+test('jail ps/enter/stop --help, and unknown names', async () => {
+  for (const sub of ['ps', 'enter', 'stop']) {
+    const io = memoryIO();
+    assert.is(await main([sub, '--help'], io), 0);
+    assert.match(io.out(), new RegExp(`^Usage: jail ${sub}`));
+  }
+  const env = process.env.SECCOMPILE_STATE_DIR;
+  process.env.SECCOMPILE_STATE_DIR = join(dir, 'state');
+  try {
+    for (const [sub, message] of [
+      ['stop', /^jail stop: no running jail named nosuch \(see jail ps\)\n$/],
+      ['enter', /^jail enter: no running jail named nosuch \(see jail ps\)\n$/],
+    ] as const) {
+      const io = memoryIO();
+      assert.is(await main([sub, 'nosuch'], io), 125);
+      assert.match(io.err(), message);
+    }
+    const io = memoryIO();
+    assert.is(await main(['ps'], io), 0);
+    assert.is(io.out(), 'NAME  PID  COMMAND  UPTIME  MEMORY  PIDS  POLICY\n');
+  } finally {
+    if (env === undefined) delete process.env.SECCOMPILE_STATE_DIR;
+    else process.env.SECCOMPILE_STATE_DIR = env;
+  }
+});
+
+test.run();
