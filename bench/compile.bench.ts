@@ -20,7 +20,10 @@ import { actionsEqual, formatAction, type Action } from '../src/seccomp/abi.js';
 import type { PolicyIR, Rule } from '../src/ir/types.js';
 import { ARCHES } from '../src/syscalls/index.js';
 import type { BenchReport } from './run.js';
-import { PODMAN_PROFILE, podmanIR } from './podman-profile.js';
+import { loadOciFile } from '../src/oci/index.js';
+
+/** Podman's default profile (Debian's golang-github-containers-common). */
+const PODMAN_PROFILE = '/usr/share/containers/seccomp.json';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -155,8 +158,12 @@ export default async function bench(): Promise<BenchReport[]> {
   if (def) policies.push(['default built-in (x86_64+x86+x32)', def]);
   else notes.push('built-in default: policies/default.ts or the policy loader is not there yet');
   if (existsSync(PODMAN_PROFILE)) {
-    policies.push(['Podman default profile (x86_64+x86+x32)', podmanIR(['x86_64', 'x86', 'x32'])]);
-    policies.push(['Podman default profile (x86_64 only)', podmanIR(['x86_64'])]);
+    // Imported as runc would (src/oci), Docker's default capabilities, native arch x86_64.
+    const podman = await loadOciFile(PODMAN_PROFILE, { arch: 'x86_64' });
+    if (!podman.ir) throw new Error(`${PODMAN_PROFILE}: ${podman.diagnostics.map((d) => d.message).join('; ')}`);
+    policies.push([`Podman default profile (${podman.arches.join('+')})`, podman.ir]);
+    const native = podman.ir.sections.filter((s) => s.arch === 'x86_64');
+    policies.push(['Podman default profile (x86_64 only)', { ...podman.ir, sections: native }]);
   } else notes.push(`${PODMAN_PROFILE} missing (apt install golang-github-containers-common)`);
   const haveLibseccomp = spawnSync(PYTHON, ['-c', 'import seccomp'], { stdio: 'ignore' }).status === 0;
   if (!haveLibseccomp) notes.push('python3-seccomp missing: libseccomp columns skipped');
