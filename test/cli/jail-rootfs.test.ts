@@ -82,6 +82,19 @@ if (ok) {
     assert.is(readFileSync(join(rwDir, 'w.txt'), 'utf8'), 'written\n');
   });
 
+  test('without --rootfs: --ro and --tmpfs apply to the host tree in the jail only', async () => {
+    const r = await jail(['--no-seccomp', '--ro', '--tmpfs', '/mnt', '--ro-bind', `${roFile}:${roFile}`, '--', '/bin/sh', '-c',
+      `touch /jail-ro-test 2>&1; echo changed > ${roFile}; touch /mnt/y && ls /mnt`]);
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, "touch: cannot touch '/jail-ro-test': Read-only file system\ny\n");
+    assert.match(r.stderr, /Read-only file system/);
+    assert.is(readFileSync(roFile, 'utf8'), 'original\n');
+    assert.not.ok(readdirSync('/').includes('jail-ro-test'));
+    assert.not.ok(readdirSync('/mnt').includes('y'));
+    // The host's root is still writable.
+    writeFileSync(join(dir, 'host-rw'), 'ok');
+  });
+
   test("a jail's mounts never appear in the host's mount table, even while it runs", async () => {
     let seenOnHost: boolean | undefined;
     let inside = '';
