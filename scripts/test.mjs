@@ -1,8 +1,11 @@
 // Runs every test/**/*.test.ts in its own Node process (seccomp filters stack and namespaces
 // stick to a process, so suites must not share one), a few at a time, and prints a summary.
+// Files that start real jails, or that contain the line `// test-runner: serial`, run one at a
+// time after the others: they watch wall-clock behaviour (timeouts, CPU shares, cleanup) and
+// machine-wide state (the kernel log, cgroup trees) that parallel suites disturb.
 // Usage: node scripts/test.mjs [path-substring ...]
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
@@ -23,6 +26,10 @@ function collect(dir) {
 const files = collect(join(root, 'test')).filter(
   (f) => filters.length === 0 || filters.some((p) => relative(root, f).includes(p)),
 );
+const isSerial = (file) =>
+  /(^|\/)test\/cli\/jail-[^/]*\.test\.ts$/.test(file) || /^\/\/ test-runner: serial$/m.test(readFileSync(file, 'utf8'));
+const parallelFiles = files.filter((f) => !isSerial(f));
+const serialFiles = files.filter(isSerial);
 const concurrency = Number(process.env.TEST_JOBS ?? Math.max(2, availableParallelism()));
 
 function runFile(file) {
@@ -44,9 +51,10 @@ function runFile(file) {
 
 const results = [];
 let next = 0;
+let queue = parallelFiles;
 async function worker() {
-  while (next < files.length) {
-    const file = files[next++];
+  while (next < queue.length) {
+    const file = queue[next++];
     const r = await runFile(file);
     results.push(r);
     const ok = r.code === 0;
@@ -57,7 +65,11 @@ async function worker() {
   }
 }
 const t0 = Date.now();
-await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+await Promise.all(Array.from({ length: Math.min(concurrency, parallelFiles.length) }, worker));
+if (serialFiles.length) console.log(`-- ${serialFiles.length} file(s) one at a time --`);
+queue = serialFiles;
+next = 0;
+await worker();
 const failed = results.filter((r) => r.code !== 0);
 console.log(
   `\n${results.length - failed.length}/${results.length} test files passed in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
