@@ -58,6 +58,7 @@ export default async function bench(): Promise<BenchReport> {
   const pid = (JSON.parse(readFileSync(entryFile, 'utf8')) as { command: { pid: number } }).command.pid;
 
   const commands: Array<[string, string, string[]]> = [
+    ['node -e 0', process.execPath, ['-e', '0']],
     ['jail --no-seccomp -- /bin/true', jail, ['--no-seccomp', '--', '/bin/true']],
     ['jail --no-seccomp --rootfs BUSYBOX -- /bin/true', jail, ['--no-seccomp', '--rootfs', tree, '--', '/bin/true']],
     ['jail --no-seccomp --name N -- /bin/true', jail, ['--no-seccomp', '--name', `${name}-x`, '--', '/bin/true']],
