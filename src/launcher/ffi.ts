@@ -26,6 +26,9 @@ export interface Libc {
   close(fd: number): number;
   write(fd: number, buf: Buffer, len: number): number;
   recv(fd: number, buf: Buffer, len: number, flags: number): number;
+  /** bind(fd, addr, len): `addr` holds the sockaddr's bytes (host order). */
+  bind(fd: number, addr: Buffer, len: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
   execve(path: string, argv: readonly (string | null)[], envp: readonly (string | null)[]): number;
   /** syscall(nr, type1, arg1, ...): the raw system call for what glibc does not wrap (seccomp). */
   syscall(nr: number, ...typedArgs: unknown[]): number | bigint;
@@ -60,6 +63,8 @@ function load(): { libc: Libc; sockFprogPtr: unknown } {
     close: lib.func('int close(int fd)'),
     write: lib.func('long write(int fd, const void *buf, size_t len)'),
     recv: lib.func('long recv(int fd, void *buf, size_t len, int flags)'),
+    bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
+    setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
     execve: lib.func('int execve(const char *path, const char **argv, const char **envp)'),
     syscall: lib.func('long syscall(long nr, ...)'),
     _exit: lib.func('void _exit(int status)') as unknown as (status: number) => never,

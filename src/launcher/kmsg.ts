@@ -1,5 +1,6 @@
 /**
- * Which system call a seccomp filter killed a process for, from the kernel log: with
+ * Which system call a seccomp filter killed a process for, from the kernel log (the fallback
+ * when the audit multicast group is out of reach, see audit-netlink.ts): with
  * SECCOMP_RET_KILL_* the kernel emits an audit record (kernel/seccomp.c seccomp_log ->
  * kernel/auditsc.c audit_seccomp) that, without auditd, kauditd prints to the kernel log:
  *   audit: type=1326 audit(...): ... pid=1234 comm="python3" ... sig=31 arch=c000003e syscall=41 ...
@@ -9,15 +10,10 @@
  * callers say so when nothing is found.
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { parseSeccompRecord, type SeccompKillRecord } from './audit-record.js';
 import { sleepMs } from './cgroup-fs.js';
 
-export interface SeccompKillRecord {
-  /** seccomp_data.nr */
-  readonly syscall: number;
-  /** AUDIT_ARCH_* value */
-  readonly arch: number;
-  readonly comm?: string;
-}
+export type { SeccompKillRecord } from './audit-record.js';
 
 /** The newest type=1326 record for `pid` among kmsg `records`, newer than `sinceUsec`. */
 export function findSeccompRecord(records: readonly string[], pid: number, sinceUsec: bigint): SeccompKillRecord | undefined {
@@ -27,12 +23,8 @@ export function findSeccompRecord(records: readonly string[], pid: number, since
     if (semi < 0 || !rec.includes('type=1326')) continue;
     const usec = BigInt(rec.slice(0, semi).split(',')[2] ?? '0');
     if (usec < sinceUsec) continue;
-    const body = rec.slice(semi + 1);
-    if (!new RegExp(`\\bpid=${pid}\\b`).test(body)) continue;
-    const syscall = /\bsyscall=(\d+)/.exec(body);
-    const arch = /\barch=([0-9a-f]+)/.exec(body);
-    if (!syscall || !arch) continue;
-    found = { syscall: Number(syscall[1]), arch: parseInt(arch[1]!, 16) >>> 0, comm: /\bcomm="([^"]*)"/.exec(body)?.[1] };
+    const record = parseSeccompRecord(rec.slice(semi + 1).trimEnd());
+    if (record?.pid === pid) found = record;
   }
   return found;
 }

@@ -45,6 +45,13 @@ export const FD_CLOEXEC = 1;
 export const AF_INET = 2;
 export const SOCK_DGRAM = 2;
 export const SOCK_CLOEXEC = 0o2000000;
+export const SOCK_RAW = 3;
+export const SOCK_NONBLOCK = 0o4000;
+/** include/uapi/linux/socket.h, netlink.h, asm-generic/socket.h */
+export const AF_NETLINK = 16;
+export const NETLINK_AUDIT = 9;
+export const SOL_SOCKET = 1;
+export const SO_RCVBUFFORCE = 33;
 export const SIOCGIFFLAGS = 0x8913;
 export const SIOCSIFFLAGS = 0x8914;
 export const IFF_UP = 0x1;

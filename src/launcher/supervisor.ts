@@ -20,11 +20,12 @@ import type { Writable } from 'node:stream';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { createCgroup, planCgroup, readCgroupMounts, sweepStaleCgroups, type Cgroup } from './cgroups.js';
-import { monotonicUsec, seccompKillRecord, type SeccompKillRecord } from './kmsg.js';
+import type { SeccompKillRecord } from './audit-record.js';
 import { LaunchError, setupError, type LaunchErrorData } from './launch-error.js';
 import { inPidNamespaceOf } from './enter.js';
 import { inNewPidNamespace } from './namespaces.js';
 import { packageRoot } from './package-root.js';
+import { startSeccompKillReport, type SeccompKillReport } from './seccomp-kill.js';
 import type { InitConfig, JailSpec } from './spec.js';
 
 /** Why the sandbox (not the command itself) ended or hindered the run. */
@@ -116,9 +117,12 @@ function spawnInit(spec: JailSpec, config: InitConfig): ChildProcess {
 /** Runs the command per `spec`; resolves when it has ended and everything is cleaned up. */
 export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<JailResult> {
   const cgroup = setUpCgroup(spec, hooks);
+  // Before the command exists, so that its audit record cannot be missed.
+  const killReport = spec.filter ? startSeccompKillReport(hooks.log) : undefined;
   try {
-    return await supervise(spec, cgroup, hooks);
+    return await supervise(spec, cgroup, hooks, killReport);
   } finally {
+    killReport?.close();
     if (cgroup) {
       cgroup.destroy();
       hooks.log('remove cgroup', cgroup.dirs.join(' '));
@@ -126,13 +130,13 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
   }
 }
 
-async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: SupervisorHooks): Promise<JailResult> {
-  const since = monotonicUsec() - 1_000_000n;
+async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: SupervisorHooks, killReport?: SeccompKillReport): Promise<JailResult> {
   hooks.log(
     'spawn init',
     spec.enter ? `in the pid namespace of ${spec.enter.pid}` : spec.namespaces.pid ? 'in a new pid namespace' : 'in the host pid namespace',
   );
   const child = spawnInit(spec, initConfig(spec, cgroup));
+  if (child.pid !== undefined) killReport?.watch(child.pid);
   const reasons: StopReason[] = [];
   let status = '';
   // The channel closes when the init stage exec()s the command (or exits). A signal for the
@@ -199,10 +203,7 @@ async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: Supe
     if (events.oomKills > 0) reasons.push({ kind: 'memory', oomKills: events.oomKills, commandKilled: signal === 'SIGKILL' });
     if (events.pidsRefused > 0) reasons.push({ kind: 'pids', refused: events.pidsRefused });
   }
-  if (signal === 'SIGSYS' && spec.filter) {
-    const record = seccompKillRecord(child.pid!, since);
-    reasons.push(record ? { kind: 'seccomp', record } : { kind: 'seccomp', why: 'no audit record for it in /dev/kmsg' });
-  }
+  if (signal === 'SIGSYS' && killReport) reasons.push({ kind: 'seccomp', ...killReport.find() });
   const exitCode = signal !== null ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? 125);
   return { exitCode, code, signal, reasons };
 }

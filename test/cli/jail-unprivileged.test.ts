@@ -6,9 +6,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { hasSeccomp, isRoot, need } from '../support/capabilities.js';
-import { jailBin, python, type Run } from '../support/jail.js';
+import { jailBin, killInetFilter, python, tempDir, writeFilter, type Run } from '../support/jail.js';
 
 const SETPRIV = '/usr/bin/setpriv';
 const ok = need('root', isRoot(), 'jail without root', 'dropping to nobody needs root') &&
@@ -43,6 +43,18 @@ if (ok) {
     const r = await asNobody(['--no-seccomp', '--timeout', '0.5', '--', '/bin/sleep', '10']);
     assert.is(r.status, 143);
     assert.is(r.stderr, 'jail: killed by the timeout (0.5s)\n');
+  });
+
+  test('a seccomp kill without root: 159 and the syscall, or an honest line on why it is unknown', async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const kill = writeFilter(dir, 'kill-inet.bpf', killInetFilter());
+    const r = await asNobody(['--policy', kill, '--', python, '-c', 'import socket; socket.socket()']);
+    assert.is(r.status, 159);
+    // /dev/kmsg needs CAP_SYSLOG when kernel.dmesg_restrict=1 (Debian's default).
+    const unknown = 'killed by seccomp policy .*kill-inet.bpf \\(SIGSYS\\); the syscall is unknown: no audit record for it in /dev/kmsg, ' +
+      'and the audit multicast group is out of reach \\(not root, needs CAP_AUDIT_READ\\)';
+    assert.match(r.stderr, new RegExp(`^jail: (killed by seccomp policy .*kill-inet.bpf: syscall socket \\(41\\)|${unknown})\n$`));
   });
 
   const privileged: Array<[string[], RegExp]> = [

@@ -8,7 +8,7 @@ const rec = (usec: number, pid: number, syscall: number, arch = 'c000003e') =>
 
 test('the newest record for the pid, after the start time', () => {
   const records = [rec(100, 42, 1), rec(200, 4200, 2), rec(300, 42, 41), 'x,1,1,-;unrelated\n'];
-  assert.equal(findSeccompRecord(records, 42, 0n), { syscall: 41, arch: 0xc000003e, comm: 'python3' });
+  assert.equal(findSeccompRecord(records, 42, 0n), { pid: 42, syscall: 41, arch: 0xc000003e, comm: 'python3' });
   assert.equal(findSeccompRecord(records, 42, 250n)?.syscall, 41);
   assert.is(findSeccompRecord(records, 42, 301n), undefined);
   assert.is(findSeccompRecord(records, 4, 0n), undefined, 'pid=4 must not match pid=42');
