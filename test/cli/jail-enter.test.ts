@@ -43,6 +43,8 @@ if (ok) {
 
   test('enter: exit status, 127 for a missing command, /bin/sh by default', async () => {
     assert.is((await jail(['enter', name, '--', '/bin/sh', '-c', 'exit 7'], { env })).status, 7);
+    const opts = await jail(['enter', '-e', 'GREETING=hi', '--cwd', '/proc', name, '--', '/bin/sh', '-c', 'echo $GREETING $PWD'], { env });
+    assert.is(opts.stdout, 'hi /proc\n', opts.stderr);
     const missing = await jail(['enter', name, '--', 'no-such-command-xyz'], { env });
     assert.is(missing.status, 127);
     assert.match(missing.stderr, /^jail enter: no-such-command-xyz: command not found/);

@@ -1,16 +1,14 @@
 /**
  * The pure parts of the root filesystem setup: paths resolved inside a root (symlinks cannot
- * lead out), mountinfo parsing, the flags a read-only remount keeps; and the registry's
- * claim/clash/sweep rules with fake supervisors (no jail starts).
+ * lead out), mountinfo parsing, the flags a read-only remount keeps.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, symlinkSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { mountsUnder, parseMountinfo, preservedFlags } from '../../src/launcher/mountinfo.js';
 import { resolveInRoot } from '../../src/launcher/path-in-root.js';
 import { MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_RELATIME, MS_STRICTATIME } from '../../src/launcher/linux.js';
-import { claimName, listJails, selfId, sweepStale, type JailEntry } from '../../src/launcher/registry.js';
 import { tempDir } from '../support/jail.js';
 
 const root = join(tempDir(), 'root');
@@ -60,44 +58,6 @@ test('preservedFlags repeats nosuid/nodev/noexec and the atime mode', () => {
   assert.is(preservedFlags(['rw', 'nosuid', 'nodev', 'noexec', 'relatime']), MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
   assert.is(preservedFlags(['ro', 'noatime']), MS_RDONLY | MS_NOATIME);
   assert.is(preservedFlags(['rw']), MS_STRICTATIME);
-});
-
-const entry = (name: string, supervisor = selfId()): JailEntry => ({
-  name,
-  state: 'starting',
-  supervisor,
-  namespaces: {},
-  argv: ['sleep', '1'],
-  started: Date.now(),
-  limits: {},
-  hostname: 'jail',
-  rlimits: [],
-});
-
-test('registry: a live name clashes; a released name can be claimed again', () => {
-  const state = join(tempDir(), 'state');
-  const claim = claimName(entry('web'), new Uint8Array(8), state);
-  assert.throws(() => claimName(entry('web'), undefined, state), /a jail named web is already running/);
-  assert.equal(listJails(state).map((e) => e.name), ['web']);
-  claim.update({ state: 'running' });
-  assert.is(listJails(state)[0]!.state, 'running');
-  claim.release();
-  assert.equal(listJails(state), []);
-  claimName(entry('web'), undefined, state).release();
-  assert.equal(readdirSync(state), []);
-});
-
-test('registry: an entry whose supervisor is gone is swept, and its name is free', () => {
-  const state = join(tempDir(), 'state');
-  // pid 1 with another start time: a supervisor that is gone (a reused pid).
-  claimName(entry('old', { pid: 1, starttime: '1' }), undefined, state);
-  assert.ok(existsSync(join(state, 'old')));
-  assert.equal(listJails(state), []);
-  assert.equal(sweepStale(state), ['old']);
-  assert.equal(readdirSync(state), []);
-  claimName(entry('dead', { pid: 1, starttime: '1' }), undefined, state);
-  claimName(entry('dead'), undefined, state).release(); // a new claim sweeps the stale one
-  claimName(entry('old'), undefined, state).release();
 });
 
 test.run();
