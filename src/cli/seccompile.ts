@@ -3,6 +3,8 @@
  * when invoked, so `seccompile policy.ts -o out.bpf` never loads wabt and `disasm` never loads esbuild.
  * A first argument that is not a subcommand name means "compile this policy".
  */
+import { existsSync } from 'node:fs';
+import { didYouMean, nearestNames } from '../syscalls/nearest.js';
 import { processIO, UsageError, UserError, type CliIO, type Command } from './io.js';
 
 interface CommandEntry {
@@ -71,9 +73,13 @@ function usage(): string {
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  if (first === undefined) {
+    io.stderr.write('seccompile: missing a policy file or a command (see seccompile --help)\n');
+    return 2;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
     io.stdout.write(usage());
-    return first === undefined ? 2 : 0;
+    return 0;
   }
   if (first === '--version' || first === '-V') {
     io.stdout.write('seccompile 0.1.0\n');
@@ -84,6 +90,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   if (!Object.hasOwn(COMMANDS, first)) {
     if (first.startsWith('-') || !Object.hasOwn(COMMANDS, 'compile')) {
       io.stderr.write(`seccompile: unknown command or option '${first}' (see seccompile --help)\n`);
+      return 2;
+    }
+    if (!looksLikeFile(first)) {
+      const hint = didYouMean(nearestNames(first, Object.keys(COMMANDS)));
+      io.stderr.write(`seccompile: '${first}' is neither a command${hint} nor a policy file (see seccompile --help)\n`);
       return 2;
     }
     name = 'compile';
@@ -105,8 +116,24 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
+/**
+ * Whether a first argument that names no command is meant as a policy file: it exists, or it
+ * has a path separator or an extension. A bare word that is neither is a mistyped command.
+ */
+function looksLikeFile(arg: string): boolean {
+  return arg.includes('/') || arg.includes('.') || existsSync(arg);
+}
+
+/** Exit status when the reader of stdout goes away (`seccompile ... | head`): 128 + SIGPIPE, as a C tool's. */
+export const EPIPE_STATUS = 141;
+
 // Run when executed as the bundled CLI, not when imported by tests.
 if (process.argv[1] && /seccompile(\.js|\.ts)?$/.test(process.argv[1])) {
+  // A closed pipe ends the command quietly instead of an unhandled 'error' event with a stack.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(EPIPE_STATUS);
+  });
   main(process.argv.slice(2), processIO).then(
     (code) => {
       process.exitCode = code;
