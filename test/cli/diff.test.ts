@@ -103,6 +103,9 @@ test('an OCI profile against a policy; decisions without argument conditions gro
 test('usage errors: exit 2; unreadable inputs: exit 1', async () => {
   assert.is((await run(a)).code, 2);
   assert.is((await run(a, b, '--max', '-1')).code, 2);
+  const arch = await run(a, b, '--arch', 'x86_64,sparc');
+  assert.is(arch.code, 2);
+  assert.match(arch.err, /^seccompile diff: --arch: unknown arch 'sparc'; known: x86_64, .*\(see seccompile diff --help\)\n$/);
   const missing = await run(a, join(dir, 'nope.bpf'));
   assert.is(missing.code, 1);
   assert.match(missing.err, /cannot read .*nope\.bpf: no such file/);

@@ -68,7 +68,7 @@ test('an invalid program is still listed; its problems go to stderr, exit 1', as
 
 const failures: Array<[string, string[], number, RegExp]> = [
   ['missing FILE', [], 2, /missing FILE.bpf/],
-  ['two files', ['a', 'b'], 2, /expected one FILE, got 2/],
+  ['two files', ['a', 'b'], 2, /expected one FILE\.bpf, got 2/],
   ['bad --endian', ['x.bpf', '--endian', 'middle'], 2, /--endian must be 'little' or 'big'/],
   ['unknown option', ['--frobnicate'], 2, /unknown or unexpected option: --frobnicate/],
   ['no such file', [join(dir, 'missing.bpf')], 1, /cannot read .*missing\.bpf: no such file/],

@@ -91,6 +91,9 @@ test('usage errors: exit 2; no cases: exit 1', async () => {
   assert.is(empty.code, 1);
   assert.match(empty.err, /no test cases/);
   assert.is((await run('--help')).code, 0);
+  const arch = await run(policyFile, write('one.jsonl', '{"syscall":"read","expect":"allow"}\n'), '--arch', 'sparc');
+  assert.is(arch.code, 2);
+  assert.match(arch.err, /^seccompile test: --arch: unknown arch 'sparc'/);
 });
 
 test.run();

@@ -53,6 +53,12 @@ for (const [argv, code, out, err] of cases) {
   });
 }
 
+test('validate - reads the filter from stdin', async () => {
+  const io = memoryIO(String.fromCharCode(...encode([stmt(0x06, 0x00050001)], 'little'))); // ASCII bytes: memoryIO's stdin is text
+  assert.is(await main(['validate', '-'], io), 0, io.err());
+  assert.is(io.out(), '-: valid seccomp filter, 1 instruction, little-endian\n');
+});
+
 test('the command list names validate and eval', async () => {
   const io = memoryIO();
   await main(['--help'], io);

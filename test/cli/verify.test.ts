@@ -67,6 +67,9 @@ test('usage errors: exit 2', async () => {
   assert.is(r.code, 2);
   assert.match(r.err, /is a compiled filter; verify needs the policy/);
   assert.is((await run('--help')).code, 0);
+  const arch = await run(bpf, '--arch', 'arm46');
+  assert.is(arch.code, 2);
+  assert.match(arch.err, /^seccompile verify: --arch: unknown arch 'arm46' \(did you mean arm64\?\)/);
 });
 
 test.run();

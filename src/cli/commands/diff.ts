@@ -9,8 +9,9 @@
 import { diffFilters, type DiffReport, type Difference } from '../../analysis/diff.js';
 import { actionText } from '../../analysis/action-text.js';
 import { formatValue } from '../../analysis/regions.js';
-import { load, LoadError, type LoadedFilter } from '../../testing/load.js';
-import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
+import type { LoadedFilter } from '../../testing/load.js';
+import { parseArgs, UsageError, type CliIO, type Command } from '../io.js';
+import { loadInput, parseArchOption } from '../load-input.js';
 
 const USAGE = `Usage: seccompile diff A B [--arch A ...] [--max N]
 
@@ -30,22 +31,6 @@ Options:
 
 Exit status: 0 same decisions, 1 different (or an input fails to load), 2 bad usage.
 `;
-
-function parseArches(values: readonly string[] | undefined): string[] | undefined {
-  if (!values || values.length === 0) return undefined;
-  const list = values.flatMap((v) => v.split(',')).map((s) => s.trim());
-  if (list.some((s) => s === '')) throw new UsageError('--arch needs an architecture name');
-  return list;
-}
-
-async function loadInput(path: string, arch: string[] | undefined): Promise<LoadedFilter> {
-  try {
-    return await load(path, arch ? { arch } : {});
-  } catch (e) {
-    if (e instanceof LoadError) throw new UserError(e.message);
-    throw e;
-  }
-}
 
 function describeInput(label: string, f: LoadedFilter): string {
   const what = f.kind === 'policy' ? `policy for ${f.arches.join(', ')}` : `filter dispatching on ${f.arches.join(', ') || 'no known arch'}`;
@@ -117,7 +102,7 @@ export const run: Command = async (argv, io: CliIO) => {
   if (args._.length !== 2) throw new UsageError(`expected two inputs A and B, got ${args._.length}`);
   const max = args['--max'] ?? 200;
   if (!Number.isInteger(max) || max < 0) throw new UsageError('--max must be a non-negative integer');
-  const arch = parseArches(args['--arch']);
+  const arch = parseArchOption(args['--arch']);
   const [a, b] = await Promise.all(args._.map((p) => loadInput(p, arch)));
   io.stdout.write(`${describeInput('A', a!)}\n${describeInput('B', b!)}\n`);
   const report = diffFilters(a!, b!);

@@ -9,9 +9,9 @@ import { loadProgram, ProgramLoadError } from '../../bpf/load.js';
 import { check, type BpfError } from '../../bpf/validate.js';
 import { annotateSeccomp } from '../../seccomp/annotate.js';
 import { tableSyscallName } from '../../seccomp/syscall-namer.js';
-import { parseArgs, UsageError, UserError, type Command } from '../io.js';
+import { parseArgs, UserError, type Command } from '../io.js';
 import { readInput } from '../input.js';
-import { parseEndian } from '../program-file.js';
+import { onlyFile, parseEndian } from '../program-file.js';
 
 const USAGE = `Usage: seccompile disasm FILE.bpf [--endian big|little] [--no-annotate]
 
@@ -49,9 +49,7 @@ export const run: Command = async (argv, io) => {
     io.stdout.write(USAGE);
     return 0;
   }
-  const files = args._;
-  if (files.length !== 1) throw new UsageError(files.length ? `expected one FILE, got ${files.length}` : 'missing FILE.bpf');
-  const path = files[0]!;
+  const path = onlyFile(args._, 'FILE.bpf');
   const requested = parseEndian(args['--endian']);
   const bytes = await readInput(path, io);
   let picked: { order: ByteOrder; problems: readonly BpfError[] };

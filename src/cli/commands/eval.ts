@@ -7,14 +7,12 @@
  * (test/cli/eval-engine.test.ts), so the switch is invisible but for the time it takes.
  */
 import type { Program } from '../../bpf/validate.js';
-import { EncodingError } from '../../bpf/encode.js';
-import { loadProgram, ProgramLoadError } from '../../bpf/load.js';
 import type { Endian } from '../../seccomp/abi.js';
 import type { SeccompData } from '../../seccomp/data.js';
 import { InterpreterEvaluator, type Evaluator } from '../../seccomp/evaluate.js';
-import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
+import { parseArgs, UsageError, type CliIO, type Command } from '../io.js';
 import { formatCaseError, formatEvaluation, parseEvalCase } from '../eval-case.js';
-import { parseEndian, readFilterFile } from '../program-file.js';
+import { loadFilter, onlyFile, parseEndian, readFilterFile } from '../program-file.js';
 
 /**
  * Cases after which `--engine auto` compiles the filter to WebAssembly and continues with it.
@@ -73,23 +71,13 @@ export function makeEvalCommand(createEvaluator: EvaluatorFactory, switchTo?: En
       io.stdout.write(USAGE);
       return 0;
     }
-    const files = args._;
-    if (files.length !== 1) throw new UsageError(files.length === 0 ? 'missing FILE.bpf' : `expected one FILE.bpf, got ${files.length}`);
-    const file = files[0]!;
+    const file = onlyFile(args._, 'FILE.bpf');
     const endian = parseEndian(args['--endian']);
     const engine = args['--engine'] ?? 'auto';
     if (engine !== 'auto' && engine !== 'interpreter' && engine !== 'jit') {
       throw new UsageError(`--engine must be auto, interpreter or jit, not '${engine}'`);
     }
-    const bytes = await readFilterFile(file);
-    let loaded;
-    try {
-      loaded = loadProgram(bytes, endian);
-    } catch (e) {
-      if (e instanceof EncodingError || e instanceof ProgramLoadError) throw new UserError(`${file}: ${e.message}`);
-      throw e;
-    }
-    const { program, order } = loaded;
+    const { program, order } = loadFilter(await readFilterFile(file), file, endian);
     const first = engine === 'auto' ? createEvaluator : engine === 'jit' ? jitEvaluator : interpreterEvaluator;
     const later = engine === 'auto' ? switchTo : undefined;
     await evaluateLines(io, await first(program, order), later && { after: later.after, to: () => later.to(program, order) });

@@ -14,9 +14,10 @@ import { readFile } from 'node:fs/promises';
 import { parseActionText } from '../../analysis/action-text.js';
 import { actionText } from '../../analysis/action-text.js';
 import { callText, checkArches, expectationText, meets, type Expectation } from '../../testing/expect.js';
-import { load, LoadError, type LoadedFilter } from '../../testing/load.js';
+import type { LoadedFilter } from '../../testing/load.js';
 import { simulate, SimulationError, type ArgValue } from '../../testing/simulate.js';
 import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
+import { loadInput, parseArchOption } from '../load-input.js';
 
 const USAGE = `Usage: seccompile test POLICY CASES.jsonl [--arch A ...]
 
@@ -119,20 +120,14 @@ export const run: Command = async (argv, io: CliIO) => {
   }
   if (args._.length !== 2) throw new UsageError(`expected POLICY and CASES.jsonl, got ${args._.length} argument${args._.length === 1 ? '' : 's'}`);
   const [policyPath, casesPath] = args._ as [string, string];
-  const arch = args['--arch']?.flatMap((v) => v.split(',')).map((s) => s.trim());
+  const arch = parseArchOption(args['--arch']);
   let text: string;
   try {
     text = await readFile(casesPath, 'utf8');
   } catch (e) {
     throw new UserError(`cannot read ${casesPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  let filter: LoadedFilter;
-  try {
-    filter = await load(policyPath, arch && arch.length ? { arch } : {});
-  } catch (e) {
-    if (e instanceof LoadError) throw new UserError(e.message);
-    throw e;
-  }
+  const filter: LoadedFilter = await loadInput(policyPath, arch);
   const rows: Row[] = [];
   const errors: string[] = [];
   text.split('\n').forEach((t, i) => {

@@ -8,13 +8,15 @@ import { loadProgram, ProgramLoadError } from '../../bpf/load.js';
 import { BPF_ERROR, type BpfError } from '../../bpf/validate.js';
 import { disassembleAround } from '../../bpf/disasm.js';
 import type { Insn } from '../../bpf/isa.js';
-import { parseArgs, UsageError, UserError, type Command } from '../io.js';
-import { parseEndian, readFilterFile } from '../program-file.js';
+import { parseArgs, UserError, type Command } from '../io.js';
+import { readInput } from '../input.js';
+import { onlyFile, parseEndian } from '../program-file.js';
 
 const USAGE = `Usage: seccompile validate FILE.bpf [--endian big|little]
 
-Checks FILE.bpf (raw struct sock_filter array) with the kernel's rules for seccomp filters
-(bpf_check_classic + seccomp_check_filter) and lists every problem with its instruction index.
+Checks FILE.bpf (raw struct sock_filter array; FILE - reads stdin) with the kernel's rules for
+seccomp filters (bpf_check_classic + seccomp_check_filter) and lists every problem with its
+instruction index.
 
 Options:
   --endian big|little  the filter's byte order (default: the order in which it is valid,
@@ -28,11 +30,9 @@ export const run: Command = async (argv, io) => {
     io.stdout.write(USAGE);
     return 0;
   }
-  const files = args._;
-  if (files.length !== 1) throw new UsageError(files.length === 0 ? 'missing FILE.bpf' : `expected one FILE.bpf, got ${files.length}`);
-  const file = files[0]!;
+  const file = onlyFile(args._, 'FILE.bpf');
   const endian = parseEndian(args['--endian']);
-  const bytes = await readFilterFile(file);
+  const bytes = await readInput(file, io);
   try {
     const { program, order } = loadProgram(bytes, endian);
     io.stdout.write(`${file}: valid seccomp filter, ${program.length} instruction${program.length === 1 ? '' : 's'}, ${order}-endian\n`);

@@ -11,8 +11,9 @@ import { policyCases } from '../../analysis/cases.js';
 import type { Evaluator } from '../../seccomp/evaluate.js';
 import { actionText } from '../../analysis/action-text.js';
 import { formatValue } from '../../analysis/regions.js';
-import { load, LoadError, type LoadedFilter } from '../../testing/load.js';
-import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
+import type { LoadedFilter } from '../../testing/load.js';
+import { parseArgs, UsageError, type CliIO, type Command } from '../io.js';
+import { loadInput, parseArchOption } from '../load-input.js';
 
 const USAGE = `Usage: seccompile verify POLICY [--arch A ...] [--filter FILE.bpf]
 
@@ -31,22 +32,6 @@ Options:
 Exit status: 0 the filter matches the policy, 1 a mismatch (the smallest input showing it is
 printed) or the policy does not load, 2 bad usage.
 `;
-
-function parseArches(values: readonly string[] | undefined): string[] | undefined {
-  if (!values || values.length === 0) return undefined;
-  const list = values.flatMap((v) => v.split(',')).map((s) => s.trim());
-  if (list.some((s) => s === '')) throw new UsageError('--arch needs an architecture name');
-  return list;
-}
-
-async function loadOrFail(path: string, arch: string[] | undefined): Promise<LoadedFilter> {
-  try {
-    return await load(path, arch ? { arch } : {});
-  } catch (e) {
-    if (e instanceof LoadError) throw new UserError(e.message);
-    throw e;
-  }
-}
 
 /** Sweeps at least this large run through the JIT. */
 export const JIT_THRESHOLD = 50_000;
@@ -84,11 +69,11 @@ export const run: Command = async (argv, io: CliIO) => {
   if (args._.length !== 1) throw new UsageError(args._.length ? `expected one POLICY, got ${args._.length}` : 'missing POLICY');
   const path = args._[0]!;
   const started = performance.now();
-  const policy = await loadOrFail(path, parseArches(args['--arch']));
+  const policy = await loadInput(path, parseArchOption(args['--arch']));
   if (!policy.ir) throw new UsageError(`${path} is a compiled filter; verify needs the policy (use --filter FILE.bpf to check a filter against it)`);
   let filter: LoadedFilter = policy;
   if (args['--filter']) {
-    filter = await loadOrFail(args['--filter'], undefined);
+    filter = await loadInput(args['--filter'], undefined);
     if (filter.kind !== 'filter') throw new UsageError(`--filter takes a compiled filter (.bpf), not ${args['--filter']}`);
   }
   for (const w of policy.warnings) io.stderr.write(`${w}\n`);
