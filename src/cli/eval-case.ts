@@ -90,7 +90,7 @@ function integer(value: unknown, what: string, min: bigint, max: bigint): bigint
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
       return Number.isInteger(value)
-        ? `${what}: ${value} is above 2^53 and not exact as a JSON number; write it as a string ("0x...")`
+        ? `${what}: ${value} is beyond 2^53-1, where JSON numbers lose precision; write it as a string ("0x...")`
         : `${what}: ${value} is not an integer`;
     }
     v = BigInt(value);

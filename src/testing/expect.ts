@@ -16,7 +16,7 @@ import { formatValue } from '../analysis/regions.js';
 import type { ActionSpec } from '../dsl/spec.js';
 import { formatAction, type Action } from '../seccomp/abi.js';
 import { errnoByName } from '../syscalls/errno.js';
-import { archByName, resolveSyscall, type ArchName } from '../syscalls/index.js';
+import { archByName, isKnownSyscall, resolveSyscall, unknownSyscallMessage, type ArchName } from '../syscalls/index.js';
 import { callArch, simulate, SimulationError, toFilter, toU64, type ArgValue, type FilterLike, type Simulation } from './simulate.js';
 import type { LoadedFilter } from './load.js';
 
@@ -101,6 +101,7 @@ export function checkArches(filter: LoadedFilter, chosen: readonly string[] | un
   if (chosen && chosen.length) return chosen.map((a) => callArch(filter, a).name);
   const targets = filter.arches.length ? [...filter.arches] : [callArch(filter, undefined).name];
   if (typeof syscall === 'number') return targets;
+  if (!isKnownSyscall(syscall)) throw new SimulationError(unknownSyscallMessage(syscall));
   const present = targets.filter((a) => resolveSyscall(archByName(a)!, syscall) !== undefined);
   if (present.length === 0) throw new SimulationError(`syscall '${syscall}' exists on none of the arches checked (${targets.join(', ')})`);
   return present;

@@ -89,7 +89,8 @@ const malformed: Array<[string, RegExp]> = [
   ['{"arch":"x86_64","nr":1,"args":[0,0,0,0,0,0,0]}', /at most 6/],
   ['{"arch":"x86_64","nr":1,"args":[-1]}', /args\[0\].*two's complement/],
   ['{"arch":"x86_64","nr":1,"args":["18446744073709551616"]}', /args\[0\].*out of range/],
-  ['{"arch":"x86_64","nr":1,"args":[9007199254740993]}', /above 2\^53.*string/],
+  ['{"arch":"x86_64","nr":1,"args":[9007199254740993]}', /9007199254740992 is beyond 2\^53-1.*string/],
+  ['{"arch":"x86_64","nr":-1e20}', /nr: -100000000000000000000 is beyond 2\^53-1/],
   ['{"arch":"x86_64","nr":1,"args":["12abc"]}', /not a decimal or 0x/],
   ['{"arch":"x86_64","nr":1,"ip":true}', /ip must be a number/],
 ];

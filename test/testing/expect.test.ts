@@ -81,6 +81,8 @@ for (const [name, check, message, expected, actual] of FAILURES) {
 test('a check on a syscall no checked arch has is an error, not a pass', () => {
   assert.throws(() => expectPolicy(p).on('aarch64').allows('open'), /does not exist on aarch64/);
   assert.throws(() => expectPolicy(policy({ default: allow(), arch: 'aarch64', rules: [] })).allows('open'), /exists on none of the arches checked \(aarch64\)/);
+  // a name no arch has is a misspelling, with suggestions, not "absent from these arches"
+  assert.throws(() => expectPolicy(policy({ default: allow(), arch: 'aarch64', rules: [] })).allows('conect' as 'connect'), /unknown syscall 'conect' \(did you mean connect\?\)/);
 });
 
 test('inputs: IR, bytes, loaded filters, files', async () => {
