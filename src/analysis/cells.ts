@@ -15,6 +15,8 @@
  * counterexample a caller finds among representatives is the smallest there is.
  */
 
+import { SearchTooLarge, smallestMember } from './smallest-member.js';
+
 export type JumpOp = 'jeq' | 'jgt' | 'jge' | 'jset';
 
 /** One comparison a program makes: `(word & mask) op k`. */
@@ -151,12 +153,16 @@ function wordCells(word: number, spec: WordSpec, maxCells: number): Cell[] {
     .filter(([m]) => (m & ~spec.patternBits) !== 0)
     .sort((a, b) => a[0] - b[0])
     .map(([mask, values]) => ({ mask, values: [...values].sort((a, b) => a - b) }));
-  const patterns = popcount(spec.patternBits);
-  let combos = starts.length * 2 ** patterns;
-  for (const g of groups) combos *= g.values.length + 1;
-  if (combos > maxCells) throw new PartitionTooLarge(`the comparisons on seccomp_data word ${word} would split it into ${combos} cells (limit ${maxCells})`);
+  // Every (interval, pattern) pair is a cell or more: that product is known before enumerating.
+  // The equality groups multiply it only where their values are compatible (nested masks such as
+  // 0x1, 0x3, 0x7, ... with different values mostly are not), so they are counted as enumerated.
+  const combos = starts.length * 2 ** popcount(spec.patternBits);
+  const tooMany = (n: number | string) =>
+    new PartitionTooLarge(`the comparisons on seccomp_data word ${word} would split it into ${n} cells (limit ${maxCells})`);
+  if (combos > maxCells) throw tooMany(combos);
 
   const cells: Cell[] = [];
+  const budget: Budget = { steps: maxCells * WORK_PER_CELL, maxCells, tooMany: () => tooMany(`more than ${maxCells}`) };
   for (let i = 0; i < starts.length; i++) {
     const lo = starts[i]!;
     const hi = i + 1 < starts.length ? starts[i + 1]! - 1 : U32_MAX;
@@ -164,12 +170,21 @@ function wordCells(word: number, spec: WordSpec, maxCells: number): Cell[] {
     const P = spec.patternBits;
     let p = 0;
     for (;;) {
-      addClasses(cells, lo, hi, P, p, groups, 0, [], maxCells);
+      addClasses(cells, lo, hi, P, p, groups, 0, [], budget);
       if (p === P) break;
       p = ((p - P) & P) >>> 0; // next submask
     }
   }
   return cells;
+}
+
+/** Search steps allowed per cell of the limit: enough for any partition within it, bounded for those beyond. */
+const WORK_PER_CELL = 16;
+
+interface Budget {
+  steps: number;
+  readonly maxCells: number;
+  readonly tooMany: () => PartitionTooLarge;
 }
 
 function addClasses(
@@ -181,8 +196,9 @@ function addClasses(
   groups: readonly { mask: number; values: readonly number[] }[],
   g: number,
   exclusions: Exclusion[],
-  maxCells: number,
+  budget: Budget,
 ): void {
+  if (--budget.steps < 0) throw budget.tooMany();
   if (g === groups.length) {
     const live = exclusions.filter((e) => (e.mask & ~mask) !== 0);
     if (live.length !== exclusions.length) {
@@ -195,16 +211,19 @@ function addClasses(
       if (free <= 16 && e.values.filter((v) => ((v ^ bits) & e.mask & mask) === 0).length >= 2 ** free) return;
     }
     const rep = findRep(lo, hi, mask, bits, live);
-    if (rep !== undefined) cells.push({ lo, hi, mask, bits, exclusions: live, rep });
+    if (rep !== undefined) {
+      cells.push({ lo, hi, mask, bits, exclusions: live, rep });
+      if (cells.length > budget.maxCells) throw budget.tooMany();
+    }
     return;
   }
   const grp = groups[g]!;
   for (const v of grp.values) {
     // (x & grp.mask) == v merged into (x & mask) == bits, when consistent
     if (((bits ^ v) & mask & grp.mask) !== 0) continue;
-    addClasses(cells, lo, hi, (mask | grp.mask) >>> 0, (bits | v) >>> 0, groups, g + 1, exclusions, maxCells);
+    addClasses(cells, lo, hi, (mask | grp.mask) >>> 0, (bits | v) >>> 0, groups, g + 1, exclusions, budget);
   }
-  addClasses(cells, lo, hi, mask, bits, groups, g + 1, [...exclusions, grp], maxCells);
+  addClasses(cells, lo, hi, mask, bits, groups, g + 1, [...exclusions, grp], budget);
 }
 
 /** The smallest v >= lo with (v & mask) == bits (bits within mask), or undefined. */
@@ -228,6 +247,8 @@ export function minInPattern(lo: number, mask: number, bits: number): number | u
  * The smallest v in [lo, hi] with (v & mask) == bits and (v & e.mask) outside e.values for every
  * exclusion, or undefined. When v hits an exclusion, every pattern value up to v with all free
  * bits below the exclusion's lowest free bit set hits it too, so the search skips past them.
+ * Exclusions on low bits can make it skip one value at a time over a range with no member; after
+ * SKIPS steps the bitwise search of smallest-member.ts answers instead.
  */
 export function findRep(lo: number, hi: number, mask: number, bits: number, exclusions: readonly Exclusion[]): number | undefined {
   let v = minInPattern(lo, mask, bits);
@@ -235,7 +256,7 @@ export function findRep(lo: number, hi: number, mask: number, bits: number, excl
     const value = v;
     const hit = exclusions.find((e) => e.values.includes((value & e.mask) >>> 0));
     if (!hit) return v;
-    if (guard > 10_000) throw new PartitionTooLarge('masked comparisons too intricate to enumerate exactly');
+    if (guard > SKIPS) return exactRep(lo, hi, mask, bits, exclusions);
     const free = (hit.mask & ~mask) >>> 0;
     if (free === 0) return undefined;
     const low = 31 - Math.clz32(free & -free);
@@ -244,6 +265,17 @@ export function findRep(lo: number, hi: number, mask: number, bits: number, excl
     v = minInPattern(skip + 1, mask, bits);
   }
   return undefined;
+}
+
+const SKIPS = 64;
+
+function exactRep(lo: number, hi: number, mask: number, bits: number, exclusions: readonly Exclusion[]): number | undefined {
+  try {
+    return smallestMember(lo, hi, mask, bits, exclusions);
+  } catch (e) {
+    if (e instanceof SearchTooLarge) throw new PartitionTooLarge(`masked comparisons too intricate to enumerate exactly (${e.message})`);
+    throw e;
+  }
 }
 
 /** Whether `value` belongs to `cell`. */

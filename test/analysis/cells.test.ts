@@ -106,4 +106,21 @@ test('representatives are the smallest members of their cells', () => {
   assert.equal(reps, [0, 5, 0x101, 0x105]);
 });
 
+test('nested masks with incompatible values stay small and exact (an OCI export of "low 32 bits != 1")', () => {
+  const preds: Predicate[] = [
+    { word: 0, mask: 0xffffffff, op: 'jeq', k: 1 },
+    { word: 0, mask: 0xffffffff, op: 'jset', k: 1 },
+  ];
+  for (let k = 2; k <= 32; k++) preds.push({ word: 0, mask: (2 ** k - 1) >>> 0, op: 'jeq', k: (2 ** (k - 1) + 1) >>> 0 });
+  const cells = buildPartition(preds, 1)[0]!.cells; // once estimated at 10,737,418,240 cells
+  assert.ok(cells.length < 100, `${cells.length} cells`);
+  const partition = buildPartition(preds, 1);
+  const rng = makeRng(4);
+  for (let i = 0; i < 2000; i++) {
+    const v = rng.chance(0.5) ? (2 ** rng.int(32) + rng.int(3)) >>> 0 : rng.u32();
+    const c = cells[cellOf(partition, 0, v)]!;
+    for (const p of preds) assert.is(predicateHolds(p, v), predicateHolds(p, c.rep), `${JSON.stringify(p)} on ${v} vs rep ${c.rep}`);
+  }
+});
+
 test.run();

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { diffFilters, type DiffReport, type Filter } from '../../src/analysis/diff.js';
 import { actionText } from '../../src/analysis/action-text.js';
 import { compile } from '../../src/compiler/index.js';
-import { allow, arg, errno, policy } from '../../src/dsl/index.js';
+import { allow, arg, errno, killThread, policy } from '../../src/dsl/index.js';
 import type { RuleSpec } from '../../src/dsl/spec.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { loadProgram } from '../../src/bpf/load.js';
@@ -17,6 +17,8 @@ import { insn } from '../../src/bpf/isa.js';
 import { validate } from '../../src/bpf/validate.js';
 import { evaluate } from '../../src/seccomp/evaluate.js';
 import { formatAction } from '../../src/seccomp/abi.js';
+import { exportOciProfile, importOciProfile } from '../../src/oci/index.js';
+import { AF_UNIX } from '../../src/syscalls/constants.js';
 
 function filterOf(rules: readonly RuleSpec[], arch = 'x86_64'): Filter {
   const n = normalize(policy({ default: errno('EPERM'), arch: arch as 'x86_64', rules }));
@@ -107,6 +109,19 @@ test('a program doing arithmetic on seccomp_data is compared by sampling', () =>
   assert.is(r.method, 'sampled');
   assert.ok(r.differences.some((d) => d.example.nr === 1) && r.differences.some((d) => d.example.nr === 2));
   checkExamples(plain, off, r);
+});
+
+test('a policy and its OCI export: exact (the export negates int views into nested masks)', () => {
+  const n = normalize(
+    policy({ default: errno('EPERM'), arch: 'x86_64', badArch: killThread(), rules: [allow('socket').when(arg(0).int.eq(AF_UNIX)), errno('EACCES').on('socket')] }),
+  );
+  const a = compile(n.ir!);
+  const imported = importOciProfile(exportOciProfile(n.ir!).profile, { arch: 'x86_64' });
+  assert.ok(imported.ir, imported.diagnostics.map((d) => d.message).join('\n'));
+  const b = compile(imported.ir!);
+  const report = diffFilters(a, b);
+  assert.is(report.method, 'exact', report.reasons.join('; '));
+  assert.equal(report.differences, []);
 });
 
 test.run();
