@@ -12,11 +12,15 @@
  *   bpf_asm's inverted forms are accepted: `jne`/`jneq` (jeq), `jlt` (jge), `jle` (jgt) with
  *   one target jump when the condition is false of the underlying opcode (jt = 0); `jmp` is `ja`.
  * - `.insn code, jt, jf, k` writes one raw instruction word (any code, even undefined ones).
+ * - `.endian big` (or `little`) records the byte order the program is meant to be encoded in
+ *   (`Assembly.endian`); the disassembler's listing of a big-endian filter starts with it, so
+ *   that assembling the listing gives back the same bytes.
  * Mistakes are collected, each with its line, column and what was expected; nothing is assembled
  * from a text with any mistake.
  *
  * Follows the syntax of the kernel's tools/bpf/bpf_asm (Documentation/networking/filter.rst).
  */
+import type { ByteOrder } from './encode.js';
 import { OPCODES, insn, type Insn, type OpcodeInfo, type OperandKind } from './isa.js';
 
 export type AsmErrorCode =
@@ -50,6 +54,8 @@ export interface Assembly {
   readonly insns: readonly Insn[];
   /** `lines[pc]`: the 1-based source line of instruction pc (for errors about an instruction). */
   readonly lines: readonly number[];
+  /** The byte order a `.endian` line asks for, if the text has one. */
+  readonly endian?: ByteOrder;
 }
 
 /** A jump target as written: a label, or a relative offset `+N`. */
@@ -247,6 +253,7 @@ export function assemble(text: string): Assembly {
   const diagnostics: AsmDiagnostic[] = [];
   const statements: Statement[] = [];
   const labels = new Map<string, number>();
+  let endian: ByteOrder | undefined;
   const sourceLines = text.split(/\r?\n/);
   sourceLines.forEach((source, i) => {
     const line = i + 1;
@@ -261,6 +268,16 @@ export function assemble(text: string): Assembly {
         labels.set(m[1]!, statements.length);
       }
       if (c.atEnd()) return;
+      const directive = c.match(/\.endian\b/i);
+      if (directive) {
+        const column = c.peekColumn();
+        const order = c.match(/(big|little)\b/i)?.[1]?.toLowerCase() as ByteOrder | undefined;
+        if (!order) throw new Mistake('syntax', column, `expected big or little after .endian, found ${c.rest()}`);
+        if (endian && endian !== order) throw new Mistake('syntax', column, `.endian ${order} contradicts the earlier .endian ${endian}`);
+        if (!c.atEnd()) throw new Mistake('syntax', c.column, `expected end of line, found ${c.rest()}`);
+        endian = order;
+        return;
+      }
       const statement = parseStatement(c, line);
       if (!c.atEnd()) throw new Mistake('syntax', c.column, `expected end of instruction, found ${c.rest()}`);
       statements.push(statement);
@@ -312,5 +329,6 @@ export function assemble(text: string): Assembly {
   if (diagnostics.length) {
     throw new AsmError(diagnostics.sort((a, b) => a.line - b.line || a.column - b.column));
   }
-  return { insns, lines: statements.map((s) => s.line) };
+  const lines = statements.map((s) => s.line);
+  return endian ? { insns, lines, endian } : { insns, lines };
 }

@@ -54,7 +54,8 @@ function header(result: CompileResult, meta: FilterMeta): string {
 
 function disasmText(result: CompileResult, meta: FilterMeta): string {
   const listing = disassembleSeccomp(result.program, { endian: result.endian, syscallName: tableSyscallName });
-  return `; ${header(result, meta)}\n${listing.endsWith('\n') ? listing : listing + '\n'}`;
+  const endian = result.endian === 'big' ? '.endian big\n' : ''; // so that `seccompile asm` encodes it the same
+  return `; ${header(result, meta)}\n${endian}${listing.endsWith('\n') ? listing : listing + '\n'}`;
 }
 
 /** A C identifier from the policy name: `net-off` -> `net_off_filter`. */

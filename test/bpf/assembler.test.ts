@@ -153,6 +153,9 @@ const mistakes: Array<[string, string, AsmErrorCode, number, number, RegExp]> = 
   ['.insn code too big', '.insn 0x10000, 0, 0, 0', 'number-range', 1, 7, /does not fit a 16-bit code/],
   ['.insn missing field', '.insn 6, 0, 0', 'syntax', 1, 14, /expected ','/],
   ['no instructions', '; nothing here\n\n', 'empty', 1, 1, /no instructions/],
+  ['.endian without an order', '.endian\nret #0', 'syntax', 1, 8, /expected big or little after \.endian, found end of line/],
+  ['.endian with another order', '.endian middle\nret #0', 'syntax', 1, 9, /expected big or little after \.endian, found 'middle'/],
+  ['.endian twice, different', '.endian big\n.endian little\nret #0', 'syntax', 2, 9, /\.endian little contradicts the earlier \.endian big/],
 ];
 for (const [name, text, code, line, column, message] of mistakes) {
   test(`rejects: ${name}`, () => {
@@ -168,6 +171,13 @@ for (const [name, text, code, line, column, message] of mistakes) {
     }
   });
 }
+
+test('.endian records the byte order; without it there is none', () => {
+  assert.is(assemble('.endian big\nret #0').endian, 'big');
+  assert.is(assemble('  .ENDIAN Little ; a comment\nret #0\n.endian little').endian, 'little');
+  assert.is(assemble('ret #0').endian, undefined);
+  assert.equal(assemble('.endian big\nret #0').insns, assemble('ret #0').insns);
+});
 
 test('collects every mistake, in source order', () => {
   try {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
-import { encode } from '../../src/bpf/encode.js';
+import { decode, encode } from '../../src/bpf/encode.js';
 import { PROGRAMS } from '../support/programs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-asm-'));
@@ -76,12 +76,25 @@ for (const order of ['little', 'big'] as const) {
       const bytes = encode(program, order);
       const listing = await run(['disasm', file(`${name}.${order}.bpf`, bytes)]);
       assert.is(listing.code, 0, listing.err);
-      const back = await run(['asm', file(`${name}.${order}.s`, listing.out), '--endian', order]);
+      const back = await run(['asm', file(`${name}.${order}.s`, listing.out)]); // the listing carries the order
       assert.is(back.code, 0, back.err);
       assert.equal(new Uint8Array(back.bytes), bytes, name);
     }
   });
 }
+
+test('--format disasm of a big-endian (s390x) policy assembles back to the same bytes; --endian overrides .endian', async () => {
+  const policy = file('s390.ts', `import { policy, allow, errno, arg } from 'seccompile';\nexport default policy({ default: errno(1), arch: ['s390x'], rules: [allow('read'), allow('write').when(arg(0).gt(2 ** 32))] });\n`);
+  const bytes = await run(['compile', policy]);
+  const listing = await run(['compile', policy, '--format', 'disasm']);
+  assert.is(bytes.code + listing.code, 0, bytes.err + listing.err);
+  assert.match(listing.out, /^; .*big-endian\n\.endian big\n/);
+  const back = await run(['asm', file('s390.s', listing.out)]);
+  assert.is(back.code, 0, back.err);
+  assert.equal(new Uint8Array(back.bytes), new Uint8Array(bytes.bytes));
+  const little = await run(['asm', file('s390-le.s', listing.out), '--endian', 'little']);
+  assert.equal(new Uint8Array(little.bytes), encode(decode(bytes.bytes, 'big'), 'little'));
+});
 
 test('assembly mistakes: every one as FILE:LINE:COLUMN, exit 1, nothing written', async () => {
   const path = file('broken.s', 'ld [4]\nlda [0]\njeq #1, nowhere\nret #0\n');

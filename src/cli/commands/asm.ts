@@ -16,12 +16,14 @@ const USAGE = `Usage: seccompile asm FILE.s [-o FILE.bpf] [--endian big|little] 
 Assembles classic BPF text (bpf_asm syntax, as \`seccompile disasm\` prints it; FILE - reads
 stdin) into raw struct sock_filter bytes. One instruction a line; labels end with ':', jump
 targets are labels or +N; leading "N:" indexes and ';' comments are ignored; \`.insn code, jt,
-jf, k\` writes a raw instruction. The program must be a valid seccomp filter.
+jf, k\` writes a raw instruction; \`.endian big\` (as disasm prints for a big-endian filter) sets
+the byte order. The program must be a valid seccomp filter.
 
 Options:
   -o, --output FILE     write the filter to FILE; '-' writes to stdout. Without -o the bytes
                         go to stdout unless stdout is a terminal (then -o is required)
-  --endian big|little   byte order to write (default little; big for s390x/ppc64 targets)
+  --endian big|little   byte order to write (default: the text's .endian, else little; big
+                        for s390x targets)
   --no-validate         write programs the kernel would reject (for testing validators)
   -h, --help            show this help
 
@@ -57,7 +59,7 @@ export const run: Command = async (argv, io) => {
   const files = args._;
   if (files.length !== 1) throw new UsageError(files.length ? `expected one FILE, got ${files.length}` : 'missing FILE.s');
   const path = files[0]!;
-  const order = parseEndian(args['--endian']) ?? 'little';
+  const requested = parseEndian(args['--endian']);
   const output = args['--output'];
   if (output === undefined && isTerminal(io.stdout)) {
     throw new UsageError('refusing to write a binary filter to a terminal: give -o FILE (or -o - to force stdout)');
@@ -74,7 +76,7 @@ export const run: Command = async (argv, io) => {
     const failure = invalidProgram(path, text, assembly);
     if (failure) throw failure;
   }
-  const bytes = encode(assembly.insns, order);
+  const bytes = encode(assembly.insns, requested ?? assembly.endian ?? 'little');
   if (output === undefined || output === '-') {
     io.stdout.write(bytes);
     return 0;

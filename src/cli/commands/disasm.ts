@@ -18,7 +18,8 @@ const USAGE = `Usage: seccompile disasm FILE.bpf [--endian big|little] [--no-ann
 Lists a classic BPF filter (raw struct sock_filter bytes; FILE - reads stdin) one instruction
 a line in bpf_asm syntax, jump targets as labels, and after ';' what the seccomp filter means:
 the seccomp_data field a load reads, architectures by name, syscall names where nr is compared
-after an arch check, and decoded return actions. \`seccompile asm\` reads the listing back.
+after an arch check, and decoded return actions. \`seccompile asm\` reads the listing back (a
+big-endian filter's listing starts with \`.endian big\`, so the bytes come back the same).
 
 Options:
   --endian big|little   byte order of the file (default: the order in which it is a valid
@@ -65,7 +66,8 @@ export const run: Command = async (argv, io) => {
   const flagged = new Map<number, string>();
   for (const p of problems) flagged.set(p.pc, [flagged.get(p.pc), `INVALID: ${p.code}`].filter(Boolean).join(', '));
   const annotate = (pc: number) => [notes[pc], flagged.get(pc)].filter(Boolean).join('; ') || undefined;
-  io.stdout.write(disassemble(insns, { annotate }));
+  // The byte order is not in the instructions: say it, so that `seccompile asm` gives the same bytes back.
+  io.stdout.write((order === 'big' ? '.endian big\n' : '') + disassemble(insns, { annotate }));
   if (problems.length === 0) return 0;
   const how = requested ? `as ${order}-endian` : `in either byte order (listed as ${order}-endian)`;
   io.stderr.write(`seccompile disasm: ${path} is not a valid seccomp filter ${how}:\n`);
