@@ -7,6 +7,7 @@
  * argument values, and no two overlap.
  */
 import type { CmpOp, Condition } from '../ir/types.js';
+import { argBox } from './arg-box.js';
 import { satisfiable } from './overlap.js';
 
 /** Past this many pieces for one syscall, the profile would be unreadable: refuse instead. */
@@ -152,26 +153,10 @@ export function mergePerArg(conds: readonly Condition[], where: string): Conditi
 /** Disjoint single conditions whose union is exactly what all `conds` (one argument, one width) allow. */
 function argAlternatives(conds: readonly Condition[]): Condition[] | 'always' {
   const width = conds[0]!.width;
-  const max = (1n << BigInt(width)) - 1n;
   const base = { arg: conds[0]!.arg, width };
-  let lo = 0n;
-  let hi = max;
-  let mask = 0n;
-  let want = 0n;
-  const excluded = new Set<bigint>();
-  for (const c of conds) {
-    if (c.op === 'eq') [lo, hi] = [big(lo, c.value), small(hi, c.value)];
-    else if (c.op === 'lt') hi = small(hi, c.value - 1n);
-    else if (c.op === 'le') hi = small(hi, c.value);
-    else if (c.op === 'gt') lo = big(lo, c.value + 1n);
-    else if (c.op === 'ge') lo = big(lo, c.value);
-    else if (c.op === 'ne') excluded.add(c.value);
-    else {
-      if (((want ^ c.value) & mask & (c.mask ?? 0n)) !== 0n) return [];
-      mask |= c.mask ?? 0n;
-      want |= c.value;
-    }
-  }
+  const box = argBox(conds, width);
+  if (!box) return [];
+  const { max, lo, hi, mask, want, excluded } = box;
   // The allowed values: [lo, hi] minus the excluded ones, as intervals.
   const intervals: [bigint, bigint][] = [];
   let start = lo;
@@ -179,7 +164,7 @@ function argAlternatives(conds: readonly Condition[]): Condition[] | 'always' {
     if (v > start) intervals.push([start, v - 1n]);
     start = v + 1n;
   }
-  if (start <= hi && lo <= hi) intervals.push([start, hi]);
+  if (start <= hi) intervals.push([start, hi]);
   const out: Condition[] = [];
   for (const [a, b] of intervals) {
     if (mask === 0n) {
@@ -211,6 +196,3 @@ function blocks(a: bigint, b: bigint, max: bigint): [bigint, bigint][] {
   }
   return out;
 }
-
-const big = (a: bigint, b: bigint) => (a > b ? a : b);
-const small = (a: bigint, b: bigint) => (a < b ? a : b);

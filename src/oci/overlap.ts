@@ -6,6 +6,7 @@
  * the same. Exact for every IR operator (eq, ne, lt, le, gt, ge, masked_eq) at 32 and 64 bits.
  */
 import type { Condition } from '../ir/types.js';
+import { argBox } from './arg-box.js';
 
 /** True when some argument values satisfy every condition in `a` and in `b` at once. */
 export function conditionsOverlap(a: readonly Condition[], b: readonly Condition[]): boolean {
@@ -34,47 +35,9 @@ function argSatisfiable(conds: readonly Condition[]): boolean {
 
 /** Exists x in [0, 2^width) satisfying all conds (same width). */
 function valuesExist(conds: readonly Condition[], width: 32 | 64): boolean {
-  const max = (1n << BigInt(width)) - 1n;
-  let lo = 0n;
-  let hi = max;
-  let mask = 0n;
-  let want = 0n;
-  const excluded = new Set<bigint>();
-  for (const c of conds) {
-    switch (c.op) {
-      case 'eq':
-        lo = big(lo, c.value);
-        hi = small(hi, c.value);
-        break;
-      case 'ne':
-        excluded.add(c.value);
-        break;
-      case 'lt':
-        if (c.value === 0n) return false;
-        hi = small(hi, c.value - 1n);
-        break;
-      case 'le':
-        hi = small(hi, c.value);
-        break;
-      case 'gt':
-        if (c.value >= max) return false;
-        lo = big(lo, c.value + 1n);
-        break;
-      case 'ge':
-        lo = big(lo, c.value);
-        break;
-      case 'masked_eq': {
-        const m = (c.mask ?? 0n) & max;
-        const v = c.value & max;
-        if ((v & ~m & max) !== 0n) return false; // (x & m) can never have bits outside m
-        if (((want ^ v) & mask & m) !== 0n) return false;
-        mask |= m;
-        want |= v;
-        break;
-      }
-    }
-  }
-  if (lo > hi) return false;
+  const box = argBox(conds, width);
+  if (!box) return false;
+  const { lo, hi, mask, want, excluded } = box;
   let count = countMasked(hi, mask, want, width) - countMasked(lo - 1n, mask, want, width);
   for (const x of excluded) if (x >= lo && x <= hi && (x & mask) === want) count--;
   return count > 0n;
@@ -104,6 +67,3 @@ function popcount(x: bigint): number {
   for (let v = x < 0n ? x & ((1n << 64n) - 1n) : x; v; v &= v - 1n) n++;
   return n;
 }
-
-const big = (a: bigint, b: bigint) => (a > b ? a : b);
-const small = (a: bigint, b: bigint) => (a < b ? a : b);
