@@ -19,7 +19,8 @@ Compares two policies or filters on every possible system call and prints where 
 differently, per arch: the syscall (or nr range) and, when the difference depends on the
 arguments, the argument values where it does (argN.lo / argN.hi are the low / high 32 bits):
   socket(arg0.lo = 2): A allow, B errno(EACCES)
-A and B may each be a policy file (.ts, .js) or a compiled filter (.bpf). The answer is exact
+A and B may each be a policy file (.ts, .js), an OCI seccomp profile (.json) or a compiled
+filter (.bpf). The answer is exact
 for filters that only compare seccomp_data with constants (ours, libseccomp's, Docker's); for
 others it is sampled, and the output says so.
 

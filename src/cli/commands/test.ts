@@ -22,7 +22,8 @@ import { loadInput, parseArchOption } from '../load-input.js';
 const USAGE = `Usage: seccompile test POLICY CASES.jsonl [--arch A ...]
 
 Runs the expectations in CASES.jsonl (one JSON object a line) against the policy's compiled
-filter (POLICY: .ts/.js policy or a .bpf filter) and prints a pass/fail table:
+filter (POLICY: a .ts/.js policy, an OCI profile .json or a .bpf filter) and prints a pass/fail
+table:
   {"syscall":"socket","args":[2],"expect":"errno(EACCES)"}
   {"syscall":"ptrace","expect":"kill","arch":"aarch64"}
 expect: allow | deny | kill | an exact action: errno(EACCES), errno(13), trap(5), kill_process,

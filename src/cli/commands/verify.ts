@@ -17,9 +17,10 @@ import { loadInput, parseArchOption } from '../load-input.js';
 
 const USAGE = `Usage: seccompile verify POLICY [--arch A ...] [--filter FILE.bpf]
 
-Compiles the policy (.ts, .js) and checks that the filter decides exactly as the policy's rules
-say: on every target arch and a foreign one, every syscall number from 0 to the arch's largest
-+ 16, and argument values at and around every constant the rules compare (both 32-bit halves).
+Compiles the policy (.ts, .js, or an OCI profile .json) and checks that the filter decides
+exactly as the policy's rules say: on every target arch and a foreign one, every syscall number
+from 0 to the arch's largest + 16, and argument values at and around every constant the rules
+compare (both 32-bit halves).
 For filters that only compare with constants (all that seccompile compiles), it also checks
 every region of the input space, which covers every possible input.
 
