@@ -20,9 +20,8 @@ differently, per arch: the syscall (or nr range) and, when the difference depend
 arguments, the argument values where it does (argN.lo / argN.hi are the low / high 32 bits):
   socket(arg0.lo = 2): A allow, B errno(EACCES)
 A and B may each be a policy file (.ts, .js), an OCI seccomp profile (.json) or a compiled
-filter (.bpf). The answer is exact
-for filters that only compare seccomp_data with constants (ours, libseccomp's, Docker's); for
-others it is sampled, and the output says so.
+filter (.bpf). The answer is exact for filters that only compare seccomp_data with constants
+(ours, libseccomp's, Docker's); for others it is sampled, and the output says so.
 
 Options:
   --arch A      arches to compile policy files for, repeatable or comma-separated
