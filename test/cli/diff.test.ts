@@ -100,6 +100,13 @@ test('an OCI profile against a policy; decisions without argument conditions gro
   assert.match(r.out, /\n  A allow, B errno\(EPERM\), for 2 syscalls or ranges:\n    getpid, gettid\n/);
 });
 
+test('a decision pair covering every x32 number is one line, not a list of names', async () => {
+  const thread = write('thread.ts', policyText(2).replace("arch: 'x86_64',", "arch: 'x86_64', badArch: killThread(),").replace('arg }', 'arg, killThread }'));
+  const r = await run(a, thread);
+  assert.is(r.code, 1, r.err);
+  assert.match(r.out, /\nx32:\n  every syscall \(nr 0x40000000\.\.0xffffffff\): A kill_process, B kill_thread\nother arches:\n  any syscall: A kill_process, B kill_thread\n/);
+});
+
 test('usage errors: exit 2; unreadable inputs: exit 1', async () => {
   assert.is((await run(a)).code, 2);
   assert.is((await run(a, b, '--max', '-1')).code, 2);

@@ -45,6 +45,20 @@ function nrText(d: Difference): string {
   return lo === hi ? `nr ${formatValue(lo)}` : `nr ${formatValue(lo)}..${formatValue(hi)}`;
 }
 
+/**
+ * "nr 0x40000000..0xffffffff" when `list` covers, without a gap, one whole half of the nr space
+ * (the x86_64 numbers or the x32 ones, split at the x32 bit) or all of it: then naming each
+ * syscall says nothing more.
+ */
+function wholeHalf(list: readonly Difference[]): string | undefined {
+  const ranges = list.map((d) => d.nr).sort((x, y) => x[0] - y[0]);
+  for (let i = 1; i < ranges.length; i++) if (ranges[i]![0] !== ranges[i - 1]![1] + 1) return undefined;
+  const lo = ranges[0]![0];
+  const hi = ranges[ranges.length - 1]![1];
+  const halves: readonly (readonly [number, number])[] = [[0, 0x3fffffff], [0x40000000, 0xffffffff], [0, 0xffffffff]];
+  return halves.some(([a, b]) => a === lo && b === hi) ? `nr ${formatValue(lo)}..${formatValue(hi)}` : undefined;
+}
+
 /** Words wrapped into lines of at most `width` columns, each line starting with `indent`. */
 function wrap(words: readonly string[], indent: string, width = 100): string[] {
   const lines: string[] = [];
@@ -80,6 +94,11 @@ export function formatDiff(report: DiffReport, max: number): string[] {
     for (const [pair, list] of groups) {
       if (list.length === 1) {
         out.push(`  ${nrText(list[0]!)}: ${pair}`);
+        continue;
+      }
+      const whole = wholeHalf(list);
+      if (whole) {
+        out.push(`  every syscall (${whole}): ${pair}`);
         continue;
       }
       out.push(`  ${pair}, for ${list.length} syscalls or ranges:`);
