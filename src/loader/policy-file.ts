@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import type { PolicySpec, RuleSpec, SourceLocation } from '../dsl/spec.js';
@@ -75,11 +75,18 @@ interface EsbuildMessage {
   location?: { file: string; line: number; column: number } | null;
 }
 
+/** What a policy file may be: TypeScript or JavaScript (esbuild treats a name without extension as JavaScript). */
+const POLICY_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '']);
+
 /** Bundles, evaluates and returns the default export of the policy file at `path`. */
 export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
   const file = resolve(path);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) fail('policy-file', file, `policy file ${file} does not exist`);
+  const ext = extname(file);
+  if (!POLICY_EXTENSIONS.has(ext)) {
+    fail('policy-file', file, `${file} is not a policy file: a policy is TypeScript or JavaScript (.ts, .mts, .js, .mjs), not '${ext}'`);
+  }
   const esbuild = await import('esbuild');
   const workDir = dirname(file);
   let bundle: { code: string; map: string };

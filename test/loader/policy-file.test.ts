@@ -79,6 +79,7 @@ const bad: Bad[] = [
   ['default export not a policy', 'notpolicy.ts', `export default { rules: [] };\n`, 'policy-file', [1, 1], /not a policy/],
   ['throws while loading', 'throws.ts', `const n: number = 1;\nif (n) throw new Error('boom');\nexport default 1;\n`, 'policy-file', [2, 14], /threw: boom/],
   ['missing file', 'does-not-exist.ts', undefined, 'policy-file', undefined, /does not exist/],
+  ['not TypeScript or JavaScript', 'notes.md', '# a policy?\n', 'policy-file', undefined, /notes\.md is not a policy file: .* not '\.md'/],
 ];
 for (const [name, fileName, text, code, location, message] of bad) {
   test(`error: ${name}`, async () => {
