@@ -108,6 +108,12 @@ test('a malformed line gets an error line in its place; the others are answered'
   });
 });
 
+test('eval - is a usage error (stdin carries the cases)', async () => {
+  const r = await evalLines('', '-');
+  assert.is(r.code, 2);
+  assert.match(r.err, /^seccompile eval: the cases come on stdin: give the filter as a file, not -/);
+});
+
 test('--endian forces the order; a wrong order is a clear error', async () => {
   const ok = await evalLines(contract[0]![0] + '\n', big, '--endian', 'big');
   assert.equal(ok.lines, [contract[0]![1]]);

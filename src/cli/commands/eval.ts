@@ -72,6 +72,7 @@ export function makeEvalCommand(createEvaluator: EvaluatorFactory, switchTo?: En
       return 0;
     }
     const file = onlyFile(args._, 'FILE.bpf');
+    if (file === '-') throw new UsageError('the cases come on stdin: give the filter as a file, not -');
     const endian = parseEndian(args['--endian']);
     const engine = args['--engine'] ?? 'auto';
     if (engine !== 'auto' && engine !== 'interpreter' && engine !== 'jit') {
