@@ -33,11 +33,18 @@ export interface OciLoaded {
 }
 
 export async function loadOciPolicy(path: string, options: OciInputOptions): Promise<OciLoaded> {
-  const { loadOciFile, formatOciDiagnostic } = await import('../oci/index.js');
+  const { loadOciFile, formatOciDiagnostic, unknownCapability, parseKernelVersion } = await import('../oci/index.js');
   if (options.arches && options.arches.length > 1) throw new UsageError('--arch: an OCI profile names its own architectures; give at most one (the native arch)');
   const native = options.arches?.[0];
   if (native !== undefined && !isArchName(native)) throw new UsageError(`--arch: unknown arch '${native}'`);
   const caps = options.caps === undefined ? undefined : options.caps.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  for (const c of caps ?? []) {
+    const wrong = unknownCapability(c);
+    if (wrong) throw new UsageError(`--caps: ${wrong}`);
+  }
+  if (options.kernel !== undefined && !parseKernelVersion(options.kernel)) {
+    throw new UsageError(`--kernel: '${options.kernel}' is not a kernel version like 6.1`);
+  }
   let result;
   try {
     result = await loadOciFile(path, { ...(native ? { arch: native } : {}), ...(caps ? { caps } : {}), ...(options.kernel ? { kernel: options.kernel } : {}) });

@@ -11,7 +11,7 @@ import type { ArchName } from '../syscalls/arch.js';
 import { DiagnosticSink, type OciDiagnostic } from './diagnostic.js';
 import { filterArches, lowerProfile } from './lower.js';
 import { parseKernelVersion, readOciProfile, readOciProfileValue, type OciProfile } from './profile.js';
-import { DOCKER_DEFAULT_CAPS, normalizeCapability, resolveForEngine } from './resolve.js';
+import { DOCKER_DEFAULT_CAPS, LINUX_CAPABILITIES, normalizeCapability, resolveForEngine, unknownCapability } from './resolve.js';
 
 
 export interface OciImportOptions {
@@ -53,8 +53,11 @@ export function importOciProfile(profile: string | object, options: OciImportOpt
     sink.error('oci-bad-kernel-version', '', undefined, `kernel version '${kernelText}' is not like "6.1"`);
     return { ir: undefined, diagnostics: sink.list, arches: [] };
   }
+  const unknownCaps = (options.caps ?? []).map(unknownCapability).filter((m) => m !== undefined);
+  for (const m of unknownCaps) sink.error('oci-unknown-capability', '', undefined, `caps: ${m}`);
+  if (unknownCaps.length) return { ir: undefined, diagnostics: sink.list, arches: [] };
   const caps = new Set((options.caps ?? DOCKER_DEFAULT_CAPS).map(normalizeCapability));
-  if (caps.has('CAP_ALL')) for (const c of ALL_CAPS) caps.add(c);
+  if (caps.has('CAP_ALL')) for (const c of LINUX_CAPABILITIES) caps.add(c);
   const resolved = resolveForEngine(parsed, { native, caps, kernel }, sink);
   const arches = filterArches(native, resolved, sink);
   const ir = sink.hasErrors ? undefined : lowerProfile(parsed, resolved, arches, sink);
@@ -65,14 +68,3 @@ export function importOciProfile(profile: string | object, options: OciImportOpt
 export async function loadOciFile(path: string, options: OciImportOptions = {}): Promise<OciImportResult> {
   return importOciProfile(await readFile(path, 'utf8'), options);
 }
-
-/** include/uapi/linux/capability.h, CAP_CHOWN (0) .. CAP_CHECKPOINT_RESTORE (40). */
-const ALL_CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
-  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
-  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
-  'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
-];

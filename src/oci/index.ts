@@ -5,6 +5,7 @@
  * engine's archMap and includes/excludes, lower.ts applies runc's and libseccomp's semantics.
  */
 export { formatOciDiagnostic, type OciDiagnostic } from './diagnostic.js';
-export { DOCKER_DEFAULT_CAPS } from './resolve.js';
+export { DOCKER_DEFAULT_CAPS, LINUX_CAPABILITIES, unknownCapability } from './resolve.js';
+export { parseKernelVersion } from './profile.js';
 export { importOciProfile, loadOciFile, type OciImportOptions, type OciImportResult } from './import.js';
 export { exportOciProfile, exportK8sProfile, ociProfileJson, OciExportError, type OciExport, type OciExportOptions, type OciProfileOut } from './export.js';

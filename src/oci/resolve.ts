@@ -9,6 +9,7 @@
 import type { DiagnosticSink } from './diagnostic.js';
 import type { KernelVersion, Located, OciArg, OciActionName, OciFilter, OciProfile } from './profile.js';
 import type { ArchName } from '../syscalls/arch.js';
+import { didYouMean, nearestNames } from '../syscalls/nearest.js';
 
 /** SCMP_ARCH_* names: our ArchName, or null for arches libseccomp knows and seccompile does not target. */
 export const SCMP_ARCHES: Readonly<Record<string, ArchName | null>> = {
@@ -82,6 +83,27 @@ export const DOCKER_DEFAULT_CAPS: readonly string[] = [
   'CAP_KILL',
   'CAP_AUDIT_WRITE',
 ];
+
+/** include/uapi/linux/capability.h, CAP_CHOWN (0) .. CAP_CHECKPOINT_RESTORE (40). */
+export const LINUX_CAPABILITIES: readonly string[] = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
+  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
+  'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+];
+
+/**
+ * Why a capability given for the container (`--caps`) is not one, or undefined when it is (or is
+ * `ALL`). A misspelt one would silently never match `includes.caps`, changing the filter.
+ */
+export function unknownCapability(name: string): string | undefined {
+  const cap = normalizeCapability(name);
+  if (cap === 'CAP_ALL' || LINUX_CAPABILITIES.includes(cap)) return undefined;
+  return `unknown capability '${name}'${didYouMean(nearestNames(cap, LINUX_CAPABILITIES, 2))}`;
+}
 
 /** The engine's view of the container the profile is resolved for. */
 export interface EngineContext {

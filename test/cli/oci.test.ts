@@ -55,6 +55,20 @@ test('--caps decides includes/excludes', async () => {
   assert.is(evaluate(program, call('kcmp'), 'little').action.kind, 'allow');
 });
 
+test('--caps and --kernel are checked as options: exit 2, one line', async () => {
+  const profile = join(fixtures, 'podman-default.json');
+  const cases: Array<[string[], RegExp]> = [
+    [['--caps', 'CAP_SYS_ADMIN,SYS_PTRAC'], /^seccompile compile: --caps: unknown capability 'SYS_PTRAC' \(did you mean CAP_SYS_PTRACE\b/],
+    [['--kernel', 'banana'], /^seccompile compile: --kernel: 'banana' is not a kernel version like 6\.1/],
+  ];
+  for (const [argv, err] of cases) {
+    const r = await run(profile, '-o', join(dir, 'never.bpf'), ...argv);
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, err);
+    assert.is(r.err.trim().split('\n').length, 1);
+  }
+});
+
 test('a bad profile: exit 1, diagnostic with place and JSON path, nothing written', async () => {
   const bad = write('bad.json', '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [{ "names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{ "index": 0, "value": 1, "op": "SCMP_CMP_EQUAL" }] }]\n}\n');
   const out = join(dir, 'bad.bpf');

@@ -155,6 +155,16 @@ test('includes/excludes by caps, kernel and arch', () => {
   assert.equal(names({ arch: 'x86_64', kernel: '4.19', caps: ['ALL'] }), ['arch_prctl', 'bpf', 'open_tree'].sort((a, b) => ARCHES.x86_64.syscalls.get(a)! - ARCHES.x86_64.syscalls.get(b)!));
 });
 
+test('an unknown capability in caps is an error (it would silently never match includes.caps)', () => {
+  const r = importOciProfile('{"defaultAction":"SCMP_ACT_ALLOW"}', { arch: 'x86_64', kernel: '6.1', caps: ['CAP_SYS_ADMIN', 'SYS_ADMN'] });
+  assert.is(r.ir, undefined);
+  assert.equal(
+    r.diagnostics.map((d) => [d.severity, d.code, d.message]),
+    [['error', 'oci-unknown-capability', "caps: unknown capability 'SYS_ADMN' (did you mean CAP_SYS_ADMIN or CAP_SYS_TIME?)"]],
+  );
+  assert.ok(importOciProfile('{"defaultAction":"SCMP_ACT_ALLOW"}', { arch: 'x86_64', kernel: '6.1', caps: ['all', 'cap_bpf', 'Sys_Admin'] }).ir);
+});
+
 test('json: exact u64 numbers and positions; syntax errors with a place', () => {
   const n = parseJson('{"a": [18446744073709551615, -1.5e3]}');
   assert.equal(n.kind === 'object' && n.entries[0]!.value.kind === 'array' ? n.entries[0]!.value.items.map((i) => (i.kind === 'number' ? i.text : '')) : [], ['18446744073709551615', '-1.5e3']);
