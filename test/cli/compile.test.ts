@@ -156,5 +156,27 @@ test('--help and usage errors', async () => {
   assert.is((await run(sample, '--format', 'elf')).code, 2);
 });
 
+const usageErrors: [string, string[], RegExp][] = [
+  ['misspelt --arch', ['--arch', 'sparc'], /^seccompile compile: --arch: unknown arch 'sparc'; known: x86_64, .* \(see seccompile compile --help\)\n$/],
+  ['--arch with a near miss', ['--arch', 'x86_64,aarch46'], /^seccompile compile: --arch: unknown arch 'aarch46' \(did you mean aarch64\?\)/],
+  ['--caps on a .ts policy', ['--caps', 'ALL'], /^seccompile compile: --caps applies to OCI profiles \(\.json\) only, not to sample\.ts \(see seccompile compile --help\)\n$/],
+  ['--kernel on a .ts policy', ['--kernel', '5.10'], /^seccompile compile: --kernel applies to OCI profiles \(\.json\) only/],
+];
+for (const [what, options, message] of usageErrors) {
+  test(`usage error: ${what} -> exit 2, one line naming the option, nothing written`, async () => {
+    const out = join(dir, 'usage.bpf');
+    const r = await run(sample, ...options, '-o', out);
+    assert.is(r.code, 2, `exit code; stderr: ${r.err}`);
+    assert.match(r.err, message);
+    assert.not.ok(require_exists(out), 'nothing written');
+  });
+}
+
+test('a policy with errors ends with a `seccompile compile:` trailer, as other commands do', async () => {
+  const r = await run(write('trailer.ts', `import { policy, allow, kill } from 'seccompile';\nexport default policy({ default: kill(), rules: [allow('conect' as 'connect')] });\n`));
+  assert.is(r.code, 1);
+  assert.match(r.err, /\nseccompile compile: \S*trailer\.ts: not compiled \(errors above\)\n$/);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

@@ -81,13 +81,6 @@ async function loadPolicy(path: string, arches: readonly string[] | undefined, o
   };
 }
 
-function parseArches(values: readonly string[] | undefined): string[] | undefined {
-  if (!values || values.length === 0) return undefined;
-  const list = values.flatMap((v) => v.split(',')).map((s) => s.trim());
-  if (list.some((s) => s === '')) throw new UsageError('--arch needs an architecture name');
-  return list;
-}
-
 function formatStats(result: CompileResult): string[] {
   const s = result.stats;
   const perArch = (r: Readonly<Record<string, number>>) =>
@@ -132,17 +125,23 @@ export const run: Command = async (argv, io: CliIO) => {
     throw new UsageError('refusing to write a binary filter to a terminal: use -o FILE or --format disasm');
   }
 
+  const isOci = extname(path).toLowerCase() === '.json';
+  for (const option of ['--caps', '--kernel'] as const) {
+    if (args[option] !== undefined && !isOci) throw new UsageError(`${option} applies to OCI profiles (.json) only, not to ${basename(path)}`);
+  }
   const oci: OciInputOptions = { ...(args['--caps'] !== undefined ? { caps: args['--caps'] } : {}), ...(args['--kernel'] ? { kernel: args['--kernel'] } : {}) };
-  const loaded = await loadPolicy(path, parseArches(args['--arch']), oci);
+  // Imported here, not at the top, so `--help` stays instant (load-input pulls in the test API's loader).
+  const { parseArchOption } = await import('../load-input.js');
+  const loaded = await loadPolicy(path, parseArchOption(args['--arch']), oci);
   for (const m of loaded.messages) io.stderr.write(`${m}\n`);
   if (loaded.hasErrors || !loaded.ir) {
-    io.stderr.write(`seccompile: ${path}: not compiled (errors above)\n`);
+    io.stderr.write(`seccompile compile: ${path}: not compiled (errors above)\n`);
     return 1;
   }
   const ir = loaded.ir;
   if (isExportFormat(format)) {
     const { text, warnings } = await exportPolicy(ir, format, path);
-    for (const w of warnings) io.stderr.write(`seccompile: warning: ${w}\n`);
+    for (const w of warnings) io.stderr.write(`seccompile compile: warning: ${w}\n`);
     if (output === '-') io.stdout.write(text);
     else await writeOutput(output, text);
     return 0;
