@@ -4,10 +4,17 @@
  * the interpreter (a policy that denies execve, like the built-in `stdio`, would otherwise kill
  * the command at its first instruction). The execve number and audit arch come from a small
  * table in linux.ts rather than src/syscalls, whose tables cost ~8 ms to load.
+ *
+ * A filter that can return SECCOMP_RET_USER_NOTIF (OCI SCMP_ACT_NOTIFY, DSL notify()) is refused
+ * too: jail is no listener, and without one the kernel answers those calls with ENOSYS
+ * (kernel/seccomp.c, seccomp_do_user_notification). Only `ret #k` can return it in a filter jail
+ * accepts; the syscall tables are imported to name the calls only when such a return is found.
  */
 import { endianness } from 'node:os';
 import { loadProgram } from '../bpf/load.js';
-import { AUDIT_ARCH, formatAction } from '../seccomp/abi.js';
+import { BPF_CLASS, BPF_RVAL } from '../bpf/isa.js';
+import type { Program } from '../bpf/validate.js';
+import { AUDIT_ARCH, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_USER_NOTIF, formatAction } from '../seccomp/abi.js';
 import { evaluate } from '../seccomp/evaluate.js';
 import { setupError } from './launch-error.js';
 import { hostArchName, syscallNumber } from './linux.js';
@@ -15,7 +22,6 @@ import type { SeccompFilter } from './spec.js';
 
 const STEP = 'policy';
 
-/** Validates the bytes and refuses a filter under which execve() cannot succeed. */
 /** AUDIT_ARCH_* of the host's native ABI (the one execve runs in). */
 const HOST_AUDIT_ARCH: Readonly<Record<string, number>> = {
   x86_64: AUDIT_ARCH.AUDIT_ARCH_X86_64,
@@ -26,7 +32,13 @@ const HOST_AUDIT_ARCH: Readonly<Record<string, number>> = {
   s390x: AUDIT_ARCH.AUDIT_ARCH_S390X,
 };
 
+/** Validates the bytes and refuses a filter under which execve() cannot succeed. */
 export function checkFilter(filter: SeccompFilter): SeccompFilter {
+  checkedProgram(filter);
+  return filter;
+}
+
+function checkedProgram(filter: SeccompFilter): Program {
   const arch = hostArchName();
   const endian = endianness() === 'LE' ? 'little' : 'big';
   let program;
@@ -43,5 +55,30 @@ export function checkFilter(filter: SeccompFilter): SeccompFilter {
       throw setupError(STEP, `${filter.name} denies execve (${formatAction(action)}) on ${arch}: the command could not start under it`);
     }
   }
-  return filter;
+  return program;
+}
+
+const RET_K = BPF_CLASS.RET | BPF_RVAL.K;
+const isUserNotifReturn = (i: { code: number; k: number }): boolean =>
+  i.code === RET_K && (i.k & SECCOMP_RET_ACTION_FULL) >>> 0 === SECCOMP_RET_USER_NOTIF;
+
+/**
+ * checkFilter, then refuses a filter that can return SECCOMP_RET_USER_NOTIF, naming the host
+ * arch's syscalls whose decision (with zero arguments) is a notification.
+ */
+export async function checkPolicy(filter: SeccompFilter): Promise<SeccompFilter> {
+  const program = checkedProgram(filter);
+  if (!program.some(isUserNotifReturn)) return filter;
+  const { hostArch } = await import('../syscalls/index.js');
+  const arch = hostArch();
+  const endian = arch.endian;
+  const names = [...arch.syscalls]
+    .filter(([, nr]) => evaluate(program, { nr, arch: arch.auditArch, instructionPointer: 0n, args: [] }, endian).action.kind === 'user_notif')
+    .map(([name]) => name)
+    .sort();
+  const shown = names.length === 0 ? 'some calls' : names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  throw setupError(
+    STEP,
+    `${filter.name} uses user notification (SCMP_ACT_NOTIFY) for ${shown}; jail cannot act as the listener, so those calls would fail with ENOSYS`,
+  );
 }

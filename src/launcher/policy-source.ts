@@ -10,15 +10,15 @@
  * - `*.json`: an OCI/Docker seccomp profile, imported as runc + libseccomp would apply it with
  *   Docker's default capabilities (src/oci), then compiled; also imported only here.
  * Every filter, built-ins included (`stdio` denies execve on purpose), is validated in the host
- * byte order and checked to allow execve (./policy-check.ts); the syscall tables are not
- * loaded on this path.
+ * byte order, checked to allow execve and to need no user-notification listener
+ * (./policy-check.ts); the syscall tables are not loaded on this path.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../ir/diagnostics.js';
 import { LaunchError, setupError } from './launch-error.js';
 import { hostArchName } from './linux.js';
-import { checkFilter } from './policy-check.js';
+import { checkPolicy } from './policy-check.js';
 import { packageRoot } from './package-root.js';
 import type { SeccompFilter } from './spec.js';
 
@@ -48,9 +48,9 @@ function readFile(path: string, what: string): Uint8Array {
 
 /** The filter bytes `--policy spec` names (host byte order). */
 export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
-  if (spec.endsWith('.json')) return checkFilter({ name: spec, bytes: await compileOciProfile(spec) });
-  if (spec.endsWith('.bpf')) return checkFilter({ name: spec, bytes: readFile(spec, 'filter') });
-  if (POLICY_MODULE.test(spec)) return checkFilter({ name: spec, bytes: await compilePolicyModule(spec) });
+  if (spec.endsWith('.json')) return checkPolicy({ name: spec, bytes: await compileOciProfile(spec) });
+  if (spec.endsWith('.bpf')) return checkPolicy({ name: spec, bytes: readFile(spec, 'filter') });
+  if (POLICY_MODULE.test(spec)) return checkPolicy({ name: spec, bytes: await compilePolicyModule(spec) });
   if (spec.includes('/')) throw setupError(STEP, `${spec}: expected a .bpf, .ts, .js or .json policy file`);
   const file = join(packageRoot(), 'bpf', `${spec}.${hostArchName()}.bpf`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(spec) || !existsSync(file)) {
@@ -58,7 +58,7 @@ export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
     const list = known.length > 0 ? `built-in policies: ${known.join(', ')}` : `no built-in policies in ${join(packageRoot(), 'bpf')}`;
     throw setupError(STEP, `unknown policy "${spec}" (${list}; or give a .bpf/.ts/.js file)`);
   }
-  return checkFilter({ name: spec, bytes: readFile(file, 'built-in filter') });
+  return checkPolicy({ name: spec, bytes: readFile(file, 'built-in filter') });
 }
 
 /** Imports and compiles an OCI seccomp profile; src/oci and the compiler load only now. */

@@ -7,12 +7,28 @@ import * as assert from 'uvu/assert';
 import { memoryIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/jail.js';
 import { parseJailOptions, parseSize } from '../../src/cli/jail-options.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SECCOMP_RET_USER_NOTIF } from '../../src/seccomp/abi.js';
+import { filterFor } from '../support/jail.js';
+
+// Filters whose decisions include SECCOMP_RET_USER_NOTIF: jail is no listener (mkdir would fail with ENOSYS).
+const tmp = mkdtempSync(join(tmpdir(), 'jail-usage-'));
+const notifyBpf = join(tmp, 'notify.bpf');
+writeFileSync(notifyBpf, filterFor('mkdir', [], SECCOMP_RET_USER_NOTIF));
+const notifyJson = join(tmp, 'notify.json');
+const profile = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }] };
+writeFileSync(notifyJson, JSON.stringify(profile));
+const listenerLine = 'jail cannot act as the listener, so those calls would fail with ENOSYS';
 
 const bad: Array<[string, string[], RegExp]> = [
   ['unknown policy', ['--policy', 'no-such-policy', '--', '/bin/true'], /^jail: policy: unknown policy "no-such-policy" \(/],
   ['policy path of an unknown kind', ['--policy', './x/y.txt', '--', '/bin/true'], /^jail: policy: \.\/x\/y\.txt: expected a \.bpf, \.ts, \.js or \.json policy file/],
   ['missing .bpf file', ['--policy', '/nonexistent.bpf', '--', '/bin/true'], /^jail: policy: cannot read filter \/nonexistent\.bpf/],
   ['missing OCI .json', ['--policy', 'nosuch.json', '--', '/bin/true'], /^jail: policy: nosuch\.json: no such policy file/],
+  ['.bpf returning USER_NOTIF', ['--policy', notifyBpf, '--', '/bin/true'], new RegExp(`^jail: policy: .*notify\\.bpf uses user notification \\(SCMP_ACT_NOTIFY\\) for mkdir; ${listenerLine}`)],
+  ['OCI profile with SCMP_ACT_NOTIFY', ['--policy', notifyJson, '--', '/bin/true'], new RegExp(`^jail: policy: .*notify\\.json uses user notification \\(SCMP_ACT_NOTIFY\\) for mkdir, mkdirat; ${listenerLine}`)],
   ['missing command', [], /^jail: missing command: jail \[options\] -- COMMAND/],
   ['missing command after --', ['--no-seccomp', '--'], /^jail: missing command/],
   ['--memory lots', ['--memory', 'lots', '--', '/bin/true'], /^jail: --memory lots: expected a size like 256M/],
