@@ -20,6 +20,7 @@ import { actionsEqual, formatAction, type Action } from '../src/seccomp/abi.js';
 import type { PolicyIR, Rule } from '../src/ir/types.js';
 import { ARCHES } from '../src/syscalls/index.js';
 import type { BenchReport } from './run.js';
+import { MIX, median, x86_64Paths, type Paths } from './paths.js';
 import { loadOciFile } from '../src/oci/index.js';
 
 /** Podman's default profile (Debian's golang-github-containers-common). */
@@ -29,34 +30,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const PYTHON = '/usr/bin/python3';
 const X86_64 = ARCHES.x86_64;
-const MIX = ['read', 'write', 'close', 'fstat', 'mmap', 'brk', 'rt_sigaction', 'getpid', 'sendto', 'recvfrom', 'futex', 'clock_gettime', 'epoll_wait', 'openat', 'newfstatat'];
 
-interface Measured {
+interface Measured extends Paths {
   readonly insns: number;
-  readonly mean: number;
-  readonly worst: number;
-  readonly mix: number;
   readonly ms: number;
   readonly program: Program;
-}
-
-function paths(program: Program): Omit<Measured, 'insns' | 'ms' | 'program'> {
-  const ev = new InterpreterEvaluator(program, 'little');
-  const steps = (nr: number) => ev.evaluateOne({ arch: X86_64.auditArch, nr, args: [], instructionPointer: 0n }).steps;
-  let sum = 0;
-  let worst = 0;
-  for (let nr = 0; nr <= 460; nr++) {
-    const s = steps(nr);
-    sum += s;
-    worst = Math.max(worst, s);
-  }
-  const mix = MIX.map((n) => steps(X86_64.syscalls.get(n)!));
-  return { mean: sum / 461, worst, mix: mix.reduce((a, b) => a + b, 0) / mix.length };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 function ours(ir: PolicyIR): Measured {
@@ -68,7 +46,7 @@ function ours(ir: PolicyIR): Measured {
     program = compile(ir).program;
     times.push(performance.now() - t0);
   }
-  return { insns: program.length, ms: median(times), program, ...paths(program) };
+  return { insns: program.length, ms: median(times), program, ...x86_64Paths(program) };
 }
 
 /**
@@ -118,7 +96,7 @@ function libseccomp(ir: PolicyIR, optimize: 1 | 2, dir: string): Measured & { un
     unsupported = res.unsupported;
   }
   const program = validate(decode(readFileSync(out), 'little'));
-  return { insns: program.length, ms: median(times), program, unsupported, ...paths(program) };
+  return { insns: program.length, ms: median(times), program, unsupported, ...x86_64Paths(program) };
 }
 
 /** Decisions (x86_64 0..460 and, where targeted, x86 and x32 numbers; zero arguments) where the two filters differ. */

@@ -15,41 +15,14 @@ import { compile } from '../src/compiler/index.js';
 import type { Program } from '../src/bpf/validate.js';
 import { DOCKER_DEFAULT_CAPS, importOciProfile } from '../src/oci/index.js';
 import { InterpreterEvaluator } from '../src/seccomp/evaluate.js';
-import { ARCHES } from '../src/syscalls/index.js';
 import { buildReference, hasPythonSeccomp } from '../test/support/libseccomp-reference.js';
 import { comparisonInputs } from '../test/support/oci-inputs.js';
 import type { BenchReport } from './run.js';
+import { MIX, median, x86_64Paths } from './paths.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PROFILE = join(here, '..', 'test', 'fixtures', 'oci', 'podman-default.json');
-const MIX = ['read', 'write', 'close', 'fstat', 'mmap', 'brk', 'rt_sigaction', 'getpid', 'sendto', 'recvfrom', 'futex', 'clock_gettime', 'epoll_wait', 'openat', 'newfstatat'];
 const OPTIONS = { arch: 'x86_64', kernel: '6.1' } as const;
-
-interface Paths {
-  readonly mean: number;
-  readonly worst: number;
-  readonly mix: number;
-}
-
-function paths(program: Program): Paths {
-  const ev = new InterpreterEvaluator(program, 'little');
-  const x = ARCHES.x86_64;
-  const steps = (nr: number) => ev.evaluateOne({ arch: x.auditArch, nr, args: [], instructionPointer: 0n }).steps;
-  let sum = 0;
-  let worst = 0;
-  for (let nr = 0; nr <= 460; nr++) {
-    const s = steps(nr);
-    sum += s;
-    worst = Math.max(worst, s);
-  }
-  const mix = MIX.map((n) => steps(x.syscalls.get(n)!));
-  return { mean: sum / 461, worst, mix: mix.reduce((a, b) => a + b, 0) / mix.length };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
 
 export default async function bench(): Promise<BenchReport> {
   const text = readFileSync(PROFILE, 'utf8');
@@ -69,7 +42,7 @@ export default async function bench(): Promise<BenchReport> {
     importMs.push(t1 - t0);
     compileMs.push(t2 - t1);
   }
-  const ours = paths(program);
+  const ours = x86_64Paths(program);
   const rows: (string | number)[][] = [
     ['seccompile', program.length, ours.mean, ours.worst, ours.mix, median(compileMs), median(importMs), '0'],
   ];
@@ -85,7 +58,7 @@ export default async function bench(): Promise<BenchReport> {
       for (const arch of imported.arches) {
         for (const d of comparisonInputs(ir, arch)) if (evOurs.evaluateOne(d).ret >>> 0 !== ref.decide(d) >>> 0) differ++;
       }
-      const p = paths(ref.program);
+      const p = x86_64Paths(ref.program);
       rows.push([optimize === 2 ? 'libseccomp 2.5 binary tree' : 'libseccomp 2.5 default', ref.program.length, p.mean, p.worst, p.mix, median(times), '', String(differ)]);
     }
   } else notes.push('python3-seccomp missing: libseccomp rows skipped');

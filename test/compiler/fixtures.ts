@@ -167,57 +167,5 @@ export const FIXTURES: Readonly<Record<string, () => PolicyIR>> = {
   longJumps: () => longJumps(),
 };
 
-/** Values around a condition's constant, over both halves (at, +-1, each half +-1, edges). */
-export function interestingValues(c: Condition): bigint[] {
-  const v = c.value;
-  const out = new Set<bigint>([0n, 1n, U32, U32 + 1n, U32 - 1n, U64, U64 - 1n, 1n << 63n]);
-  for (const d of [-1n, 0n, 1n]) {
-    out.add(v + d);
-    out.add(v + (d << 32n)); // high half +-1, low half kept
-    out.add(v ^ (d === 0n ? 0n : 1n << 31n));
-  }
-  if (c.mask !== undefined) {
-    const m = c.mask;
-    out.add(v | (~m & U64)); // don't-care bits set
-    out.add(v | (~m & U32));
-    out.add(v | (~m & (U32 << 32n)));
-    for (let bit = 0n; bit < 64n; bit++) if ((m >> bit) & 1n) out.add(v ^ (1n << bit)); // each cared bit flipped
-  }
-  // For a width-32 condition, the high half must not matter: add it on top.
-  if (c.width === 32) for (const x of [...out]) out.add((x & U32) | (0xdead_beefn << 32n));
-  return [...out].filter((x) => x >= 0n && x <= U64).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Argument vectors for one syscall's rules: each condition's interesting values over a base that satisfies the rest. */
-export function argVectors(rules: readonly Rule[]): bigint[][] {
-  const out: bigint[][] = [[0n, 0n, 0n, 0n, 0n, 0n]];
-  for (const r of rules) {
-    const base = [0n, 0n, 0n, 0n, 0n, 0n];
-    for (const c of r.conditions) base[c.arg] = satisfying(c);
-    out.push([...base]);
-    for (const c of r.conditions) {
-      for (const x of interestingValues(c)) {
-        const v = [...base];
-        v[c.arg] = x;
-        out.push(v);
-      }
-    }
-  }
-  return out;
-}
-
-function satisfying(c: Condition): bigint {
-  const max = c.width === 64 ? U64 : U32;
-  switch (c.op) {
-    case 'eq':
-    case 'ge':
-    case 'le':
-    case 'masked_eq':
-      return c.value;
-    case 'gt':
-    case 'ne':
-      return c.value < max ? c.value + 1n : 0n;
-    case 'lt':
-      return c.value > 0n ? c.value - 1n : 0n;
-  }
-}
+// The compiler's tests probe the same argument values `verify` does.
+export { argVectors, interestingValues } from '../../src/analysis/cases.js';
