@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasNamespaces, hasSeccomp, isRoot, need } from '../support/capabilities.js';
-import { jail, python, root, tempDir } from '../support/jail.js';
+import { jail, python, root, tempDir, NO_INET_OUTPUT, SOCKET_PROBE } from '../support/jail.js';
 import { hostArchName } from '../../src/launcher/linux.js';
 
 const builtin = (name: string) => join(root, 'bpf', `${name}.${hostArchName()}.bpf`);
@@ -20,20 +20,11 @@ const ok = need('root', isRoot(), 'jail built-in policies', 'namespaces need roo
   need('tool', existsSync(builtin('net-off')), 'jail built-in policies', 'bpf/ not built (npm run build:policies)');
 const dir = tempDir();
 
-const probe = `
-import socket, errno
-for name, fam in (("inet", socket.AF_INET), ("inet6", socket.AF_INET6), ("unix", socket.AF_UNIX)):
-    try:
-        socket.socket(fam, socket.SOCK_STREAM).close(); print(name, "ok")
-    except OSError as e:
-        print(name, errno.errorcode[e.errno])
-`;
-const netOff = 'inet EAFNOSUPPORT\ninet6 EAFNOSUPPORT\nunix ok\n';
 
 if (ok) {
   test('net-off: python3 socket.socket() fails, AF_UNIX works', async () => {
-    const r = await jail(['--policy', 'net-off', '--', python, '-c', probe]);
-    assert.is(r.stdout, netOff, r.stderr);
+    const r = await jail(['--policy', 'net-off', '--', python, '-c', SOCKET_PROBE]);
+    assert.is(r.stdout, NO_INET_OUTPUT, r.stderr);
     const plain = await jail(['--policy', 'net-off', '--', python, '-c', 'import socket; socket.socket()']);
     assert.is(plain.status, 1);
     assert.match(plain.stderr, /OSError: \[Errno 97\] Address family not supported by protocol/);
@@ -42,19 +33,19 @@ if (ok) {
   test('a .bpf compiled by seccompile from policies/net-off.ts behaves as the built-in', async () => {
     const out = join(dir, 'net-off.bpf');
     execFileSync(join(root, 'bin', 'seccompile'), [join(root, 'policies', 'net-off.ts'), '-o', out]);
-    const r = await jail(['--policy', out, '--', python, '-c', probe]);
-    assert.is(r.stdout, netOff, r.stderr);
+    const r = await jail(['--policy', out, '--', python, '-c', SOCKET_PROBE]);
+    assert.is(r.stdout, NO_INET_OUTPUT, r.stderr);
   });
 
   test('bwrap --seccomp enforces the built-in net-off .bpf the same way', () => {
     if (!need('tool', existsSync('/usr/bin/bwrap'), 'bwrap comparison', 'bubblewrap is not installed')) return;
     const fd = openSync(builtin('net-off'), 'r');
     try {
-      const r = spawnSync('/usr/bin/bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--seccomp', '3', python, '-c', probe], {
+      const r = spawnSync('/usr/bin/bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--seccomp', '3', python, '-c', SOCKET_PROBE], {
         stdio: ['ignore', 'pipe', 'pipe', fd],
         encoding: 'utf8',
       });
-      assert.is(r.stdout, netOff, r.stderr);
+      assert.is(r.stdout, NO_INET_OUTPUT, r.stderr);
     } finally {
       closeSync(fd);
     }

@@ -86,6 +86,18 @@ export const EAFNOSUPPORT = 97;
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 /** socket(AF_INET/AF_INET6) fails with EAFNOSUPPORT; everything else allowed. */
+/** A python3 program printing one line per socket family: "inet EAFNOSUPPORT" / "unix ok". */
+export const SOCKET_PROBE = `
+import socket, errno
+for name, fam in (("inet", socket.AF_INET), ("inet6", socket.AF_INET6), ("unix", socket.AF_UNIX)):
+    try:
+        socket.socket(fam, socket.SOCK_STREAM).close(); print(name, "ok")
+    except OSError as e:
+        print(name, errno.errorcode[e.errno])
+`;
+/** What SOCKET_PROBE prints when AF_INET and AF_INET6 are denied with EAFNOSUPPORT, AF_UNIX allowed. */
+export const NO_INET_OUTPUT = 'inet EAFNOSUPPORT\ninet6 EAFNOSUPPORT\nunix ok\n';
+
 export const noInetFilter = (): Uint8Array => filterFor('socket', [AF_INET, AF_INET6], SECCOMP_RET_ERRNO | EAFNOSUPPORT);
 /** socket(AF_INET) kills the process. */
 export const killInetFilter = (): Uint8Array => filterFor('socket', [AF_INET], SECCOMP_RET_KILL_PROCESS);
