@@ -115,12 +115,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     // Entries of jails killed with SIGKILL go on every run (a readdir when there are none).
     const swept = sweepStale();
     if (swept.length > 0) log('sweep stale jails', swept.join(' '));
-    const filter = opts.policy !== undefined ? await resolvePolicy(opts.policy) : undefined;
-    if (filter) log('policy', `${filter.name}: ${filter.bytes.length / 8} instructions`);
-    spec = { ...opts.spec, filter };
+    spec = opts.spec;
     let started: SupervisorHooks['started'];
-    if (opts.name !== undefined) ({ claim, started } = register(opts.name, spec, err));
-    result = await runJail(spec, { log, started });
+    // Runs while the init stage's Node starts (src/launcher/supervisor.ts).
+    const prepare = async () => {
+      const filter = opts.policy !== undefined ? await resolvePolicy(opts.policy) : undefined;
+      if (filter) log('policy', `${filter.name}: ${filter.bytes.length / 8} instructions`);
+      spec = { ...opts.spec, filter };
+      if (opts.name !== undefined) ({ claim, started } = register(opts.name, spec, err));
+      return filter;
+    };
+    result = await runJail(opts.spec, { log, prepare, started: (run) => started?.(run) });
   } catch (e) {
     if (e instanceof LaunchError) {
       err(e.message);

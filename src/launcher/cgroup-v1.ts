@@ -19,6 +19,8 @@ export function createV1(plan: Extract<CgroupPlan, { version: 1 }>, name: string
   const dirs = plan.hierarchies.map((mp) => `${mp}/${CGROUP_BASE}/${name}`);
   const dirOf = (c: Controller) => `${plan.byController.get(c)}/${CGROUP_BASE}/${name}`;
   const created: string[] = [];
+  // Hierarchies whose controller enforces one of the limits (several may share a mount).
+  const limiting = new Set(plan.byController.values());
   const destroy = () => {
     if (created.length > 0) killAll(created[0]!);
     for (const d of created) removeDir('remove cgroup', d);
@@ -57,6 +59,8 @@ export function createV1(plan: Extract<CgroupPlan, { version: 1 }>, name: string
     version: 1,
     dirs,
     procsFiles: dirs.map((d) => `${d}/cgroup.procs`),
+    lateProcsFiles: plan.hierarchies.filter((mp) => limiting.has(mp)).map((mp) => `${mp}/${CGROUP_BASE}/${name}/cgroup.procs`),
+    earlyProcsFiles: plan.hierarchies.filter((mp) => !limiting.has(mp)).map((mp) => `${mp}/${CGROUP_BASE}/${name}/cgroup.procs`),
     events() {
       const memory = plan.byController.has('memory') ? readKeyed(`${dirOf('memory')}/memory.oom_control`) : undefined;
       const pids = plan.byController.has('pids') ? readKeyed(`${dirOf('pids')}/pids.events`) : undefined;

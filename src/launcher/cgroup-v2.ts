@@ -64,6 +64,10 @@ export function createV2(root: string, controllers: readonly Controller[], name:
     version: 2,
     dirs: [dir],
     procsFiles: [`${dir}/cgroup.procs`],
+    // One cgroup holds every controller (`controllers` are the limits'): any limit makes the join late.
+    ...(controllers.length > 0
+      ? { lateProcsFiles: [`${dir}/cgroup.procs`], earlyProcsFiles: [] }
+      : { lateProcsFiles: [], earlyProcsFiles: [`${dir}/cgroup.procs`] }),
     events() {
       return {
         oomKills: readKeyed(`${dir}/memory.events`).get('oom_kill') ?? 0,

@@ -1,6 +1,7 @@
 /**
  * Cgroups: one interface over the v1 and v2 backends, the choice between them, and the
  * per-run naming and stale-run sweep.
+ * The run joins its hierarchies in two moments (see `Cgroup.lateProcsFiles`/`earlyProcsFiles`).
  *
  * Choice: the unified (v2) hierarchy when it is mounted and its root's cgroup.controllers
  * has every controller the limits need; else v1 hierarchies (one mount per controller, as
@@ -9,9 +10,9 @@
  *
  * Layout: `<hierarchy mount>/seccompile/jail-<pid>-<starttime>-<random>` (fixed under the
  * hierarchy root, like nsjail's and runc's defaults; the owner pid and its start time let a
- * later run tell a dead run's cgroup from a live one, even across pid reuse). The command
- * joins it at the last moment before execve (the init stage writes "0" to cgroup.procs),
- * so Node's own start-up memory is not charged to `--memory`.
+ * later run tell a dead run's cgroup from a live one, even across pid reuse). Where a
+ * hierarchy enforces a limit, the command joins it at the last moment before execve (the init
+ * stage writes "0" to cgroup.procs), so Node's own start-up memory is not charged to `--memory`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { CGROUP_BASE, killAll, removeDir } from './cgroup-fs.js';
@@ -43,8 +44,20 @@ export interface Cgroup {
   readonly version: 1 | 2;
   /** The run's directories (one per v1 hierarchy, one for v2). */
   readonly dirs: readonly string[];
-  /** cgroup.procs files the init stage writes to join. */
+  /** cgroup.procs of every hierarchy of the run (what `jail enter` joins). */
   readonly procsFiles: readonly string[];
+  /**
+   * The ones that enforce a limit: the init stage joins them at the last moment before execve,
+   * so Node's own start is not charged to --memory, counted by --pids or throttled by --cpus.
+   */
+  readonly lateProcsFiles: readonly string[];
+  /**
+   * The ones without a limit (only for finding leftovers): the supervisor moves the init stage
+   * into them as soon as it runs. A migration waits for an RCU grace period (the write side of
+   * cgroup_threadgroup_rwsem, kernel/cgroup/cgroup.c; 10-25 ms on these machines), which then
+   * passes while the init stage's Node starts instead of right before the command.
+   */
+  readonly earlyProcsFiles: readonly string[];
   events(): CgroupEvents;
   /** Kills what is left and removes the directories. */
   destroy(): void;

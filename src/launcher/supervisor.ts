@@ -1,7 +1,8 @@
 /**
- * The supervisor: the `jail` process itself. It prepares what must exist before the command
- * (the cgroup), starts the init stage in a new pid namespace, forwards signals, enforces the
- * timeout, and afterwards says why the command ended and removes everything it created.
+ * The supervisor: the `jail` process itself. It starts the init stage in a new pid namespace
+ * first, prepares what must exist before the command (policy, cgroup) while that Node starts,
+ * forwards signals, enforces the timeout, and afterwards says why the command ended and
+ * removes everything it created.
  *
  * Process layout (one Node start for the supervisor, one for the init stage, no more):
  *
@@ -12,10 +13,12 @@
  *
  * The channel is the init's fd 3 (a socketpair): the supervisor sends the InitConfig as one
  * JSON line; the init answers with one JSON line if setup or execve fails, while a successful
- * execve closes it (close-on-exec) without a word.
- * The supervisor steps are a list as in the init stage; "spawn init" .. "wait" are the run.
+ * execve closes it (close-on-exec) without a word. The init stage does nothing before its
+ * configuration arrives, so a policy or cgroup error still ends the run before anything of
+ * the user's has run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +29,7 @@ import { inPidNamespaceOf } from './enter.js';
 import { inNewPidNamespace } from './namespaces.js';
 import { packageRoot } from './package-root.js';
 import { startSeccompKillReport, type SeccompKillReport } from './seccomp-kill.js';
-import type { InitConfig, JailSpec } from './spec.js';
+import type { InitConfig, JailSpec, SeccompFilter } from './spec.js';
 
 /** Why the sandbox (not the command itself) ended or hindered the run. */
 export type StopReason =
@@ -51,6 +54,13 @@ export interface SupervisorHooks {
   /** --verbose lines ("step: detail"). */
   readonly log: (step: string, detail: string) => void;
   /**
+   * Work done while the init stage's Node starts (reading and checking the policy, claiming
+   * --name): called once the init stage is spawned, before it gets its configuration; returns
+   * the filter to install in place of `spec.filter`. A throw ends the init stage before it
+   * has run anything of the user's and fails the run with that error.
+   */
+  readonly prepare?: () => Promise<SeccompFilter | undefined>;
+  /**
    * Called once the command runs: the init stage's execve closed the status channel without
    * a word. `pid` is the command's pid as the host sees it (for `jail --name`).
    */
@@ -74,7 +84,7 @@ function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
     rlimits: spec.rlimits,
     uid: spec.uid,
     gid: spec.gid,
-    cgroupProcs: cgroup?.procsFiles ?? spec.enter?.cgroupProcs ?? [],
+    cgroupProcs: cgroup?.lateProcsFiles ?? spec.enter?.cgroupProcs ?? [],
     filter: spec.filter ? Buffer.from(spec.filter.bytes).toString('base64') : undefined,
     verbose: spec.verbose,
     fs: spec.fs,
@@ -93,7 +103,15 @@ function setUpCgroup(spec: JailSpec, hooks: SupervisorHooks): Cgroup | undefined
   return cgroup;
 }
 
-function spawnInit(spec: JailSpec, config: InitConfig): ChildProcess {
+interface InitStage {
+  readonly child: ChildProcess;
+  /** Resolves when the init stage (or the command it became) has ended; rejects if it could not start. */
+  readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** What the init stage wrote on the status channel (nothing when execve succeeded). */
+  status(): string;
+}
+
+function spawnInit(spec: JailSpec): InitStage {
   // Node options of the user's environment must not reach the init stage's Node.
   const start = () =>
     spawn(process.execPath, [initScript()], {
@@ -107,20 +125,81 @@ function spawnInit(spec: JailSpec, config: InitConfig): ChildProcess {
     : spec.namespaces.pid && !spec.enter
       ? inNewPidNamespace('unshare pid namespace', start)
       : start();
-  // The configuration goes through the status channel, not argv: argv is readable by every
-  // user in /proc/PID/cmdline (the environment may hold secrets) and one argument is limited
-  // to 128 KiB (MAX_ARG_STRLEN).
-  (child.stdio[3] as Writable | null)?.write(JSON.stringify(config) + '\n');
-  return child;
+  // Listeners from the start: the run prepares (awaits) before it supervises.
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', (e) => reject(setupError('spawn init', e.message)));
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  ended.catch(() => {}); // observed by supervise() or abandon()
+  let status = '';
+  child.stdio[3]?.on('data', (d: Buffer) => (status += d.toString()));
+  return { child, ended, status: () => status };
+}
+
+/**
+ * Sends the configuration. It goes through the status channel, not argv: argv is readable by
+ * every user in /proc/PID/cmdline (the environment may hold secrets) and one argument is
+ * limited to 128 KiB (MAX_ARG_STRLEN).
+ */
+function sendConfig(init: InitStage, config: InitConfig): void {
+  (init.child.stdio[3] as Writable | null)?.write(JSON.stringify(config) + '\n');
+}
+
+/** Ends an init stage that has not had its configuration (it has run nothing of the user's). */
+async function abandon(init: InitStage): Promise<void> {
+  init.child.kill('SIGKILL');
+  await init.ended.catch(() => {});
+}
+
+/**
+ * Moves the init stage into the cgroup's limit-free hierarchies while its Node starts (see
+ * `Cgroup.earlyProcsFiles`), off the main thread: the write waits out an RCU grace period.
+ */
+async function joinEarly(cgroup: Cgroup | undefined, pid: number | undefined, hooks: SupervisorHooks): Promise<void> {
+  if (!cgroup || pid === undefined) return;
+  for (const file of cgroup.earlyProcsFiles) {
+    hooks.log('join cgroup', `init stage (pid ${pid}) -> ${file}`);
+    try {
+      await writeFile(file, String(pid));
+    } catch (e) {
+      // Already gone: supervise() reports how it ended.
+      if ((e as { code?: string }).code === 'ESRCH') return;
+      throw setupError(`join cgroup (${file})`, (e as Error).message);
+    }
+  }
 }
 
 /** Runs the command per `spec`; resolves when it has ended and everything is cleaned up. */
 export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<JailResult> {
-  const cgroup = setUpCgroup(spec, hooks);
-  // Before the command exists, so that its audit record cannot be missed.
-  const killReport = spec.filter ? startSeccompKillReport(hooks.log) : undefined;
+  hooks.log(
+    'spawn init',
+    spec.enter ? `in the pid namespace of ${spec.enter.pid}` : spec.namespaces.pid ? 'in a new pid namespace' : 'in the host pid namespace',
+  );
+  // The init stage's Node start is the longest wait of a run: it goes first, and the rest of
+  // the setup happens meanwhile. It waits for its configuration before doing anything.
+  const init = spawnInit(spec);
+  let cgroup: Cgroup | undefined;
+  let killReport: SeccompKillReport | undefined;
   try {
-    return await supervise(spec, cgroup, hooks, killReport);
+    let ready: JailSpec;
+    try {
+      cgroup = setUpCgroup(spec, hooks);
+      const [prepared, joined] = await Promise.allSettled([
+        hooks.prepare ? hooks.prepare() : Promise.resolve(spec.filter),
+        joinEarly(cgroup, init.child.pid, hooks),
+      ]);
+      if (prepared.status === 'rejected') throw prepared.reason;
+      if (joined.status === 'rejected') throw joined.reason;
+      ready = { ...spec, filter: prepared.value };
+      // Before the command exists, so that its audit record cannot be missed.
+      if (ready.filter) killReport = startSeccompKillReport(hooks.log);
+    } catch (e) {
+      await abandon(init);
+      throw e;
+    }
+    if (init.child.pid !== undefined) killReport?.watch(init.child.pid);
+    sendConfig(init, initConfig(ready, cgroup));
+    return await supervise(ready, init, cgroup, hooks, killReport);
   } finally {
     killReport?.close();
     if (cgroup) {
@@ -130,15 +209,9 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
   }
 }
 
-async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: SupervisorHooks, killReport?: SeccompKillReport): Promise<JailResult> {
-  hooks.log(
-    'spawn init',
-    spec.enter ? `in the pid namespace of ${spec.enter.pid}` : spec.namespaces.pid ? 'in a new pid namespace' : 'in the host pid namespace',
-  );
-  const child = spawnInit(spec, initConfig(spec, cgroup));
-  if (child.pid !== undefined) killReport?.watch(child.pid);
+async function supervise(spec: JailSpec, init: InitStage, cgroup: Cgroup | undefined, hooks: SupervisorHooks, killReport?: SeccompKillReport): Promise<JailResult> {
+  const { child } = init;
   const reasons: StopReason[] = [];
-  let status = '';
   // The channel closes when the init stage exec()s the command (or exits). A signal for the
   // command that comes before that waits: the init stage is Node, as PID 1 it would ignore it.
   let started = false;
@@ -150,11 +223,10 @@ async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: Supe
       // Already gone.
     }
   };
-  child.stdio[3]?.on('data', (d: Buffer) => (status += d.toString()));
   child.stdio[3]?.on('close', () => {
     started = true;
     if (pending) send(pending);
-    if (status.trim() === '' && child.pid !== undefined) hooks.started?.({ pid: child.pid, cgroup });
+    if (init.status().trim() === '' && child.pid !== undefined) hooks.started?.({ pid: child.pid, cgroup });
   });
 
   let killTimer: NodeJS.Timeout | undefined;
@@ -185,15 +257,12 @@ async function supervise(spec: JailSpec, cgroup: Cgroup | undefined, hooks: Supe
         }, spec.timeout * 1000)
       : undefined;
 
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on('error', (e) => reject(setupError('spawn init', e.message)));
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
+  const { code, signal } = await init.ended;
   for (const s of FORWARDED) process.off(s, onSignal);
   clearTimeout(timeoutTimer);
   clearTimeout(killTimer);
 
-  const setupFailure = parseStatus(status);
+  const setupFailure = parseStatus(init.status());
   if (setupFailure) return { exitCode: setupFailure.exitCode, code, signal, setupError: setupFailure, reasons };
 
   if (timedOut) reasons.push({ kind: 'timeout', seconds: spec.timeout!, escalated });

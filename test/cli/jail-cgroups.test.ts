@@ -1,12 +1,16 @@
 /**
  * jail's cgroup limits, with real processes: the memory limit kills and is reported, the
  * seed's `--memory 10M` example works (Node's start-up is not charged to the command), a
- * bounded fork bomb under --pids 32 is contained, --cpus 0.2 throttles a busy loop.
+ * bounded fork bomb under --pids 32 is contained, --cpus 0.2 throttles a busy loop. When the
+ * cgroup holds no limit, the supervisor moves the init stage into it while that stage starts;
+ * a policy error found meanwhile still leaves no process and no cgroup behind.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
-import { jail, python } from '../support/jail.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jail, python, tempDir } from '../support/jail.js';
 
 const ok = need('root', isRoot(), 'jail cgroups', 'cgroups need root') &&
   need('namespaces', hasNamespaces(), 'jail cgroups', 'the kernel has no namespaces') &&
@@ -17,6 +21,43 @@ if (ok) {
     const r = await jail(['--memory', '10M', '--no-seccomp', '--', '/bin/sh', '-c', 'echo ok']);
     assert.is(r.stdout, 'ok\n', r.stderr);
     assert.is(r.status, 0);
+  });
+
+  test('without limits: the supervisor moves the init stage into the cgroup early; the command runs in it', async () => {
+    const r = await jail(['--verbose', '--no-seccomp', '--', '/bin/cat', '/proc/self/cgroup']);
+    assert.is(r.status, 0, r.stderr);
+    const created = /^jail: create cgroup: v\d (\S+)/m.exec(r.stderr);
+    const joined = /^jail: join cgroup: init stage \(pid (\d+)\) -> (\S+)$/m.exec(r.stderr);
+    assert.ok(created && joined, r.stderr);
+    assert.is(joined[2], join(created[1]!, 'cgroup.procs'));
+    // The command's own view: the run's cgroup, relative to the hierarchy root.
+    const name = created[1]!.split('/').pop()!;
+    assert.match(r.stdout, new RegExp(`:/seccompile/${name}\n`));
+    assert.not.ok(existsSync(created[1]!), 'removed after the run');
+  });
+
+  test('with a memory limit: the init stage joins late, nothing is joined early', async () => {
+    const r = await jail(['--verbose', '--memory', '64M', '--no-seccomp', '--', '/bin/true']);
+    assert.is(r.status, 0, r.stderr);
+    assert.not.match(r.stderr, /join cgroup: init stage/);
+    assert.match(r.stderr, /\[init\] join cgroup/);
+  });
+
+  test('a policy error found while the init stage starts: exit 125, no process or cgroup left', async () => {
+    const dir = tempDir();
+    const bad = join(dir, 'bad.bpf');
+    writeFileSync(bad, Buffer.alloc(12)); // not a multiple of 8 bytes
+    const r = await jail(['--verbose', '--policy', bad, '--', '/bin/true']);
+    assert.is(r.status, 125, r.stderr);
+    const created = /^jail: create cgroup: v\d (\S+)/m.exec(r.stderr);
+    const joined = /^jail: join cgroup: init stage \(pid (\d+)\)/m.exec(r.stderr);
+    assert.ok(created && joined, r.stderr);
+    assert.match(r.stderr, /^jail: policy: .*bad\.bpf/m);
+    assert.not.ok(existsSync(created[1]!), 'cgroup removed');
+    const pid = Number(joined[1]);
+    const alive = existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('jail-init');
+    assert.not.ok(alive, `init stage ${pid} still runs`);
+    assert.not.match(r.stderr, /\[init\]/, 'the init stage did no setup');
   });
 
   test('memory: allocating 200 MB under --memory 50M is killed and reported', async () => {

@@ -97,6 +97,50 @@ test('v1 backend: one directory per hierarchy, v1 file names', () => {
   assert.equal(cg.events(), { oomKills: 2, pidsRefused: 0 });
 });
 
+test('join moments: hierarchies that enforce a limit are joined late (by the init stage), the others early (by the supervisor)', () => {
+  const base = mkdtempSync(join(tmpdir(), 'jail-cgj-'));
+  const [m, p] = ['memory', 'pids'].map((h) => {
+    mkdirSync(join(base, h));
+    return join(base, h);
+  }) as [string, string];
+  const procs = (h: string, name: string) => join(h, 'seccompile', name, 'cgroup.procs');
+  const rows: Array<{ what: string; make: (name: string) => ReturnType<typeof createCgroup>; late: (n: string) => string[]; early: (n: string) => string[] }> = [
+    {
+      what: 'v2 without limits',
+      make: (name) => createCgroup({ version: 2, root: fakeV2('memory pids'), controllers: [] }, {}, name),
+      late: () => [],
+      early: () => ['v2'],
+    },
+    {
+      what: 'v2 with a pids limit',
+      make: (name) => createCgroup({ version: 2, root: fakeV2('memory pids'), controllers: ['pids'] }, { pids: 8 }, name),
+      late: () => ['v2'],
+      early: () => [],
+    },
+    {
+      what: 'v1 tracking only (no limits)',
+      make: (name) => createCgroup({ version: 1, hierarchies: [p], byController: new Map() }, {}, name),
+      late: () => [],
+      early: (n) => [procs(p, n)],
+    },
+    {
+      what: 'v1 memory limit',
+      make: (name) => createCgroup({ version: 1, hierarchies: [m], byController: new Map([['memory', m]] as const) }, { memory: 1 << 20 }, name),
+      late: (n) => [procs(m, n)],
+      early: () => [],
+    },
+  ];
+  for (const [i, row] of rows.entries()) {
+    const name = `jail-1-2-${i}`;
+    const cg = row.make(name);
+    // 'v2' stands for the one cgroup.procs of a v2 run.
+    const expand = (files: string[]) => files.map((f) => (f === 'v2' ? cg.procsFiles[0]! : f));
+    assert.equal(cg.lateProcsFiles, expand(row.late(name)), `${row.what}: late`);
+    assert.equal(cg.earlyProcsFiles, expand(row.early(name)), `${row.what}: early`);
+    assert.equal([...cg.lateProcsFiles, ...cg.earlyProcsFiles].sort(), [...cg.procsFiles].sort(), `${row.what}: every hierarchy once`);
+  }
+});
+
 test('runName and isStale: a live run is not stale; a dead pid or a reused pid is', () => {
   const name = runName();
   assert.match(name, new RegExp(`^jail-${process.pid}-\\d+-[0-9a-f]{8}$`));
