@@ -28,11 +28,11 @@ function childrenCpuMs(): number {
 }
 
 /** Wall time of one run; `fdFile` is opened fresh as the child's fd 3 (bwrap reads it to EOF). */
-function time(cmd: string, args: readonly string[], fdFile?: string): Promise<number> {
+function time(cmd: string, args: readonly string[], fdFile?: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
     const fd = fdFile === undefined ? undefined : openSync(fdFile, 'r');
     const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: fd === undefined ? 'ignore' : ['ignore', 'ignore', 'ignore', fd] });
+    const child = spawn(cmd, args, { env, stdio: fd === undefined ? 'ignore' : ['ignore', 'ignore', 'ignore', fd] });
     if (fd !== undefined) closeSync(fd);
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}`))));
@@ -54,8 +54,14 @@ export default async function bench(): Promise<BenchReport> {
   if (!existsSync(builtin)) writeFileSync(filter, noInetFilter());
   const jail = join(root, 'bin', 'jail');
   const policy = existsSync(builtin) ? 'default' : filter;
-  const commands: Array<[string, string, string[], string?]> = [
+  // bin/jail sets NODE_EXTRA_CA_CERTS aside for its own Node (src/cli/jail-env.ts); where it is
+  // set, a Node start without it is the fairer yardstick too, so both are shown.
+  const caSet = process.env.NODE_EXTRA_CA_CERTS !== undefined;
+  const noCa: NodeJS.ProcessEnv = { ...process.env };
+  delete noCa.NODE_EXTRA_CA_CERTS;
+  const commands: Array<[string, string, string[], string?, NodeJS.ProcessEnv?]> = [
     ['node -e 0', process.execPath, ['-e', '0']],
+    ...(caSet ? [['node -e 0 (without NODE_EXTRA_CA_CERTS)', process.execPath, ['-e', '0'], undefined, noCa] as [string, string, string[], undefined, NodeJS.ProcessEnv]] : []),
     [`jail -- /bin/true (--policy ${existsSync(builtin) ? 'default' : 'test .bpf'})`, jail, ['--policy', policy, '--', '/bin/true']],
     ['jail --no-seccomp -- /bin/true', jail, ['--no-seccomp', '--', '/bin/true']],
     ['jail --memory 64M -- /bin/true (v1 cgroup)', jail, ['--policy', policy, '--memory', '64M', '--', '/bin/true']],
@@ -71,11 +77,11 @@ export default async function bench(): Promise<BenchReport> {
   }
   const samples = commands.map(() => [] as number[]);
   const cpu = commands.map(() => 0);
-  for (const [, cmd, args, f] of commands) await time(cmd, args, f); // warm the page cache
+  for (const [, cmd, args, f, env] of commands) await time(cmd, args, f, env); // warm the page cache
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [i, [, cmd, args, f]] of commands.entries()) {
+    for (const [i, [, cmd, args, f, env]] of commands.entries()) {
       const c0 = childrenCpuMs();
-      samples[i]!.push(await time(cmd, args, f));
+      samples[i]!.push(await time(cmd, args, f, env));
       cpu[i]! += childrenCpuMs() - c0;
     }
   }
@@ -95,6 +101,9 @@ export default async function bench(): Promise<BenchReport> {
       `${ROUNDS} interleaved rounds; target: jail -- /bin/true <= 2.2x node -e 0.`,
       'CPU ms: mean user+sys of the whole process tree (children reaped by this process); it does not depend on how busy the machine is, wall time does.',
       'jail = two Node starts (supervisor, then the init stage that execs the command) + koffi + setup.',
+      ...(caSet
+        ? ['NODE_EXTRA_CA_CERTS is set here: every `node` start reads that bundle; jail sets it aside for its own Node and gives it back to the command.']
+        : []),
       ...(existsSync(builtin) ? [] : ['bpf/default.*.bpf not built yet: jail and bwrap use a small test filter instead.']),
     ],
   };

@@ -8,6 +8,7 @@
  * for them; `--name` registers the run for them (src/launcher/registry.ts).
  */
 import { processIO, type CliIO } from './io.js';
+import { restoreSetAsideEnv } from './jail-env.js';
 import { JAIL_USAGE, JailUsageError, parseJailOptions, type JailOptions } from './jail-options.js';
 import { LaunchError } from '../launcher/launch-error.js';
 import { claimName, namespaceIds, processId, selfId, sweepStale, type Claim } from '../launcher/registry.js';
@@ -149,6 +150,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 }
 
 if (process.argv[1] && /jail(\.js|\.ts)?$/.test(process.argv[1])) {
+  restoreSetAsideEnv();
   main(process.argv.slice(2), processIO).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {

@@ -56,6 +56,22 @@ if (ok) {
     assert.is(r.stdout, `${join(dir, 'work')}\nA=1\nB=x=y\n123\n456\n`);
   });
 
+  // bin/jail sets NODE_EXTRA_CA_CERTS aside for its own Node start (src/cli/jail-env.ts).
+  const caRows: Array<[string, string | undefined, string]> = [
+    ['set', '/etc/some/bundle.pem', 'CA=/etc/some/bundle.pem S=unset\n'],
+    ['set but empty', '', 'CA= S=unset\n'],
+    ['unset', undefined, 'CA=unset S=unset\n'],
+  ];
+  for (const [what, value, expected] of caRows) {
+    test(`NODE_EXTRA_CA_CERTS ${what}: the command sees it as the user set it`, async () => {
+      const env: NodeJS.ProcessEnv = { ...process.env, SECCOMPILE_NODE_EXTRA_CA_CERTS: 'stale' };
+      delete env.NODE_EXTRA_CA_CERTS;
+      if (value !== undefined) env.NODE_EXTRA_CA_CERTS = value;
+      const r = await jail(['--no-seccomp', '--', '/bin/sh', '-c', 'echo "CA=${NODE_EXTRA_CA_CERTS-unset} S=${SECCOMPILE_NODE_EXTRA_CA_CERTS-unset}"'], { env });
+      assert.is(r.stdout, expected, r.stderr);
+    });
+  }
+
   test('a large environment reaches the command (the configuration is not passed in argv)', async () => {
     const big = 'x'.repeat(120_000);
     const r = await jail(['--no-seccomp', '--', '/bin/sh', '-c', 'echo ${#BIG} ${#BIG2}'], { env: { ...process.env, BIG: big, BIG2: big } });

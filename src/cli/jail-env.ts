@@ -1,0 +1,13 @@
+/**
+ * bin/jail sets NODE_EXTRA_CA_CERTS aside before it starts Node: reading and parsing that
+ * bundle is about 30 ms of every Node start here, and jail makes no TLS connection. This puts
+ * it back, first thing, so the command's environment is the user's own.
+ */
+export const SET_ASIDE = 'SECCOMPILE_NODE_EXTRA_CA_CERTS';
+
+export function restoreSetAsideEnv(env: NodeJS.ProcessEnv = process.env): void {
+  const saved = env[SET_ASIDE];
+  if (saved === undefined) return;
+  env.NODE_EXTRA_CA_CERTS = saved;
+  delete env[SET_ASIDE];
+}
