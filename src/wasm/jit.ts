@@ -1,6 +1,8 @@
 /**
- * The JIT: a validated classic-BPF program -> WebAssembly text (./wat.ts) -> binary (wabt,
- * loaded lazily, only here) -> an instance that evaluates batches of `seccomp_data` records.
+ * The JIT: a validated classic-BPF program -> WebAssembly text (./wat.ts) -> binary (./binary.ts)
+ * -> an instance that evaluates batches of `seccomp_data` records. The program stays in one piece
+ * (no chunks, see ./layout.ts): our assembler has none of wabt.js's nesting limit, and wabt
+ * (~100 ms to load) is no longer needed at run time; the tests keep it as an oracle.
  *
  * Memory layout of the instance, for a capacity of `cap` records (grown on demand, never shrunk):
  *
@@ -15,11 +17,12 @@
 import type { Program } from '../bpf/validate.js';
 import type { ByteOrder } from '../bpf/encode.js';
 import { RECORD_SIZE, toWat } from './wat.js';
+import { assembleWat } from './binary.js';
 
 export interface JitOptions {
   /** Byte order of the target machine (how records are laid out). Default little. */
   readonly endian?: ByteOrder;
-  /** Test hook: labels per chunk (see ./layout.ts), to exercise chunking on small programs. */
+  /** Test hook: labels per chunk (see ./layout.ts; default one chunk), to exercise chunked code. */
   readonly maxLabels?: number;
   /** Jump tables in front of decision trees (see ./switch.ts); default true. */
   readonly jumpTables?: boolean;
@@ -63,36 +66,13 @@ interface WebAssemblyApi {
 }
 const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-type WabtInit = typeof import('wabt');
-type Wabt = Awaited<ReturnType<WabtInit>>;
-let wabtPromise: Promise<Wabt> | undefined;
-
-/** wabt's emscripten build (CommonJS, `export =`), instantiated once per process on first use. */
-function loadWabt(): Promise<Wabt> {
-  wabtPromise ??= import('wabt').then((m) => (m as unknown as { default: WabtInit }).default());
-  return wabtPromise;
-}
-
-/** Assembles WebAssembly text to a binary with wabt. */
-export async function assemble(wat: string): Promise<Uint8Array> {
-  const wabt = await loadWabt();
-  const module = wabt.parseWat('filter.wat', wat, { tail_call: true, multi_value: true });
-  try {
-    module.resolveNames();
-    module.validate();
-    return module.toBinary({}).buffer;
-  } finally {
-    module.destroy();
-  }
-}
-
 /** Records per call into WebAssembly: small enough that V8's tier-up takes effect within a batch. */
 const SLICE = 16384;
 
 /** Compiles a validated `program` (the JIT trusts its jump offsets and operands) to a WasmFilter. */
 export async function compileWasm(program: Program, options: JitOptions = {}): Promise<WasmFilter> {
   const endian = options.endian ?? 'little';
-  const binary = await assemble(toWat(program, { endian, comments: false, maxLabels: options.maxLabels, jumpTables: options.jumpTables }));
+  const binary = assembleWat(toWat(program, { endian, comments: false, maxLabels: options.maxLabels, jumpTables: options.jumpTables }));
   const { instance } = await webAssembly.instantiate(binary);
   const ex = instance.exports as unknown as Exports;
   let cap = 0;

@@ -1,17 +1,20 @@
 /**
  * Control-flow layout of a classic-BPF program for the WebAssembly emitter: which instructions
- * are jump targets (labels), and how the program is cut into consecutive chunks so that no
- * part of the generated text nests deeper than wabt's text parser can take.
+ * are jump targets (labels), and, on request, how the program is cut into consecutive chunks.
  *
  * Classic BPF only jumps forward (kernel/bpf/core.c bpf_check_classic rejects anything else),
- * so a target maps onto the end of a `block` that encloses every instruction before it. One
- * block per target is the natural translation, but wabt 1.0.39's parser recurses per nested
- * block and dies at about 165 levels (measured), while real filters have hundreds of targets.
- * So the program is cut into chunks of at most MAX_LABELS targets each; each chunk becomes one
+ * so a target maps onto the end of a `block` that encloses every instruction before it: one
+ * block per target, nested as deep as the program has targets (up to ~4,096). The JIT's own
+ * assembler (./binary.ts) and V8 take that depth, so by default the whole program is one chunk,
+ * one function with no calls on any path. Text parsers that recurse per block do not (wabt.js
+ * 1.0.39 dies at about 165 levels, measured): for them, and for tests of the chunked shape, the
+ * program can be cut into chunks of at most `maxLabels` targets each; each chunk becomes one
  * function (the first one is inlined into the batch loop), a jump within a chunk is a `br`, and
  * a jump into a later chunk is a tail call to that chunk's function with the index of the
  * target among the chunk's `entries`, which a `br_table` at the function's top dispatches on.
- * Nesting is thus bounded by MAX_LABELS plus a few, whatever the program's size or shape.
+ * Nesting is then bounded by `maxLabels` plus a few, whatever the program's size or shape.
+ * Chunking costs speed (a call and an indirect jump per crossing: the Podman-profile benchmark
+ * ran up to 4x slower cut at 100 labels than in one piece), so only tests and wabt users ask for it.
  *
  * Invariant: the input is a program the validator accepted (opcodes known, every jump lands
  * inside the program, last instruction a return); this module only re-checks jump bounds.
@@ -19,10 +22,10 @@
 import { opcodeInfo, type Insn } from '../bpf/isa.js';
 
 /**
- * Labels (nested blocks) per chunk: the emitter's deepest nesting is this plus 4, with margin
- * under wabt's limit (~165 measured); larger chunks mean fewer calls at run time.
+ * Labels per chunk that keep the text within wabt.js's parser: the emitter's deepest nesting is
+ * this plus 4 (plus up to 17 for a jump table's stubs), with margin under wabt's ~165 levels.
  */
-export const MAX_LABELS = 100;
+export const WABT_MAX_LABELS = 100;
 
 export interface Chunk {
   readonly index: number;
@@ -70,10 +73,11 @@ export function successors(insns: readonly Insn[], pc: number): number[] {
 }
 
 /**
- * Finds the labels and cuts the program into chunks of at most `maxLabels` labels each.
+ * Finds the labels and cuts the program into chunks of at most `maxLabels` labels each (default:
+ * no limit, one chunk).
  * `extraEdges` are [from, to] jumps the emitter adds besides the program's own (jump tables).
  */
-export function layout(insns: readonly Insn[], maxLabels = MAX_LABELS, extraEdges: ReadonlyArray<readonly [number, number]> = []): Layout {
+export function layout(insns: readonly Insn[], maxLabels = Infinity, extraEdges: ReadonlyArray<readonly [number, number]> = []): Layout {
   const n = insns.length;
   const isLabel = new Uint8Array(n);
   for (let pc = 0; pc < n; pc++) {

@@ -6,10 +6,12 @@
  *   run_steps(in, out, steps, n) the same, plus the number of instructions executed
  *
  * Registers become locals: A, X, and one local per scratch cell M[k] the program uses. Control
- * flow follows ./layout.ts: chunk 0 is inlined into the batch loop, later chunks are functions
- * `$cN` (and `$cN_steps`) entered by (tail) calls that pass the registers along. In `run`, decision
- * trees get a jump table in front (./switch.ts); `run_steps` always runs the jumps one by one.
- * The text is flat (no folded expressions) because wabt's parser recursion is the limiting factor.
+ * flow follows ./layout.ts: a block per jump target, the whole program inlined into the batch
+ * loop. Only when asked to cut it into chunks (`maxLabels`, for wabt.js), chunk 0 is inlined and
+ * later chunks are functions `$cN` (and `$cN_steps`) entered by (tail) calls that pass the
+ * registers along. In `run`, decision trees get a jump table in front (./switch.ts); `run_steps`
+ * always runs the jumps one by one. The text is flat (no folded expressions, one instruction a
+ * line): the subset ./binary.ts assembles.
  *
  * Semantics follow the kernel's classic BPF (kernel/bpf/core.c, include/uapi/linux/filter.h),
  * as the interpreter implements them: unsigned 32-bit arithmetic; A, X and the used M[k] start
@@ -32,7 +34,10 @@ export interface WatOptions {
   readonly endian?: ByteOrder;
   /** One comment per BPF instruction (default true; the JIT turns them off to parse faster). */
   readonly comments?: boolean;
-  /** Labels per chunk (default MAX_LABELS); tests lower it to exercise chunking on small programs. */
+  /**
+   * Labels per chunk (default: no limit, one chunk). WABT_MAX_LABELS keeps the text within what
+   * wabt.js parses; tests go lower to exercise chunking on small programs.
+   */
   readonly maxLabels?: number;
   /** Jump tables in front of decision trees (./switch.ts; default true). */
   readonly jumpTables?: boolean;

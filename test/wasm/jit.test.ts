@@ -5,7 +5,7 @@ import { validate, type Program } from '../../src/bpf/validate.js';
 import { stmt, jump, BPF_MAXINSNS, type Insn } from '../../src/bpf/isa.js';
 import type { ByteOrder } from '../../src/bpf/encode.js';
 import { compileWasm } from '../../src/wasm/jit.js';
-import { layout, MAX_LABELS } from '../../src/wasm/layout.js';
+import { layout, WABT_MAX_LABELS } from '../../src/wasm/layout.js';
 import { SEMANTICS_CASES, data } from '../support/semantics-cases.js';
 import { makeRng } from '../support/random-program.js';
 
@@ -55,9 +55,9 @@ function records(count: number, seed: number): Uint8Array {
 }
 
 /** The JIT's rets and steps equal the interpreter's on `count` random records. */
-async function agreesWithInterpreter(program: Program, endian: ByteOrder, count = 500): Promise<void> {
+async function agreesWithInterpreter(program: Program, endian: ByteOrder, count = 500, maxLabels?: number): Promise<void> {
   const input = records(count, program.length);
-  const f = await compileWasm(program, { endian });
+  const f = await compileWasm(program, { endian, maxLabels });
   const { rets, steps } = f.evaluateBatch(input, count, { steps: true });
   const fast = f.evaluateBatch(input, count).rets; // without step counting: with jump tables
   for (let i = 0; i < count; i++) {
@@ -97,16 +97,17 @@ const WORST: Record<string, Insn[]> = {
 for (const [name, insns] of Object.entries(WORST)) {
   test(`worst shape: ${name} (${insns.length} instructions)`, async () => {
     const program = validate(insns);
-    const plan = layout(program);
-    for (const c of plan.chunks) assert.ok(c.labels.length <= MAX_LABELS, 'nesting stays bounded');
+    assert.is(layout(program).chunks.length, 1, 'one piece by default, however deep it nests');
+    for (const c of layout(program, WABT_MAX_LABELS).chunks) assert.ok(c.labels.length <= WABT_MAX_LABELS, 'chunks stay bounded');
     await agreesWithInterpreter(program, 'little', 200);
     await agreesWithInterpreter(program, 'big', 50);
+    await agreesWithInterpreter(program, 'little', 50, WABT_MAX_LABELS);
   });
 }
 
-test('a label-dense program is cut into chunks', () => {
-  const plan = layout(validate(WORST['a jump target at every instruction']!));
-  assert.ok(plan.chunks.length >= Math.floor((N - 3) / MAX_LABELS), `${plan.chunks.length} chunks`);
+test('a label-dense program is cut into chunks when asked', () => {
+  const plan = layout(validate(WORST['a jump target at every instruction']!), WABT_MAX_LABELS);
+  assert.ok(plan.chunks.length >= Math.floor((N - 3) / WABT_MAX_LABELS), `${plan.chunks.length} chunks`);
 });
 
 test('batches: empty, growing, reusing the input area, too short', async () => {
