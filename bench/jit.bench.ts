@@ -307,8 +307,8 @@ export default async function bench(): Promise<BenchReport[]> {
         columns: ['program', 'insns', 'first compile', 'later compiles', 'toWat', 'WAT KB', 'wasm bytes'],
         rows: costRows,
         notes: [
-          'compileWasm = toWat + wabt parse/validate/binary + WebAssembly.instantiate. The first compile of a process also',
-          'loads and instantiates wabt; later compiles: median of 7.',
+          'compileWasm = toWat + assembleWat (src/wasm/binary.ts) + WebAssembly.instantiate. The first compile of a process',
+          'also warms up the JavaScript of both; later compiles: median of 7.',
         ],
       },
       {
@@ -316,7 +316,7 @@ export default async function bench(): Promise<BenchReport[]> {
         columns: ['cases', 'interpreter s', 'JIT s', 'interp us/case', 'JIT us/case'],
         rows: evals,
         notes: [
-          'A fresh process each: the JIT column includes loading wabt and compiling; JSON parsing and printing dominate both.',
+          'A fresh process each: the JIT column includes loading the JIT and compiling; JSON parsing and printing dominate both.',
           ...evalNotes,
           `--engine auto continues with the JIT after ${JIT_THRESHOLD.toLocaleString('en-US')} cases (JIT_THRESHOLD; see its comment).`,
         ],

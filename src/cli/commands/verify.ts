@@ -79,7 +79,7 @@ export const run: Command = async (argv, io: CliIO) => {
   }
   for (const w of policy.warnings) io.stderr.write(`${w}\n`);
   // The sweep's batch goes through the WebAssembly JIT when it is large enough to repay the
-  // JIT's start-up (loading wabt, compiling); the interpreter otherwise. Same results either way.
+  // JIT's start-up (loading src/wasm, compiling); the interpreter otherwise. Same results either way.
   let evaluator: Evaluator | undefined;
   if (policyCases(policy.ir).length >= JIT_THRESHOLD) {
     const { jitEvaluator } = await import('../../wasm/evaluator.js');
