@@ -74,7 +74,7 @@ export function podmanIR(arches: readonly ArchName[], path = PODMAN_PROFILE): Po
       arch: archName,
       auditArch: arch.auditArch,
       nrBase: arch.nrBase,
-      maxNr: arch.maxNr,
+      knownNrs: arch.knownNrs,
       syscalls: [...byNr].sort((a, b) => a[0] - b[0]).map(([nr, e]) => ({ nr, name: e.name, rules: e.rules })),
       defaultAction,
       newer: defaultAction,

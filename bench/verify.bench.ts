@@ -61,7 +61,7 @@ export default async function bench(): Promise<BenchReport[]> {
       rows: verifyRows,
       notes: [
         'In-process, median of 5 after a warm-up; policy loading and compiling not included.',
-        'cases: the sweep (every nr 0..max+16 per target arch and a foreign one, arguments around each constant);',
+        'cases: the sweep (every known nr and 16 around the edges of each known span per target arch, and a foreign arch, arguments around each constant);',
         'regions: the exhaustive check (each region of the input space decided once: covers every input).',
       ],
     },

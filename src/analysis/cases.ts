@@ -1,13 +1,15 @@
 /**
  * The concrete inputs `verify` runs through the compiled filter (the sweep the issue asks for):
- * on every target arch every nr from the section's first to its largest + 16 and the nr edges
- * (x32 bit, sign bit, -1); for each syscall with rules, argument vectors made of each condition's
- * constant, +-1 in each 32-bit half, the u32/u64 edges and the masked bits flipped, over a base
- * that satisfies the other conditions of the rule; and a foreign arch on every nr.
+ * on every target arch every nr the tables know, 16 numbers around the edges of the section's
+ * known spans (where `newer` starts and stops: arm's and x32's private calls sit far above their
+ * regular ones) and the nr edges (x32 bit, sign bit, -1); for each syscall with rules, argument
+ * vectors made of each condition's constant, +-1 in each 32-bit half, the u32/u64 edges and the
+ * masked bits flipped, over a base that satisfies the other conditions of the rule; and a foreign
+ * arch on every nr.
  */
 import type { Condition, PolicyIR, Rule } from '../ir/types.js';
 import type { SeccompData } from '../seccomp/data.js';
-import { ARCHES, type ArchName } from '../syscalls/index.js';
+import { sectionSweep } from '../ir/nr-spans.js';
 import { EDGE_NRS, FOREIGN_ARCH } from './sample.js';
 
 const U32 = 0xffffffffn;
@@ -72,21 +74,6 @@ export function argVectors(rules: readonly Rule[]): bigint[][] {
 const ZERO = [0n, 0n, 0n, 0n, 0n, 0n];
 const ARGS_HIGH = [U64, 1n, 2n, 3n, 4n, 5n];
 
-/**
- * The nr ranges swept on an arch: nrBase to maxNr + 16, except that an arch-private range far
- * above the regular calls (arm's __ARM_NR_BASE) is swept on its own, from 16 below its base.
- */
-function nrRanges(arch: ArchName, nrBase: number, maxNr: number): [number, number][] {
-  const privateBase = ARCHES[arch].privateNrBase;
-  if (privateBase === undefined || maxNr < privateBase) return [[nrBase, maxNr + 16]];
-  let regular = nrBase;
-  for (const nr of ARCHES[arch].names.keys()) if (nr < privateBase && nr > regular) regular = nr;
-  return [
-    [nrBase, regular + 16],
-    [privateBase - 16, maxNr + 16],
-  ];
-}
-
 /** The sweep's inputs (see the file header). */
 export function policyCases(ir: PolicyIR): SeccompData[] {
   const out: SeccompData[] = [];
@@ -96,9 +83,9 @@ export function policyCases(ir: PolicyIR): SeccompData[] {
   let longest = 0;
   for (const s of ir.sections) {
     const byNr = new Map(s.syscalls.map((e) => [e.nr, e]));
-    // the arch's largest known syscall, even when the section stops earlier (e.g. an imported
-    // profile whose newer-than-known cut-off is its own largest syscall)
-    const ranges = nrRanges(s.arch, s.nrBase, Math.max(s.maxNr, ARCHES[s.arch].maxNr));
+    // every number the arch's tables know, even when the section's known spans differ (an
+    // imported profile's cut-off is its own largest syscall), and 16 around each span's edges
+    const ranges = sectionSweep([s]);
     longest = Math.max(longest, ranges[0]![1] - s.nrBase);
     for (const [from, to] of ranges) {
       for (let nr = from; nr <= to; nr++) {

@@ -1,10 +1,11 @@
 /**
  * A policy's IR seen as comparisons on seccomp_data words, so that its decisions are constant on
  * the cells of a partition (./cells.ts) just as a compare-only filter's are: the arch values of
- * its sections, the nr boundaries of its sections (nrBase, maxNr + 1, the end of each owned span)
- * and of each syscall with rules, and each condition split into 32-bit halves. An ordered 64-bit
- * comparison is lexicographic over (high, low): the high half needs `== vh` (cells vh and vh + 1),
- * the low half `> vl` and `>= vl`.
+ * its sections, the nr boundaries of its sections (nrBase, the start and end of each known span,
+ * where `newer` stops and starts, the end of each owned span) and of each syscall with rules,
+ * and each condition split into 32-bit halves. An ordered 64-bit comparison is lexicographic
+ * over (high, low): the high half needs `== vh` (cells vh and vh + 1), the low half `> vl` and
+ * `>= vl`.
  */
 import { ownedSpans } from '../ir/semantics.js';
 import type { Condition, PolicyIR } from '../ir/types.js';
@@ -56,7 +57,10 @@ export function irPredicates(ir: PolicyIR): Predicate[] {
     out.push({ word: ARCH_WORD, mask: FULL, op: 'jeq', k: s.auditArch });
     start(NR_WORD, span.start);
     start(NR_WORD, span.end);
-    start(NR_WORD, s.maxNr + 1);
+    for (const known of s.knownNrs) {
+      start(NR_WORD, known.start);
+      start(NR_WORD, known.end);
+    }
     for (const e of s.syscalls) {
       out.push({ word: NR_WORD, mask: FULL, op: 'jeq', k: e.nr });
       for (const r of e.rules) for (const c of r.conditions) out.push(...conditionPredicates(c));

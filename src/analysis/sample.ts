@@ -1,13 +1,14 @@
 /**
  * The fallback when a program is not compare-only (or its exact analysis would be too large):
  * concrete inputs drawn from the constants the programs compare with. Every compared arch value
- * and a foreign one; every nr from 0 to the largest known syscall of those arches + 16, and the
- * compared nr constants +-1; per argument word, the compared constants, +-1 and with masked bits
- * flipped, one word at a time over zero, plus a few seeded pseudo-random vectors. A result from
- * these inputs is a sample, and is reported as one.
+ * and a foreign one; every nr from 0 to 616, every nr the tables of those arches know and 16
+ * around them, and the compared nr constants +-1; per argument word, the compared constants, +-1
+ * and with masked bits flipped, one word at a time over zero, plus a few seeded pseudo-random
+ * vectors. A result from these inputs is a sample, and is reported as one.
  */
 import { AUDIT_ARCH } from '../seccomp/abi.js';
 import type { SeccompData } from '../seccomp/data.js';
+import { nrSweep } from '../ir/nr-spans.js';
 import { ARCHES, ARCH_NAMES } from '../syscalls/index.js';
 import type { Predicate } from './cells.js';
 import { ARCH_WORD, NR_WORD, WORD_COUNT } from './words.js';
@@ -48,16 +49,16 @@ export function sampleInputs(predicates: readonly Predicate[], randomPerNr = 2):
   for (const p of predicates) byWord[p.word]!.push(p);
   const archValues = new Set<number>([FOREIGN_ARCH, 0]);
   for (const p of byWord[ARCH_WORD]!) if (p.op === 'jeq' && p.mask === 0xffffffff) archValues.add(p.k);
-  let maxNr = 0;
+  const nrs = new Set<number>(EDGE_NRS);
+  for (let nr = 0; nr <= 616; nr++) nrs.add(nr);
+  for (const v of wordValues(byWord[NR_WORD]!)) nrs.add(v);
+  // every number the compared arches' tables know and 16 around them (x32's carry the x32 bit;
+  // not the million numbers between arm's regular and private calls)
   for (const name of ARCH_NAMES) {
     const a = ARCHES[name];
-    if (archValues.has(a.auditArch)) maxNr = Math.max(maxNr, a.maxNr - a.nrBase);
+    if (!archValues.has(a.auditArch)) continue;
+    for (const [from, to] of nrSweep(a.knownNrs, 16, a.nrBase)) for (let nr = from; nr <= to; nr++) nrs.add(nr);
   }
-  const nrs = new Set<number>(EDGE_NRS);
-  for (let nr = 0; nr <= Math.max(maxNr, 600) + 16; nr++) nrs.add(nr);
-  for (const v of wordValues(byWord[NR_WORD]!)) nrs.add(v);
-  // x32: its numbers carry the x32 bit
-  if (archValues.has(AUDIT_ARCH.AUDIT_ARCH_X86_64)) for (let nr = 0; nr <= ARCHES.x32.maxNr - ARCHES.x32.nrBase + 16; nr++) nrs.add(0x40000000 + nr);
 
   // argument vectors as 12 words (ip skipped: filters rarely read it, but include its values too)
   const vectors: number[][] = [new Array<number>(WORD_COUNT - 2).fill(0)];

@@ -12,6 +12,7 @@
  * A mismatch is reported with the smallest input showing it (arch order, then nr, then arguments).
  */
 import { decide, owningSection } from '../ir/semantics.js';
+import { inNrSpans } from '../ir/nr-spans.js';
 import type { PolicyIR } from '../ir/types.js';
 import { formatAction, retToAction, type Action } from '../seccomp/abi.js';
 import type { SeccompData } from '../seccomp/data.js';
@@ -188,7 +189,7 @@ function single(i: number, count: number): Uint32Array {
 function checkRegion(ir: PolicyIR, partition: Partition, region: Region, arch: number, nr: number, got: Action, tally: Tally): number {
   const section = owningSection(ir, arch, nr);
   const name = section?.arch ?? 'other';
-  const entry = section && nr >>> 0 <= section.maxNr ? section.syscalls.find((e) => e.nr === nr >>> 0) : undefined;
+  const entry = section && inNrSpans(section.knownNrs, nr) ? section.syscalls.find((e) => e.nr === nr >>> 0) : undefined;
   let n = 0;
   const leaf = (r: Region, want: Action): void => {
     n++;

@@ -2,7 +2,8 @@
  * Syscall number ranges for one AUDIT_ARCH (kafel's range_rules, Chromium's FindRanges): the
  * whole u32 nr space cut into sorted, gap-free ranges, each with the decision tree of every
  * number in it, neighbours with the same tree merged. Numbers no section owns (x32 numbers in an
- * x86_64-only filter) get `badArch`; numbers above a section's maxNr get its `newer` action.
+ * x86_64-only filter) get `badArch`; owned numbers outside a section's knownNrs (above its last
+ * regular syscall, and around arm's or x32's private range) get its `newer` action.
  *
  * Invariants: ranges[0].start === 0, ranges[i].end === ranges[i+1].start, last end === 2^32,
  * and ranges[i].tree !== ranges[i+1].tree (trees are hash-consed, so identity is equality).
@@ -33,17 +34,25 @@ export function findRanges(b: TreeBuilder, spans: readonly OwnedSpan[], badArch:
   let cursor = 0;
   for (const { section, start, end } of spans) {
     push(cursor, start, b.leaf(badArch));
-    const known = Math.min(end, Math.max(start, section.maxNr + 1)); // [start, known): tables' numbers
     const fallback = b.leaf(section.defaultAction);
+    const newer = b.leaf(section.newer);
     let at = start;
-    for (const entry of section.syscalls) {
-      if (entry.nr < at || entry.nr >= known) continue; // not owned, or newer: never consulted
-      push(at, entry.nr, fallback);
-      push(entry.nr, entry.nr + 1, rulesTree(b, entry.rules, section.defaultAction, section.endian));
-      at = entry.nr + 1;
+    for (const known of section.knownNrs) {
+      const from = Math.max(at, known.start);
+      const to = Math.min(end, known.end);
+      if (from >= to) continue;
+      push(at, from, newer);
+      at = from;
+      for (const entry of section.syscalls) {
+        if (entry.nr < at || entry.nr >= to) continue; // not owned, or newer: never consulted
+        push(at, entry.nr, fallback);
+        push(entry.nr, entry.nr + 1, rulesTree(b, entry.rules, section.defaultAction, section.endian));
+        at = entry.nr + 1;
+      }
+      push(at, to, fallback);
+      at = to;
     }
-    push(at, known, fallback);
-    push(known, end, b.leaf(section.newer));
+    push(at, end, newer);
     cursor = end;
   }
   push(cursor, NR_SPACE_END, b.leaf(badArch));

@@ -104,7 +104,7 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
       arch: arch.name,
       auditArch: arch.auditArch,
       nrBase: arch.nrBase,
-      maxNr: arch.maxNr,
+      knownNrs: arch.knownNrs,
       syscalls,
       defaultAction: resolveAction(checked.default, arch.name),
       newer: resolveAction(checked.newer, arch.name),

@@ -2,7 +2,8 @@
  * The meaning of a PolicyIR, evaluated directly (no BPF): the reference every compiled filter is
  * tested against. `decide` follows the contract documented in ./types.ts word for word:
  * arch dispatch by AUDIT_ARCH, then by the section owning `nr` (x86_64 vs x32), then first
- * matching rule in order, then the section default, with `newer` above the section's maxNr.
+ * matching rule in order, then the section default, with `newer` for owned numbers outside the
+ * section's knownNrs.
  *
  * Values follow the kernel's view of struct seccomp_data (include/uapi/linux/seccomp.h): `nr`
  * is an int the filter reads as a u32 word, arguments are u64. A width-32 condition sees only
@@ -10,6 +11,7 @@
  */
 import type { Action } from '../seccomp/abi.js';
 import { ARCHES, ARCH_NAMES } from '../syscalls/index.js';
+import { inNrSpans } from './nr-spans.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from './types.js';
 
 /** What the filter sees of one syscall: seccomp_data.arch, .nr and .args. */
@@ -116,7 +118,7 @@ export function decide(ir: PolicyIR, data: SyscallData): Action {
   const nr = data.nr >>> 0;
   const section = owningSection(ir, data.arch, nr);
   if (!section) return ir.badArch;
-  if (nr > section.maxNr) return section.newer;
+  if (!inNrSpans(section.knownNrs, nr)) return section.newer;
   const entry = indexOf(ir).bySection.get(section)!.get(nr);
   return decideRules(entry?.rules ?? [], section.defaultAction, data.args);
 }

@@ -11,11 +11,19 @@
  *     the numbers from its nrBase up to the next section's nrBase (exclusive). Numbers no section
  *     owns (x32 numbers, >= 0x40000000, when only x86_64 is targeted) get `badArch`;
  *   - within a section, rules for `nr` are tried in order; the first rule whose conditions all
- *     hold decides; if none holds, or `nr` has no rules, the section's `defaultAction` decides,
- *     except that nr > section.maxNr gets `newer` (a syscall newer than our tables).
+ *     hold decides; if none holds, or `nr` has no rules, the section's `defaultAction` decides;
+ *   - except that an owned `nr` outside every span of `section.knownNrs` gets `newer` (a syscall
+ *     newer than our tables): above the last regular syscall, and, on arches with a private range
+ *     above the regular calls (arm's 0x0f0000.., x32's 512..547), both between the regular calls
+ *     and that range and above it. Unknown numbers inside a known span (holes in the tables, arm's
+ *     0x0f0000 "branch through zero", which the kernel answers with SIGSEGV) are not newer: they
+ *     get their rules or the default. Rules on a newer number are never consulted (the DSL and
+ *     the OCI importer make none).
  */
 import type { Action } from '../seccomp/abi.js';
-import type { ArchName } from '../syscalls/arch.js';
+import type { ArchName, NrSpan } from '../syscalls/arch.js';
+
+export type { NrSpan } from '../syscalls/arch.js';
 
 export type CmpOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'masked_eq';
 
@@ -63,12 +71,17 @@ export interface ArchSection {
   readonly auditArch: number;
   /** Lowest raw nr this section owns (0, or 0x40000000 for x32). */
   readonly nrBase: number;
-  /** Highest raw nr the tables know for this arch; above it, `newer` applies. */
-  readonly maxNr: number;
+  /**
+   * The raw nr spans this section treats as known, sorted, disjoint, within the numbers it owns:
+   * from the DSL the Arch's `knownNrs` (regular calls, then any private range); from an OCI
+   * profile with runc's -ENOSYS stub one span from nrBase to the largest syscall it names. Owned
+   * numbers outside them get `newer`.
+   */
+  readonly knownNrs: readonly NrSpan[];
   /** Sorted by nr ascending, one entry per nr. */
   readonly syscalls: readonly SyscallRules[];
   readonly defaultAction: Action;
-  /** For nr > maxNr (a syscall newer than our tables). */
+  /** For owned numbers outside `knownNrs` (a syscall newer than our tables). */
   readonly newer: Action;
   /** Byte order of seccomp_data on this arch (where 64-bit argument halves live). */
   readonly endian: 'little' | 'big';

@@ -19,8 +19,9 @@
  *    them with different actions can match the same call, libseccomp picks by its tree order (or
  *    fails with EEXIST): seccompile reports an error instead of guessing;
  *  - runc's -ENOSYS stub: unless the default action is ALLOW, LOG or TRACE, numbers above the
- *    largest one the profile names on an arch get ERRNO(ENOSYS) (`newer`, with maxNr lowered),
- *    and on s390x nr 0 too.
+ *    largest one the profile names on an arch get ERRNO(ENOSYS) (`newer`, with knownNrs one span
+ *    from nrBase to that syscall: on arm and x32 it runs across the numbers between the regular
+ *    and the private calls, which runc's stub never reaches), and on s390x nr 0 too.
  */
 import { actionToRet, type Action } from '../seccomp/abi.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from '../ir/types.js';
@@ -123,7 +124,7 @@ export function lowerProfile(profile: OciProfile, resolved: ResolvedProfile, arc
       arch: name,
       auditArch: arch.auditArch,
       nrBase: arch.nrBase,
-      maxNr: withStub ? last! : arch.maxNr,
+      knownNrs: withStub ? [{ start: arch.nrBase, end: last! + 1 }] : arch.knownNrs,
       syscalls: s390Setup ? setupEnosys(syscalls) : syscalls,
       defaultAction,
       newer: withStub ? { kind: 'errno', errno: ENOSYS } : defaultAction,

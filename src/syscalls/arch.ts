@@ -35,6 +35,12 @@ export interface Multiplexer {
   readonly calls: Readonly<Record<string, number>>;
 }
 
+/** Raw seccomp_data.nr values [start, end), end <= 2^32. */
+export interface NrSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
 export interface Arch {
   readonly name: ArchName;
   /** seccomp_data.arch for this ABI. x32 shares AUDIT_ARCH_X86_64 with x86_64. */
@@ -51,11 +57,20 @@ export interface Arch {
   /** Largest raw nr in the table (arm: an ARM-private call near 0x0f0000, see privateNrBase). */
   readonly maxNr: number;
   /**
-   * First nr of an arch-private range above the regular syscalls, where there is one (arm:
-   * __ARM_NR_BASE = 0x0f0000: breakpoint, cacheflush, usr26, usr32, set_tls, get_tls). Numbers
+   * First raw nr of an arch-private range above the regular syscalls, where there is one. Numbers
    * between the last regular syscall and this base are where newer kernels add syscalls.
+   *  - arm: __ARM_NR_BASE = 0x0f0000 (arch/arm/include/uapi/asm/unistd.h): breakpoint,
+   *    cacheflush, usr26, usr32, set_tls, get_tls at 0x0f0001..0x0f0006;
+   *  - x32: 0x40000000 + 512, the x32-specific calls 512..547 (arch/x86/entry/syscalls/
+   *    syscall_64.tbl: "Do not add new syscalls to this range"); new calls get common numbers.
    */
   readonly privateNrBase?: number;
+  /**
+   * The raw nr spans the tables know, sorted and disjoint: the regular syscalls [nrBase, last
+   * regular + 1) and, where there is one, the private range [privateNrBase, maxNr + 1). Every
+   * table number lies in one; numbers outside them (but of this ABI) are newer than the tables.
+   */
+  readonly knownNrs: readonly NrSpan[];
   readonly multiplexers: readonly Multiplexer[];
   /**
    * Which argument of clone(2) holds the flags: 0, except 1 on s390x, whose clone is

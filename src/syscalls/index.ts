@@ -9,12 +9,12 @@
  * a multiplexer is present exactly where the tables list `socketcall`/`ipc`.
  */
 import { AUDIT_ARCH, X32_SYSCALL_BIT, type Endian } from '../seccomp/abi.js';
-import { ARCH_NAMES, type Arch, type ArchName, type Multiplexer } from './arch.js';
+import { ARCH_NAMES, type Arch, type ArchName, type Multiplexer, type NrSpan } from './arch.js';
 import { didYouMean, nearestNames } from './nearest.js';
 import { IPC_CALL_MASK, IPC_CALLS, SOCKETCALL_CALL_MASK, SOCKETCALL_CALLS } from './multiplexers.js';
 import { PNR, SYSCALL_TABLE, TABLE_ARCHES, type SyscallName } from './tables.js';
 
-export type { Arch, ArchName, Multiplexer } from './arch.js';
+export type { Arch, ArchName, Multiplexer, NrSpan } from './arch.js';
 export { ARCH_NAMES } from './arch.js';
 export { TABLE_SOURCE, type SyscallName } from './tables.js';
 export { IPC_CALL, IPC_CALLS, SOCKETCALL, SOCKETCALL_CALLS } from './multiplexers.js';
@@ -33,7 +33,8 @@ const SPECS: Readonly<Record<ArchName, ArchSpec>> = {
   x86_64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_X86_64, endian: 'little', wordSize: 64, nrBase: 0 },
   x86: { auditArch: AUDIT_ARCH.AUDIT_ARCH_I386, endian: 'little', wordSize: 32, nrBase: 0 },
   // x32 is an x86_64 process making syscalls with __X32_SYSCALL_BIT set (arch/x86/entry/syscall_x32.c).
-  x32: { auditArch: AUDIT_ARCH.AUDIT_ARCH_X86_64, endian: 'little', wordSize: 32, nrBase: X32_SYSCALL_BIT },
+  // Its own calls 512..547 (syscall_64.tbl) sit above the common numbers, which keep growing.
+  x32: { auditArch: AUDIT_ARCH.AUDIT_ARCH_X86_64, endian: 'little', wordSize: 32, nrBase: X32_SYSCALL_BIT, privateNrBase: (X32_SYSCALL_BIT + 512) >>> 0 },
   aarch64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_AARCH64, endian: 'little', wordSize: 64, nrBase: 0 },
   // ARM EABI; __ARM_NR_BASE (arch/arm/include/uapi/asm/unistd.h) starts the ARM-private calls.
   arm: { auditArch: AUDIT_ARCH.AUDIT_ARCH_ARM, endian: 'little', wordSize: 32, nrBase: 0, privateNrBase: 0x0f0000 },
@@ -73,9 +74,22 @@ function buildArch(name: ArchName): Arch {
     syscalls,
     names,
     maxNr: pairs[pairs.length - 1]![1],
+    knownNrs: Object.freeze(knownSpans(name, spec, pairs.map(([, nr]) => nr))),
     multiplexers: Object.freeze(multiplexers),
     cloneFlagsArg: spec.cloneFlagsArg ?? 0,
   });
+}
+
+/** Arch.knownNrs from the sorted table numbers: the regular span, then the private one. */
+function knownSpans(name: ArchName, spec: ArchSpec, nrs: readonly number[]): NrSpan[] {
+  const base = spec.privateNrBase;
+  const regular = base === undefined ? nrs : nrs.filter((nr) => nr < base);
+  const spans: NrSpan[] = [{ start: spec.nrBase, end: regular[regular.length - 1]! + 1 }];
+  if (base !== undefined) {
+    if (regular.length === nrs.length) throw new Error(`syscall tables: no ${name} call at or above its private base 0x${base.toString(16)}`);
+    spans.push({ start: base, end: nrs[nrs.length - 1]! + 1 });
+  }
+  return spans;
 }
 
 /** Every arch we target, by name. */

@@ -13,6 +13,7 @@ import { compile, encodeFilter } from '../../src/compiler/index.js';
 import { validate } from '../../src/bpf/validate.js';
 import { loadPolicy } from '../../src/testing/load.js';
 import { allow, arg, errno, policy } from '../../src/dsl/index.js';
+import { ARCHES } from '../../src/syscalls/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-verify-test-'));
 const write = (name: string, data: string | Uint8Array): string => {
@@ -58,6 +59,38 @@ test('a broken filter: exit 1 and the smallest counterexample', async () => {
   const r = await run(file, '--filter', bad);
   assert.is(r.code, 1, r.err);
   assert.match(r.out, /MISMATCH: \d+ cases or regions decide differently; the smallest:\n  x86_64 socket \(nr 41\) args \[2, 0, 0, 0, 0, 0\]: filter allow, policy errno\(EACCES\)\n$/);
+});
+
+// A deny-list for aarch64 + arm: arm's numbers between its regular calls (..471) and its private
+// ones (0x0f0000..) are newer than the tables and must be denied like those above.
+const armFile = write(
+  'arm.ts',
+  `import { policy, allow, errno } from 'seccompile';
+export default policy({
+  default: allow(),
+  newer: errno('ENOSYS'),
+  arch: ['aarch64', 'arm'],
+  rules: [errno('EPERM').on('set_tls', 'mount')],
+});
+`,
+);
+
+test('an arm-targeting deny-list verifies, newer numbers around the private calls included', async () => {
+  const r = await run(armFile);
+  assert.is(r.code, 0, r.err + r.out);
+  assert.match(r.out, /\narm\s+[\d,]+\s+[\d,]+\s+0\n/);
+  assert.match(r.out, /ok: the filter decides as the policy\n$/);
+});
+
+test('a filter that lets arm numbers below 0x0f0000 through (the old single known span) is caught', async () => {
+  const loaded = loadPolicy(policy({ default: allow(), newer: errno('ENOSYS'), arch: ['aarch64', 'arm'], rules: [errno('EPERM').on('set_tls', 'mount')] }));
+  const ir = loaded.ir!;
+  const old = { ...ir, sections: ir.sections.map((s) => (s.arch === 'arm' ? { ...s, knownNrs: [{ start: 0, end: ARCHES.arm.maxNr + 1 }] } : s)) };
+  const bad = write('arm-old.bpf', encodeFilter(compile(old)));
+  const r = await run(armFile, '--filter', bad);
+  assert.is(r.code, 1, r.err);
+  const first = ARCHES.arm.knownNrs[0]!.end;
+  assert.match(r.out, new RegExp(`the smallest:\\n  arm nr ${first} args \\[0, 0, 0, 0, 0, 0\\]: filter allow, policy errno\\(ENOSYS\\)\\n$`), r.out);
 });
 
 test('usage errors: exit 2', async () => {

@@ -6,6 +6,7 @@
  */
 import type { Action } from '../../src/seccomp/abi.js';
 import type { ArchSection, CmpOp, Condition, PolicyIR, Rule, SyscallRules } from '../../src/ir/types.js';
+import { sectionSweep } from '../../src/ir/nr-spans.js';
 import { ARCHES, type ArchName } from '../../src/syscalls/index.js';
 
 export const ALLOW: Action = { kind: 'allow' };
@@ -47,12 +48,22 @@ export function section(arch: ArchName, spec: SectionSpec): ArchSection {
     arch,
     auditArch: a.auditArch,
     nrBase: a.nrBase,
-    maxNr: a.maxNr,
+    knownNrs: a.knownNrs,
     syscalls,
     defaultAction: spec.default ?? errno(1),
     newer: spec.newer ?? errno(38),
     endian: a.endian,
   };
+}
+
+/**
+ * The numbers the differential checks probe on sections of one arch: every number its tables
+ * know and 16 around each known span's edges (src/ir/nr-spans.ts sectionSweep), ascending.
+ */
+export function sweepNrs(sections: readonly ArchSection[], margin = 16): number[] {
+  const out: number[] = [];
+  for (const [from, to] of sectionSweep(sections, margin)) for (let nr = from; nr <= to; nr++) out.push(nr);
+  return out;
 }
 
 export function policyIR(badArch: Action, ...sections: ArchSection[]): PolicyIR {

@@ -65,6 +65,8 @@ const cases: [string, number, number, bigint[], Action][] = [
   ['x32 read', X86_64, 0x40000000, [], errno(6)],
   ['x32 default', X86_64, 0x40000001, [], errno(5)],
   ['x32 newer', X86_64, ARCHES.x32.maxNr + 1, [], KILL],
+  ['x32 newer, between its common and its own calls', X86_64, 0x40000000 + 472, [], KILL],
+  ['x32 own call (rt_sigaction, 512): the default', X86_64, 0x40000000 + 512, [], errno(5)],
   ['nr -1 is an x32 newer number', X86_64, -1, [], KILL],
   ['x86', ARCHES.x86.auditArch, 3, [], errno(8)],
   ['foreign arch', ARCHES.aarch64.auditArch, 0, [], trap(7)],
@@ -72,6 +74,34 @@ const cases: [string, number, number, bigint[], Action][] = [
 
 test('decide: table', () => {
   for (const [what, arch, nr, args, want] of cases) assert.equal(decide(ir, { arch, nr, args }), want, what);
+});
+
+// A section's knownNrs decide where `newer` applies, not the largest number: arm's regular calls,
+// then its private ones at 0x0f0000 (a hole there, 0x0f0000 itself, is not newer).
+const arm = policyIR(
+  trap(9),
+  section('arm', { default: errno(1), newer: errno(38), rules: { set_tls: [rule(ALLOW)] } }),
+);
+const ARM = ARCHES.arm.auditArch;
+const armCases: [string, number, Action][] = [
+  ['last regular call', 471, errno(1)],
+  ['above it', 472, errno(38)],
+  ['below __ARM_NR_BASE', 0xeffff, errno(38)],
+  ['__ARM_NR_BASE, no call: a hole in a known span', 0xf0000, errno(1)],
+  ['set_tls', 0xf0005, ALLOW],
+  ['get_tls', 0xf0006, errno(1)],
+  ['above the private calls', 0xf0007, errno(38)],
+  ['-1', -1, errno(38)],
+];
+test('decide: arm, newer below and above the private calls', () => {
+  for (const [what, nr, want] of armCases) assert.equal(decide(arm, { arch: ARM, nr, args: [] }), want, what);
+});
+
+test('decide: knownNrs as given (an imported profile: one span up to its largest name)', () => {
+  const s = { ...section('arm', { default: errno(1), newer: errno(38), rules: {} }), knownNrs: [{ start: 0, end: 0xf0006 }] };
+  const imported = policyIR(trap(9), s);
+  assert.equal(decide(imported, { arch: ARM, nr: 472, args: [] }), errno(1));
+  assert.equal(decide(imported, { arch: ARM, nr: 0xf0006, args: [] }), errno(38));
 });
 
 test('x86_64 alone does not own x32 numbers', () => {

@@ -24,7 +24,7 @@ import type { Action } from '../../src/seccomp/abi.js';
 import type { PolicyIR } from '../../src/ir/types.js';
 import { ARCHES, hostArch } from '../../src/syscalls/index.js';
 import { hasSeccomp, need } from '../support/capabilities.js';
-import { argVectors, boundaries, longJumps, multiArch, shadowed, x86_64Only } from '../compiler/fixtures.js';
+import { argVectors, boundaries, longJumps, multiArch, shadowed, sweepNrs, x86_64Only } from '../compiler/fixtures.js';
 import { loadPolicyFile } from '../../src/loader/policy-file.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { compatArches } from '../../src/syscalls/index.js';
@@ -45,7 +45,7 @@ function casesFor(ir: PolicyIR, auditArch: number): Case[] {
   const zero = [0n, 0n, 0n, 0n, 0n, 0n];
   for (const s of ir.sections.filter((x) => x.auditArch === auditArch)) {
     const byNr = new Map(s.syscalls.map((e) => [e.nr, e]));
-    for (let nr = s.nrBase; nr <= s.maxNr + 16; nr++) {
+    for (const nr of sweepNrs([s])) {
       const entry = byNr.get(nr);
       for (const args of entry ? argVectors(entry.rules) : [zero]) out.push([nr, args]);
     }

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { importOciProfile, type OciImportOptions } from '../../src/oci/index.js';
 import { parseJson, JsonSyntaxError } from '../../src/oci/json.js';
 import type { PolicyIR } from '../../src/ir/types.js';
+import { decide } from '../../src/ir/semantics.js';
 import { ARCHES } from '../../src/syscalls/index.js';
 
 const OPTS: OciImportOptions = { arch: 'x86_64', kernel: '6.1', caps: [] };
@@ -119,13 +120,41 @@ test('runc semantics: native arch always covered, default-action rules dropped, 
 test("runc's -ENOSYS stub: above the largest named syscall, unless the default action allows", () => {
   const deny = importOciProfile(base([{ names: ['read', 'openat'], action: 'SCMP_ACT_ALLOW' }]), OPTS);
   const s = section(deny.ir, 'x86_64');
-  assert.is(s.maxNr, ARCHES.x86_64.syscalls.get('openat'));
+  assert.equal(s.knownNrs, [{ start: 0, end: ARCHES.x86_64.syscalls.get('openat')! + 1 }]);
   assert.equal(s.newer, { kind: 'errno', errno: 38 });
   const allow = importOciProfile(JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_KILL' }] }), OPTS);
   const t = section(allow.ir, 'x86_64');
-  assert.is(t.maxNr, ARCHES.x86_64.maxNr);
+  assert.equal(t.knownNrs, ARCHES.x86_64.knownNrs);
   assert.equal(t.newer, { kind: 'allow' });
 });
+
+// runc's stub on arm: a profile naming an ARM-private call (set_tls, 0xf0005) moves the stub up
+// there, so the numbers between the regular calls and 0xf0000 get the default, as under runc.
+const ARM_STUB: [string, string[], [number, string][]][] = [
+  [
+    'regular calls only: ENOSYS from the last one named up',
+    ['read', 'openat'],
+    [[1, 'errno 1'], [ARCHES.arm.syscalls.get('openat')!, 'allow'], [ARCHES.arm.syscalls.get('openat')! + 1, 'errno 38'], [0xf0005, 'errno 38']],
+  ],
+  [
+    'set_tls named: the stub starts above it, the gap below gets the default',
+    ['read', 'set_tls'],
+    [[ARCHES.arm.knownNrs[0]!.end, 'errno 1'], [0xeffff, 'errno 1'], [0xf0000, 'errno 1'], [0xf0005, 'allow'], [0xf0006, 'errno 38'], [0x100000, 'errno 38']],
+  ],
+];
+for (const [what, names, cases] of ARM_STUB) {
+  test(`runc's -ENOSYS stub on arm: ${what}`, () => {
+    const opts: OciImportOptions = { ...OPTS, arch: 'arm' };
+    const res = importOciProfile(base([{ names, action: 'SCMP_ACT_ALLOW' }], { architectures: ['SCMP_ARCH_ARM'] }), opts);
+    const s = section(res.ir, 'arm');
+    const last = Math.max(...names.map((n) => ARCHES.arm.syscalls.get(n)!));
+    assert.equal(s.knownNrs, [{ start: 0, end: last + 1 }]);
+    for (const [nr, want] of cases) {
+      const got = decide(res.ir!, { arch: ARCHES.arm.auditArch, nr, args: [] });
+      assert.is(got.kind === 'errno' ? `errno ${got.errno}` : got.kind, want, `nr 0x${nr.toString(16)}`);
+    }
+  });
+}
 
 test('socket calls on x86 also govern socketcall, argument 0 replaced by the call number', () => {
   const res = importOciProfile(base([{ names: ['connect'], action: 'SCMP_ACT_ALLOW', args: [{ index: 2, value: 110, op: 'SCMP_CMP_LE' }] }], { architectures: ['SCMP_ARCH_X86'] }), OPTS);

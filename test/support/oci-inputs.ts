@@ -4,6 +4,7 @@
  * values at and around every constant the rules compare (and the profile wrote, before libseccomp's
  * 32-bit truncation), with high halves set to catch width mistakes. Deterministic.
  */
+import { nrSweep, sectionSweep } from '../../src/ir/nr-spans.js';
 import type { Condition, PolicyIR } from '../../src/ir/types.js';
 import type { SeccompData } from '../../src/seccomp/data.js';
 import { ARCHES, type ArchName } from '../../src/syscalls/index.js';
@@ -49,12 +50,12 @@ function rng(seed: number): () => number {
 export function comparisonInputs(ir: PolicyIR, arch: ArchName, extra: readonly bigint[] = [], perSyscall = 1500): SeccompData[] {
   const a = ARCHES[arch];
   const section = ir.sections.find((s) => s.arch === arch);
-  const top = Math.max(a.maxNr, section?.maxNr ?? 0) + 16;
+  const ranges = section ? sectionSweep([section]) : nrSweep(a.knownNrs, 16, a.nrBase);
   const out: SeccompData[] = [];
   const base = { arch: a.auditArch, instructionPointer: 0n };
   const byNr = new Map((section?.syscalls ?? []).map((s) => [s.nr, s]));
   const random = rng(0x5eed ^ a.auditArch);
-  for (let nr = a.nrBase; nr <= top; nr++) {
+  for (const nr of ranges.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i))) {
     out.push({ ...base, nr, args: [] });
     const entry = byNr.get(nr);
     const conds = (entry?.rules ?? []).flatMap((r) => r.conditions);

@@ -82,13 +82,27 @@ for (const [name, audit, endian, wordSize, nrBase, maxNr, mux] of DESCRIPTORS) {
   });
 }
 
-test('arm private calls start at __ARM_NR_BASE, regular ones stay below', () => {
-  assert.is(ARCHES.arm.privateNrBase, 0x0f0000);
-  const regular = [...ARCHES.arm.syscalls.values()].filter((nr) => nr < 0x0f0000);
-  assert.ok(Math.max(...regular) < 1000);
-  assert.is(ARCHES.x86_64.privateNrBase, undefined);
-});
-
+// [arch, privateNrBase, knownNrs]: the regular calls, then the private range where there is one.
+const SPANS: Array<[ArchName, number | undefined, [number, number][]]> = [
+  ['arm', 0x0f0000, [[0, 472], [0x0f0000, 0x0f0007]]],
+  ['x32', X32_SYSCALL_BIT + 512, [[X32_SYSCALL_BIT, X32_SYSCALL_BIT + 472], [X32_SYSCALL_BIT + 512, X32_SYSCALL_BIT + 548]]],
+  ['x86_64', undefined, [[0, 472]]],
+  ['x86', undefined, [[0, 472]]],
+  ['aarch64', undefined, [[0, 472]]],
+  ['s390x', undefined, [[0, 472]]],
+  ['ppc64le', undefined, [[0, 472]]],
+];
+for (const [name, base, spans] of SPANS) {
+  test(`${name}: private calls and known spans`, () => {
+    const a = ARCHES[name];
+    assert.is(a.privateNrBase, base);
+    assert.equal(a.knownNrs.map((s) => [s.start, s.end]), spans);
+    // every table number lies in a span, and each span starts or ends at a table number
+    for (const nr of a.syscalls.values()) assert.ok(a.knownNrs.some((s) => nr >= s.start && nr < s.end), `${name} ${nr}`);
+    for (const s of a.knownNrs) assert.ok(a.names.has(s.end - 1), `${name}: span ends at a syscall`);
+    if (base !== undefined) assert.ok(a.names.has(base) || a.names.has(base + 1), `${name}: private calls start at the base`);
+  });
+}
 // include/uapi/linux/net.h and include/uapi/linux/ipc.h
 const SUBCALLS: Array<[string, string, number]> = [
   ['socketcall', 'socket', 1],

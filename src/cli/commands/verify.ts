@@ -54,7 +54,8 @@ export function formatVerify(report: VerifyReport, source: string, ms: number): 
     return out;
   }
   const arch = c.arch === 'other' ? `arch 0x${(c.data.arch >>> 0).toString(16).padStart(8, '0')}` : c.arch;
-  const call = `${c.syscall ?? 'nr'} (nr ${formatValue(c.data.nr >>> 0)}) args [${c.data.args.map(formatValue).join(', ')}]`;
+  const nr = formatValue(c.data.nr >>> 0);
+  const call = `${c.syscall !== undefined ? `${c.syscall} (nr ${nr})` : `nr ${nr}`} args [${c.data.args.map(formatValue).join(', ')}]`;
   const archName = c.arch === 'other' ? undefined : c.arch;
   out.push(`MISMATCH: ${n(report.mismatches)} case${report.mismatches === 1 ? '' : 's'} or region${report.mismatches === 1 ? '' : 's'} decide differently; the smallest:`);
   out.push(`  ${arch} ${call}: filter ${actionText(c.filter, archName)}, policy ${actionText(c.policy, archName)}`);
