@@ -5,7 +5,8 @@
  * mix of system calls most of those branches are mispredicted. So for small values of A the
  * emitter also puts a `br_table` in front of the tree, indexed by A and leading straight to the
  * exit the tree would reach: one indirect jump instead of ~8 conditional ones. Values past the
- * table, and the step-counting variant (which must count each jump), run the tree itself.
+ * table run the tree itself. The step-counting variant must count each jump: the number of jumps
+ * the tree runs for A = v is fixed too (`steps[v]`), so it adds that on the way to the exit.
  *
  * Sound because the jumps of a tree do not change A and classic BPF jumps only forward; the
  * exits are computed by evaluating the tree's own comparisons (kernel/bpf/core.c semantics,
@@ -18,6 +19,8 @@ export interface SwitchTable {
   readonly root: number;
   /** exits[v] = the first instruction after the tree for A = v, for v < exits.length. */
   readonly exits: Uint16Array;
+  /** steps[v] = the tree's instructions (jumps) executed on the way to exits[v]. */
+  readonly steps: Uint16Array;
 }
 
 /** Trees with fewer jumps (`ja`s included) are not worth an indirect jump. */
@@ -86,12 +89,15 @@ export function findSwitches(insns: readonly Insn[]): SwitchTable[] {
     if (size < 2 || work + size * tree.length > MAX_WORK) continue;
     work += size * tree.length;
     const exits = new Uint16Array(size);
+    const steps = new Uint16Array(size);
     for (let a = 0; a < size; a++) {
       let pc = root;
-      while (seen.has(pc)) pc = next(insns, pc, a);
+      let n = 0;
+      for (; seen.has(pc); n++) pc = next(insns, pc, a);
       exits[a] = pc;
+      steps[a] = n;
     }
-    tables.push({ root, exits });
+    tables.push({ root, exits, steps });
   }
   return tables;
 }

@@ -45,6 +45,11 @@ export interface WatOptions {
 
 /** Exits in other chunks a jump table reaches through stubs (each one more nested block). */
 const MAX_STUBS = 16;
+/**
+ * (exit, steps) pairs a step-counting jump table reaches through stubs; values with others run
+ * the tree. Compiled trees have few (Podman's profile: 33 at most).
+ */
+const MAX_STEP_STUBS = 256;
 
 /** Size of one input record: `struct seccomp_data`. */
 export const RECORD_SIZE = DATA_SIZE;
@@ -204,7 +209,10 @@ class Emitter {
     const { code, k } = ins;
     if (this.options.comments !== false) this.out.push(`    ;; ${pc}: ${formatInsn(ins, pc, this.insns.length)}`);
     const table = this.tables.get(pc);
-    if (table && !this.steps) this.jumpTable(pc, table);
+    if (table) {
+      if (this.steps) this.countingJumpTable(pc, table);
+      else this.jumpTable(pc, table);
+    }
     this.pending++;
     const operand = srcOf(code) === BPF_SRC.X ? 'local.get $X' : `i32.const ${hex(k)}`;
     switch (classOf(code)) {
@@ -266,6 +274,40 @@ class Emitter {
     for (const e of far) {
       this.line(`end ;; ${stub(e)}`);
       this.goto(pc, e);
+    }
+    this.line(`end ;; ${tree}`);
+  }
+
+  /**
+   * The jump table of the step-counting variant: for A below the table's size, a stub per
+   * (exit, steps) pair adds the steps pending on this straight line plus the tree's jumps for A,
+   * then branches to the exit. Only exits in this chunk get stubs (the rest run the tree).
+   */
+  private countingJumpTable(pc: number, table: SwitchTable): void {
+    const { chunkOf } = this.plan;
+    const tree = `$tree${pc}`;
+    const stubs = new Map<number, { label: string; exit: number; steps: number }>();
+    const targets: string[] = [];
+    for (let v = 0; v < table.exits.length; v++) {
+      const exit = table.exits[v]!;
+      const steps = table.steps[v]!;
+      const key = exit * 0x10000 + steps;
+      let stub = stubs.get(key);
+      if (!stub && chunkOf[exit] === chunkOf[pc] && stubs.size < MAX_STEP_STUBS) {
+        stub = { label: `$to${exit}_s${steps}_from${pc}`, exit, steps };
+        stubs.set(key, stub);
+      }
+      targets.push(stub ? stub.label : tree);
+    }
+    const list = [...stubs.values()];
+    if (!list.length) return;
+    this.line(`block ${tree}`, ...list.map((s) => `block ${s.label}`).reverse());
+    this.line('local.get $A', `i32.const ${table.exits.length}`, 'i32.ge_u', `br_if ${tree}`);
+    this.line('local.get $A', `br_table ${targets.join(' ')} ${tree}`);
+    for (const s of list) {
+      this.line(`end ;; ${s.label}`);
+      this.line('local.get $steps', `i32.const ${this.pending + s.steps}`, 'i32.add', 'local.set $steps');
+      this.line(`br $pc${s.exit}`);
     }
     this.line(`end ;; ${tree}`);
   }

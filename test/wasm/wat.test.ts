@@ -37,7 +37,8 @@ test('layout: labels at jump targets only, entries where earlier chunks jump in'
   );
 });
 
-test('the text has no folded expressions and stays shallow', () => {
+// Nesting: $done, $next, $ret, a block per jump target (6) and a jump table's $tree and stubs (4).
+test('the text has no folded expressions and nests no deeper than its labels and stubs', () => {
   const wat = toWat(validate(archDispatch));
   let depth = 0;
   let max = 0;
@@ -47,7 +48,7 @@ test('the text has no folded expressions and stays shallow', () => {
     assert.not.match(line, /^\(i32\./);
   }
   assert.is(depth, 0);
-  assert.ok(max <= 12, `depth ${max}`);
+  assert.ok(max <= 14, `depth ${max}`);
 });
 
 test.run();

@@ -350,6 +350,28 @@
     i32.load
     local.set $A
     ;; 4: jeq #0, L5, L6
+    block $tree4
+    block $to7_s2_from4
+    block $to5_s1_from4
+    local.get $A
+    i32.const 11
+    i32.ge_u
+    br_if $tree4
+    local.get $A
+    br_table $to5_s1_from4 $to7_s2_from4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4
+    end ;; $to5_s1_from4
+    local.get $steps
+    i32.const 2
+    i32.add
+    local.set $steps
+    br $pc5
+    end ;; $to7_s2_from4
+    local.get $steps
+    i32.const 3
+    i32.add
+    local.set $steps
+    br $pc7
+    end ;; $tree4
     local.get $steps
     i32.const 2
     i32.add
