@@ -78,8 +78,10 @@ export interface PolicySpec {
   /** For a syscall from any other arch; omitted: kill the process. */
   readonly badArch?: ActionSpec;
   /**
-   * For a syscall number above the highest our tables know for its arch (a newer kernel's call);
-   * omitted: errno(ENOSYS) when `default` is an errno or a kill, else `default`.
+   * For a syscall number newer than our tables for its arch (a newer kernel's call): above its
+   * last regular syscall, and on arm and x32 also between the regular calls and the arch's
+   * private ones (arm 0x0f0000.., x32 512..547) and above those; omitted: errno(ENOSYS) when
+   * `default` is an errno or a kill, else `default`.
    */
   readonly newer?: ActionSpec;
   readonly rules: readonly RuleSpec[];

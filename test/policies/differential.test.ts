@@ -1,8 +1,9 @@
 /**
  * The built-in policies compiled for every arch (each shipped target with its compat ABIs, and
  * every other arch on its own): the interpreter's decision on the compiled filter equals the
- * IR's semantics for every nr from 0 to maxNr + 16, ABI edges and a foreign arch, with argument
- * values around every compared constant; argument-independent syscalls load no argument.
+ * IR's semantics for every nr the tables know and 16 around the edges of the known spans, ABI
+ * edges and a foreign arch, with argument values around every compared constant;
+ * argument-independent syscalls load no argument.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
