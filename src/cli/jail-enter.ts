@@ -13,6 +13,7 @@ import type { CliIO } from './io.js';
 import { LaunchError } from '../launcher/launch-error.js';
 import { isAlive, readJail, readJailFilter, stateDir, sweepStale, type JailEntry } from '../launcher/registry.js';
 import { runJail } from '../launcher/supervisor.js';
+import { describeSeccompKill } from './jail-seccomp-report.js';
 import type { JailSpec, NsName } from '../launcher/spec.js';
 
 export const ENTER_USAGE = `Usage: jail enter [options] NAME [--] [COMMAND [ARGS...]]
@@ -120,7 +121,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     if (!a['--quiet']) {
       for (const r of result.reasons) {
-        if (r.kind === 'seccomp') err(`killed by seccomp policy ${entry.policy ?? '?'} (SIGSYS)${r.record ? `: syscall ${r.record.syscall}` : ''}`);
+        if (r.kind === 'seccomp') err(await describeSeccompKill(entry.policy, r));
       }
     }
     return result.exitCode;

@@ -99,6 +99,7 @@ Output:
   -v, --verbose            print each setup step
   -q, --quiet              print nothing of jail's own unless setup fails
   -h, --help
+  -V, --version
 
 Other commands (to run a program called ps, enter or stop, put -- before it):
   jail ps [--json]                      running named jails

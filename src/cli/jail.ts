@@ -9,6 +9,7 @@
  */
 import { processIO, type CliIO } from './io.js';
 import { restoreSetAsideEnv } from './jail-env.js';
+import { describeSeccompKill } from './jail-seccomp-report.js';
 import { JAIL_USAGE, JailUsageError, parseJailOptions, type JailOptions } from './jail-options.js';
 import { LaunchError } from '../launcher/launch-error.js';
 import { claimName, namespaceIds, processId, selfId, sweepStale, type Claim } from '../launcher/registry.js';
@@ -76,17 +77,8 @@ async function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): 
       return `killed by the timeout (${reason.seconds}s)${reason.escalated ? `: it ignored SIGTERM, SIGKILL after ${spec.killAfter}s` : ''}`;
     case 'signal':
       return reason.escalated ? `the command ignored ${reason.signal}: SIGKILL after ${spec.killAfter}s` : undefined;
-    case 'seccomp': {
-      const policy = spec.filter?.name ?? '?';
-      if (!reason.record) return `killed by seccomp policy ${policy} (SIGSYS); the syscall is unknown: ${reason.why}`;
-      const { syscall, arch } = reason.record;
-      // The syscall tables load only on this path.
-      const { archForAudit, syscallName } = await import('../syscalls/index.js');
-      const a = archForAudit(arch, syscall);
-      const name = a ? syscallName(a, syscall) : undefined;
-      const where = a && a.name !== 'x86_64' && a.name !== 'aarch64' ? ` on ${a.name}` : '';
-      return `killed by seccomp policy ${policy}: syscall ${name ?? '?'} (${syscall})${where}`;
-    }
+    case 'seccomp':
+      return describeSeccompKill(spec.filter?.name, reason);
   }
 }
 
@@ -94,6 +86,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const err = (line: string) => io.stderr.write(`jail: ${line}\n`);
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
   if (sub) return (await sub())(argv.slice(1), io);
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    const { packageVersion } = await import('../launcher/package-version.js');
+    io.stdout.write(`jail (seccompile) ${packageVersion()}\n`);
+    return 0;
+  }
   let opts: JailOptions;
   try {
     opts = parseJailOptions(argv);

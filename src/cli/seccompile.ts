@@ -82,7 +82,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return 0;
   }
   if (first === '--version' || first === '-V') {
-    io.stdout.write('seccompile 0.1.0\n');
+    const { packageVersion } = await import('../launcher/package-version.js');
+    io.stdout.write(`seccompile ${packageVersion()}\n`);
     return 0;
   }
   let name = first;

@@ -8,7 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
 import { background, busyboxRoot, hasBusybox, stateEnv, uniqueName, waitRunning } from '../support/container.js';
-import { jail, python } from '../support/jail.js';
+import { hostArch } from '../../src/syscalls/index.js';
+import { jail, killInetFilter, python, tempDir, writeFilter } from '../support/jail.js';
 
 const ok =
   need('root', isRoot(), 'jail enter', 'setns needs root') &&
@@ -65,6 +66,21 @@ if (ok) {
     } finally {
       await jail(['stop', '--timeout', '0', rname], { env });
       await rrun.ended;
+    }
+  });
+
+  test('enter: a seccomp kill is reported with the syscall named', async () => {
+    const kname = uniqueName('k1');
+    const policy = writeFilter(tempDir(), 'kill-inet.bpf', killInetFilter());
+    const krun = background(['--name', kname, '--policy', policy, '--', 'sleep', '60'], env);
+    try {
+      await waitRunning(kname, env, krun);
+      const r = await jail(['enter', kname, '--', python, '-c', 'import socket; socket.socket()'], { env });
+      assert.is(r.status, 128 + 31, r.stderr);
+      assert.is(r.stderr, `jail enter: killed by seccomp policy ${policy}: syscall socket (${hostArch().syscalls.get('socket')})\n`);
+    } finally {
+      await jail(['stop', '--timeout', '0', kname], { env });
+      await krun.ended;
     }
   });
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { memoryIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/jail.js';
 import { parseJailOptions, parseSize } from '../../src/cli/jail-options.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SECCOMP_RET_USER_NOTIF } from '../../src/seccomp/abi.js';
@@ -61,6 +61,15 @@ test('--help prints the usage and exits 0', async () => {
   assert.match(io.out(), /^Usage: jail \[options\] \[--\] COMMAND/);
   assert.match(io.out(), /--memory SIZE/);
   assert.is(io.err(), '');
+});
+
+test('--version and -V print the package version and exit 0', async () => {
+  const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  for (const flag of ['--version', '-V']) {
+    const io = memoryIO();
+    assert.is(await main([flag], io), 0);
+    assert.is(io.out(), `jail (seccompile) ${version}\n`);
+  }
 });
 
 test('without root: no namespaces or cgroup by default; privileged options are one-line errors', () => {

@@ -1,13 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMANDS, EPIPE_STATUS, main } from '../../src/cli/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-main-'));
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 async function run(argv: string[]) {
   const io = memoryIO();
@@ -21,7 +22,7 @@ const cases: Array<[string[], number, RegExp, RegExp]> = [
   [['--help'], 0, /^Usage: seccompile POLICY .*\n(.*\n)*Commands:\n/, /^$/],
   [['-h'], 0, /^Usage:/, /^$/],
   [['help'], 0, /^Usage:/, /^$/],
-  [['--version'], 0, /^seccompile \d+\.\d+\.\d+\n$/, /^$/],
+  [['--version'], 0, new RegExp(`^seccompile ${VERSION.replace(/\./g, '\\.')}\n$`), /^$/],
   [['--frob'], 2, /^$/, /^seccompile: unknown command or option '--frob' \(see seccompile --help\)\n$/],
   [['frobnicate'], 2, /^$/, /^seccompile: 'frobnicate' is neither a command nor a policy file \(see seccompile --help\)\n$/],
   [['disasmm', 'x.bpf'], 2, /^$/, /^seccompile: 'disasmm' is neither a command \(did you mean disasm\?\) nor a policy file/],
