@@ -72,6 +72,7 @@ function specFor(entry: JailEntry, argv: readonly string[], opts: { cwd?: string
     rlimits: entry.rlimits,
     uid: entry.uid,
     gid: entry.gid,
+    capabilities: entry.capabilities,
     filter,
     killAfter: 5,
     verbose: opts.verbose,

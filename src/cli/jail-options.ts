@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fsArgs, FsOptionError, parseFsOptions, type RawMount } from './jail-fs-options.js';
 import { checkJailName, JailNameError } from '../launcher/registry-names.js';
 import { parseRlimit, RlimitSyntaxError } from '../launcher/rlimits.js';
+import { CapabilityError, keptCapabilities, parseCapabilities } from '../launcher/capabilities.js';
 import { ALL_NAMESPACES, NO_NAMESPACES, type JailSpec, type Namespaces, type Rlimit } from '../launcher/spec.js';
 import type { CgroupLimits } from '../launcher/cgroups.js';
 
@@ -49,6 +50,8 @@ export const JAIL_ARGS = {
   '--uid': String,
   '--gid': String,
   '--rlimit': [String] as [StringConstructor],
+  '--cap-drop': [String] as [StringConstructor],
+  '--cap-add': [String] as [StringConstructor],
   '--timeout': String,
   '--kill-after': String,
   '--verbose': Boolean,
@@ -92,6 +95,9 @@ Process:
   -e, --env KEY=VALUE      set a variable (KEY alone: copy it from jail's environment)
       --clear-env          start from an empty environment
       --uid USER --gid GROUP   run as this user/group (names or numbers)
+      --cap-drop CAPS      capabilities the command must not have: all, or a list
+                           such as NET_RAW,SYS_ADMIN (default: a root command keeps all)
+      --cap-add CAPS       keep these after --cap-drop all (e.g. NET_BIND_SERVICE)
       --rlimit NAME=N      e.g. nofile=1024, core=0, nproc=64:128, as=unlimited
       --timeout SECONDS    then SIGTERM, and SIGKILL after --kill-after
       --kill-after SECONDS grace period after SIGTERM (timeout, forwarded signals; default 5)
@@ -210,6 +216,18 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     throw e;
   }
 
+  let capabilities: number[] | undefined;
+  try {
+    const list = (option: '--cap-drop' | '--cap-add') => (a[option] ?? []).flatMap((t) => parseCapabilities(option, t));
+    capabilities = keptCapabilities(list('--cap-drop'), list('--cap-add'));
+  } catch (e) {
+    if (e instanceof CapabilityError) throw new JailUsageError(e.message);
+    throw e;
+  }
+  if ((a['--cap-drop'] !== undefined || a['--cap-add'] !== undefined) && !root) {
+    throw new JailUsageError(`${a['--cap-drop'] !== undefined ? '--cap-drop' : '--cap-add'} needs root (without it the command has no capabilities to drop)`);
+  }
+
   const user = a['--uid'] !== undefined ? lookupId('--uid', a['--uid'], '/etc/passwd') : undefined;
   const group = a['--gid'] !== undefined ? lookupId('--gid', a['--gid'], '/etc/group') : undefined;
   const uid = user?.id;
@@ -254,6 +272,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
       rlimits,
       uid,
       gid,
+      capabilities,
       timeout,
       killAfter,
       verbose: a['--verbose'] ?? false,

@@ -47,6 +47,7 @@ function register(name: string, spec: JailSpec, err: (line: string) => void): { 
       rlimits: spec.rlimits,
       uid: spec.uid,
       gid: spec.gid,
+      capabilities: spec.capabilities,
     },
     spec.filter?.bytes,
   );

@@ -82,6 +82,7 @@ export const ENTER_STEPS: readonly InitStep[] = [
   },
   initStep('set rlimits'),
   initStep('join cgroup'),
+  initStep('limit capabilities'),
   initStep('drop privileges'),
   {
     name: 'change directory',

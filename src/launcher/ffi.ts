@@ -17,6 +17,9 @@ export interface Libc {
   umount2(target: string, flags: number): number;
   sethostname(name: string, len: number): number;
   prctl(option: number, arg2: number, arg3: number, arg4: number, arg5: number): number;
+  /** capget/capset(2): a 8-byte header {version, pid} and two 12-byte {effective, permitted, inheritable} words. */
+  capget(header: Uint8Array, data: Uint8Array): number;
+  capset(header: Uint8Array, data: Uint8Array): number;
   /** prlimit(0, resource, new, old): `limit` is a 16-byte buffer of two u64 (cur, max). */
   prlimit(pid: number, resource: number, limit: Buffer | null, old: Buffer | null): number;
   /** fcntl(fd, cmd, int arg) */
@@ -57,6 +60,8 @@ function load(): { libc: Libc; sockFprogPtr: unknown } {
     sethostname: lib.func('int sethostname(const char *name, size_t len)'),
     prctl: lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)'),
     prlimit: lib.func('int prlimit(int pid, int resource, const void *limit, void *old)'),
+    capget: lib.func('int capget(void *header, void *data)'),
+    capset: lib.func('int capset(void *header, const void *data)'),
     fcntl: lib.func('int fcntl(int fd, int cmd, ...)'),
     ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)'),
     socket: lib.func('int socket(int domain, int type, int protocol)'),

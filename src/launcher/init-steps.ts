@@ -9,6 +9,7 @@
  *  - namespaces, then mounts (private before /proc, so nothing propagates to the host);
  *  - the cgroup is joined late, after everything that allocates, so Node's start-up memory
  *    stays charged where it was and `--memory 10M` is for the command alone;
+ *  - capabilities are limited before the uid change (PR_CAPBSET_DROP needs CAP_SETPCAP);
  *  - the seccomp filter is last before execve, so no setup syscall runs under it.
  *  - the cgroup's files are opened before the root filesystem is set up (pivot_root makes
  *    /sys/fs/cgroup unreachable) and written to when joining.
@@ -23,6 +24,7 @@ import { setupError, syscallError } from './launch-error.js';
 import { MSG_DONTWAIT, MSG_PEEK, PR_SET_PDEATHSIG } from './linux.js';
 import { bringUpLoopback, describeCloneFlags, initCloneFlags, makeMountsPrivate, mountProc, setHostname, unshareNamespaces } from './namespaces.js';
 import { applyRlimit } from './rlimits.js';
+import { describeCapabilities, limitCapabilities } from './capabilities.js';
 import { describeFilesystem, setUpFilesystem } from './rootfs.js';
 import { installFilter } from './seccomp-install.js';
 import type { InitConfig } from './spec.js';
@@ -137,6 +139,12 @@ export const INIT_STEPS: readonly InitStep[] = [
         }
       });
     },
+  },
+  {
+    name: 'limit capabilities',
+    when: (c) => c.capabilities !== undefined,
+    describe: (c) => `bounding, inheritable and ambient sets: ${describeCapabilities(c.capabilities!)}`,
+    run: (c) => limitCapabilities('limit capabilities', c.capabilities!),
   },
   {
     name: 'drop privileges',

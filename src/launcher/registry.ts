@@ -53,6 +53,8 @@ export interface JailEntry {
   readonly rlimits: readonly Rlimit[];
   readonly uid?: number;
   readonly gid?: number;
+  /** Capabilities the command kept (`--cap-drop`); undefined: unchanged. `jail enter` keeps the same. */
+  readonly capabilities?: readonly number[];
 }
 
 /** Where the registry lives (see the file comment). */

@@ -81,6 +81,8 @@ export interface JailSpec {
   readonly rlimits: readonly Rlimit[];
   readonly uid?: number;
   readonly gid?: number;
+  /** Capability numbers the command may keep (`--cap-drop`/`--cap-add`); undefined: unchanged. */
+  readonly capabilities?: readonly number[];
   /** undefined = `--no-seccomp`. */
   readonly filter?: SeccompFilter;
   /** Seconds; undefined = none. */
@@ -104,6 +106,8 @@ export interface InitConfig {
   readonly rlimits: readonly Rlimit[];
   readonly uid?: number;
   readonly gid?: number;
+  /** See JailSpec.capabilities. */
+  readonly capabilities?: readonly number[];
   /** Files to write "0" into to join the run's cgroup (cgroup.procs of each hierarchy). */
   readonly cgroupProcs: readonly string[];
   /** The filter as base64, or undefined. */

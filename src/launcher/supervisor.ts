@@ -84,6 +84,7 @@ function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
     rlimits: spec.rlimits,
     uid: spec.uid,
     gid: spec.gid,
+    capabilities: spec.capabilities,
     cgroupProcs: cgroup?.lateProcsFiles ?? spec.enter?.cgroupProcs ?? [],
     filter: spec.filter ? Buffer.from(spec.filter.bytes).toString('base64') : undefined,
     verbose: spec.verbose,

@@ -42,6 +42,7 @@ const bad: Array<[string, string[], RegExp]> = [
   ['--memory-swap below --memory', ['--memory', '1G', '--memory-swap', '512M', '--', '/bin/true'], /^jail: --memory-swap 512M: less than --memory/],
   ['--hostname with --no-uts', ['--no-uts', '--hostname', 'x', '--', '/bin/true'], /^jail: --hostname needs the uts namespace/],
   ['--policy with --no-seccomp', ['--policy', 'default', '--no-seccomp', '--', '/bin/true'], /^jail: --policy and --no-seccomp exclude each other/],
+  ['unknown capability', ['--cap-drop', 'NET_RAW,banana', '--', '/bin/true'], /^jail: --cap-drop NET_RAW,banana: unknown capability "banana"/],
   ['unknown user', ['--uid', 'no-such-user-xyz', '--', '/bin/true'], /^jail: --uid no-such-user-xyz: no such user in \/etc\/passwd/],
 ];
 for (const [name, argv, message] of bad) {
@@ -87,6 +88,22 @@ test('as root: every namespace on unless turned off; --share-net keeps the host 
   assert.is(o.policy, 'default');
   assert.is(o.spec.hostname, 'jail');
   assert.is(o.spec.killAfter, 5);
+});
+
+test('capabilities: --cap-drop/--cap-add -> the set the command keeps; none given: unchanged', () => {
+  const all = Array.from({ length: 41 }, (_, i) => i);
+  const rows: Array<[string[], number[] | undefined]> = [
+    [[], undefined],
+    [['--cap-add', 'NET_RAW'], undefined], // nothing dropped: nothing to add back
+    [['--cap-drop', 'all'], []],
+    [['--cap-drop', 'ALL', '--cap-add', 'net_bind_service,CAP_CHOWN'], [0, 10]],
+    [['--cap-drop', 'sys_admin', '--cap-drop', 'CAP_NET_RAW'], all.filter((n) => n !== 21 && n !== 13)],
+    [['--cap-drop', 'NET_RAW', '--cap-add', 'NET_RAW'], all], // docker's rule: an addition wins
+  ];
+  for (const [flags, kept] of rows) {
+    assert.equal(parseJailOptions([...flags, 'true'], {}, true).spec.capabilities, kept, flags.join(' '));
+  }
+  assert.throws(() => parseJailOptions(['--cap-drop', 'all', 'true'], {}, false), /--cap-drop needs root/);
 });
 
 test('environment: inherited, --clear-env, --env K=V and --env K (copied)', () => {
