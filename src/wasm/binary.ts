@@ -1,6 +1,7 @@
 /**
  * WebAssembly text -> binary for the flat subset ./wat.ts emits: one instruction per line, named
- * labels, no folded expressions, i32 only, one memory, functions with inline signatures. This is
+ * labels, no folded expressions, i32 only, one memory, functions with inline signatures, exported
+ * i32 constants (globals), data segments written as `\hh` escapes. This is
  * what the JIT compiles with (wabt is no longer on the run-time path, see ./jit.ts).
  *
  * Why our own: wabt's text parser (the emscripten build) recurses per nested block and fails
@@ -37,6 +38,13 @@ const PLAIN: Readonly<Record<string, number>> = {
   'i32.shr_u': 0x76,
   'i32.rotl': 0x77,
   'i32.rotr': 0x78,
+};
+
+/** Loads and stores: opcode and natural alignment (log2 of the access size). */
+const MEMORY_OPS: Readonly<Record<string, readonly [number, number]>> = {
+  'i32.load': [0x28, 2],
+  'i32.load16_u': [0x2f, 1],
+  'i32.store': [0x36, 2],
 };
 
 const I32 = 0x7f;
@@ -99,7 +107,6 @@ class Bytes {
 
 interface Func {
   readonly name: string | undefined;
-  readonly exportName: string | undefined;
   readonly params: readonly string[];
   readonly results: number;
   /** Line of the `(func` header. */
@@ -121,6 +128,10 @@ export function assembleWat(wat: string): Uint8Array {
   // First pass: the module's shape (functions can call functions defined further down).
   const funcs: Func[] = [];
   let memory: { exportName: string; pages: number } | undefined;
+  const globals: number[] = [];
+  const data: Array<{ offset: number; bytes: number[] }> = [];
+  /** Exports in text order: [name, kind (0 func, 2 memory, 3 global), index]. */
+  const exports: Array<[string, number, number]> = [];
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!.trimStart();
     if (text.startsWith('(func')) {
@@ -129,11 +140,25 @@ export function assembleWat(wat: string): Uint8Array {
       const params = [...text.matchAll(/\(param (\$[\w.]+) i32\)/g)].map((m) => m[1]!);
       const result = /\(result((?: i32)+)\)/.exec(text);
       const results = result ? result[1]!.trim().split(' ').length : 0;
-      funcs.push({ name, exportName, params, results, line: i });
+      if (exportName !== undefined) exports.push([exportName, 0x00, funcs.length]);
+      funcs.push({ name, params, results, line: i });
     } else if (text.startsWith('(memory')) {
       const m = /^\(memory \(export "([^"]*)"\) (\d+)\)$/.exec(strip(text));
-      if (!m) throw fail(i, text, 'unsupported memory');
+      if (!m || memory) throw fail(i, text, 'unsupported memory');
       memory = { exportName: m[1]!, pages: Number(m[2]) };
+      exports.push([memory.exportName, 0x02, 0]);
+    } else if (text.startsWith('(global')) {
+      // An immutable i32 constant, exported: the only kind of global the emitter writes.
+      const m = /^\(global \(export "([^"]*)"\) i32 \(i32\.const (\d+)\)\)$/.exec(strip(text));
+      if (!m) throw fail(i, text, 'unsupported global');
+      exports.push([m[1]!, 0x03, globals.length]);
+      globals.push(Number(m[2]));
+    } else if (text.startsWith('(data')) {
+      const m = /^\(data \(i32\.const (\d+)\) "((?:\\[0-9a-f]{2})*)"\)$/.exec(strip(text));
+      if (!m) throw fail(i, text, 'unsupported data segment');
+      const bytes: number[] = [];
+      for (let at = 1; at < m[2]!.length; at += 3) bytes.push(parseInt(m[2]!.slice(at, at + 2), 16));
+      data.push({ offset: Number(m[1]), bytes });
     }
   }
 
@@ -178,9 +203,18 @@ export function assembleWat(wat: string): Uint8Array {
       s.u32(memory.pages);
     });
   }
-  const exports: Array<[string, number, number]> = [];
-  if (memory) exports.push([memory.exportName, 0x02, 0]);
-  funcs.forEach((f, i) => f.exportName !== undefined && exports.push([f.exportName, 0x00, i]));
+  if (globals.length) {
+    section(6, (s) => {
+      s.u32(globals.length);
+      for (const value of globals) {
+        s.byte(I32);
+        s.byte(0x00); // immutable
+        s.byte(0x41);
+        s.i32(value);
+        s.byte(0x0b);
+      }
+    });
+  }
   if (exports.length) {
     section(7, (s) => {
       s.u32(exports.length);
@@ -201,6 +235,19 @@ export function assembleWat(wat: string): Uint8Array {
       s.append(body);
     }
   });
+  if (data.length) {
+    section(11, (s) => {
+      s.u32(data.length);
+      for (const d of data) {
+        s.byte(0x00); // active, memory 0
+        s.byte(0x41);
+        s.i32(d.offset);
+        s.byte(0x0b);
+        s.u32(d.bytes.length);
+        for (const b of d.bytes) s.byte(b);
+      }
+    });
+  }
   return out.bytes();
 }
 
@@ -334,11 +381,13 @@ class FuncEncoder {
         return;
       }
       case 'i32.load':
+      case 'i32.load16_u':
       case 'i32.store': {
         const offset = arg === undefined ? 0 : Number(/^offset=(\d+)$/.exec(arg)?.[1] ?? NaN);
         if (!Number.isInteger(offset)) throw this.bad('bad memory immediate');
-        out.byte(op === 'i32.load' ? 0x28 : 0x36);
-        out.u32(2); // alignment hint: 2^2, natural for an i32
+        const [code, align] = MEMORY_OPS[op]!;
+        out.byte(code);
+        out.u32(align); // alignment hint: log2 of the access size, natural alignment
         out.u32(offset);
         return;
       }

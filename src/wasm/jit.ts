@@ -4,11 +4,12 @@
  * (no chunks, see ./layout.ts): our assembler has none of wabt.js's nesting limit, and wabt
  * (~100 ms to load) is no longer needed at run time; the tests keep it as an oracle.
  *
- * Memory layout of the instance, for a capacity of `cap` records (grown on demand, never shrunk):
+ * Memory layout of the instance, for a capacity of `cap` records (grown on demand, never shrunk),
+ * from `base` = the module's `heap_base` (below it: the jump tables' step counts, see ./wat.ts):
  *
- *   [0, 64*cap)            input records, 64 bytes each, in the program's byte order
- *   [64*cap, 68*cap)       u32 return values
- *   [68*cap, 72*cap)       u32 executed-instruction counts (only when asked for)
+ *   [base, base+64*cap)             input records, 64 bytes each, in the program's byte order
+ *   [base+64*cap, base+68*cap)      u32 return values
+ *   [base+68*cap, base+72*cap)      u32 executed-instruction counts (only when asked for)
  *
  * A batch is one copy in (skipped when the caller filled `inputArea`), a few calls into
  * WebAssembly (in slices, so V8 can switch to optimized code between them: its tier-up never
@@ -56,6 +57,7 @@ export interface WasmFilter {
 
 interface Exports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly heap_base: { readonly value: number };
   readonly run: (input: number, out: number, n: number) => void;
   readonly run_steps: (input: number, out: number, steps: number, n: number) => void;
 }
@@ -75,13 +77,14 @@ export async function compileWasm(program: Program, options: JitOptions = {}): P
   const binary = assembleWat(toWat(program, { endian, comments: false, maxLabels: options.maxLabels, jumpTables: options.jumpTables }));
   const { instance } = await webAssembly.instantiate(binary);
   const ex = instance.exports as unknown as Exports;
+  const base = ex.heap_base.value;
   let cap = 0;
 
   function ensure(count: number): void {
     if (count <= cap) return;
     let next = Math.max(1024, cap);
     while (next < count) next *= 2;
-    const bytes = next * (RECORD_SIZE + 8);
+    const bytes = base + next * (RECORD_SIZE + 8);
     const have = ex.memory.buffer.byteLength;
     if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
     cap = next;
@@ -92,7 +95,7 @@ export async function compileWasm(program: Program, options: JitOptions = {}): P
     binary,
     inputArea(count) {
       ensure(count);
-      return new Uint8Array(ex.memory.buffer, 0, count * RECORD_SIZE);
+      return new Uint8Array(ex.memory.buffer, base, count * RECORD_SIZE);
     },
     evaluateBatch(records, count, batch = {}) {
       if (!Number.isInteger(count) || count < 0) throw new RangeError(`batch count must be a natural number, got ${count}`);
@@ -101,15 +104,16 @@ export async function compileWasm(program: Program, options: JitOptions = {}): P
       }
       ensure(count);
       const buffer = ex.memory.buffer;
-      if (records.buffer !== buffer || records.byteOffset !== 0) {
-        new Uint8Array(buffer, 0, count * RECORD_SIZE).set(records.subarray(0, count * RECORD_SIZE));
+      if (records.buffer !== buffer || records.byteOffset !== base) {
+        new Uint8Array(buffer, base, count * RECORD_SIZE).set(records.subarray(0, count * RECORD_SIZE));
       }
-      const outAt = cap * RECORD_SIZE;
+      const outAt = base + cap * RECORD_SIZE;
       const stepsAt = outAt + cap * 4;
       for (let i = 0; i < count; i += SLICE) {
         const n = Math.min(SLICE, count - i);
-        if (batch.steps) ex.run_steps(i * RECORD_SIZE, outAt + i * 4, stepsAt + i * 4, n);
-        else ex.run(i * RECORD_SIZE, outAt + i * 4, n);
+        const at = base + i * RECORD_SIZE;
+        if (batch.steps) ex.run_steps(at, outAt + i * 4, stepsAt + i * 4, n);
+        else ex.run(at, outAt + i * 4, n);
       }
       const rets = new Uint32Array(buffer, outAt, count).slice();
       if (!batch.steps) return { rets };

@@ -45,11 +45,6 @@ export interface WatOptions {
 
 /** Exits in other chunks a jump table reaches through stubs (each one more nested block). */
 const MAX_STUBS = 16;
-/**
- * (exit, steps) pairs a step-counting jump table reaches through stubs; values with others run
- * the tree. Compiled trees have few (Podman's profile: 33 at most).
- */
-const MAX_STEP_STUBS = 256;
 
 /** Size of one input record: `struct seccomp_data`. */
 export const RECORD_SIZE = DATA_SIZE;
@@ -70,11 +65,19 @@ export function toWat(insns: Program, options: WatOptions = {}): string {
     if (memOp || cls === BPF_CLASS.ST || cls === BPF_CLASS.STX) used.add(ins.k);
   }
   const cells = [...used].sort((a, b) => a - b).map((k) => `$m${k}`);
+  // Static data: a u16 step count per value of each jump table, from address 0; records go after.
+  const data: StepTables = { offsets: new Map(), contents: new Map() };
+  let dataEnd = 0;
+  for (const t of switches) {
+    data.offsets.set(t.root, dataEnd);
+    dataEnd += 2 * t.exits.length;
+  }
+  const heapBase = Math.ceil(dataEnd / RECORD_SIZE) * RECORD_SIZE;
   const out: string[] = [
     `;; classic BPF program: ${insns.length} instructions in ${plan.chunks.length} chunk(s); ` +
       `${options.endian ?? 'little'}-endian seccomp_data records of ${RECORD_SIZE} bytes`,
     '(module',
-    '  (memory (export "memory") 1)',
+    `  (memory (export "memory") ${Math.max(1, Math.ceil(heapBase / PAGE))})`,
   ];
   const locals = (names: readonly string[]) => (names.length ? [`    ${names.map((l) => `(local ${l} i32)`).join(' ')}`] : []);
   const swap = options.endian === 'big' ? ['$w'] : []; // scratch for byte-swapping loads
@@ -86,7 +89,7 @@ export function toWat(insns: Program, options: WatOptions = {}): string {
     const reset = ['$A', '$X', ...(steps ? ['$steps'] : []), ...cells.filter((c) => loaded.has(Number(c.slice(2))))];
     for (const r of reset) out.push('    i32.const 0', `    local.set ${r}`);
     out.push('    local.get $out', '    block $ret (result i32)');
-    new Emitter(insns, plan, tables, cells, out, steps, true, options).chunk(plan.chunks[0]!);
+    new Emitter(insns, plan, tables, data, cells, out, steps, true, options).chunk(plan.chunks[0]!);
     out.push('    end ;; $ret', '    i32.store');
     if (steps) out.push('    local.get $stepsOut', '    local.get $steps', '    i32.store');
     const advance = [['$in', RECORD_SIZE], ['$out', 4], ...(steps ? [['$stepsOut', 4] as const] : [])] as const;
@@ -97,13 +100,28 @@ export function toWat(insns: Program, options: WatOptions = {}): string {
       const name = chunkFunc(chunk.index, steps);
       const cparams = chunkParams(steps, cells).map((p) => `(param ${p} i32)`).join(' ');
       out.push(`  (func ${name} ${cparams} (result ${steps ? 'i32 i32' : 'i32'})`, ...locals(swap));
-      new Emitter(insns, plan, tables, cells, out, steps, false, options).chunk(chunk);
+      new Emitter(insns, plan, tables, data, cells, out, steps, false, options).chunk(chunk);
       out.push('  )');
     }
+  }
+  out.push(`  (global (export "heap_base") i32 (i32.const ${heapBase}))`);
+  for (const t of switches) {
+    const counts = data.contents.get(t.root) ?? new Uint16Array(t.exits.length);
+    const byte = (b: number) => `\\${b.toString(16).padStart(2, '0')}`;
+    const escaped = Array.from(counts, (c) => byte(c & 0xff) + byte(c >>> 8)).join(''); // little-endian, as wasm loads
+    out.push(`  (data (i32.const ${data.offsets.get(t.root)}) "${escaped}") ;; steps by A for the tree at ${t.root}`);
   }
   out.push(')', '');
   return out.join('\n');
 }
+
+/** Where each jump table's step counts live in memory, and (filled while emitting) what they are. */
+interface StepTables {
+  readonly offsets: Map<number, number>;
+  readonly contents: Map<number, Uint16Array>;
+}
+
+const PAGE = 65536;
 
 const chunkFunc = (index: number, steps: boolean) => `$c${index}${steps ? '_steps' : ''}`;
 /** Parameters of a chunk function, in call order: the record, the registers, the entry index. */
@@ -128,6 +146,7 @@ class Emitter {
     private readonly insns: readonly Insn[],
     private readonly plan: Layout,
     private readonly tables: ReadonlyMap<number, SwitchTable>,
+    private readonly data: StepTables,
     private readonly cells: readonly string[],
     private readonly out: string[],
     private readonly steps: boolean,
@@ -279,37 +298,27 @@ class Emitter {
   }
 
   /**
-   * The jump table of the step-counting variant: for A below the table's size, a stub per
-   * (exit, steps) pair adds the steps pending on this straight line plus the tree's jumps for A,
-   * then branches to the exit. Only exits in this chunk get stubs (the rest run the tree).
+   * The jump table of the step-counting variant: as jumpTable, and on the way it adds the steps
+   * pending on this straight line plus the tree's jumps for A, read from a u16 table in memory
+   * (a branch-free add, so the indirect jump stays as predictable as in `run`). Values whose exit
+   * lies in another chunk run the tree (their table entry is 0).
    */
   private countingJumpTable(pc: number, table: SwitchTable): void {
-    const { chunkOf } = this.plan;
+    const { chunkOf, isLabel } = this.plan;
     const tree = `$tree${pc}`;
-    const stubs = new Map<number, { label: string; exit: number; steps: number }>();
+    const counts = new Uint16Array(table.exits.length);
     const targets: string[] = [];
     for (let v = 0; v < table.exits.length; v++) {
       const exit = table.exits[v]!;
-      const steps = table.steps[v]!;
-      const key = exit * 0x10000 + steps;
-      let stub = stubs.get(key);
-      if (!stub && chunkOf[exit] === chunkOf[pc] && stubs.size < MAX_STEP_STUBS) {
-        stub = { label: `$to${exit}_s${steps}_from${pc}`, exit, steps };
-        stubs.set(key, stub);
-      }
-      targets.push(stub ? stub.label : tree);
+      const near = chunkOf[exit] === chunkOf[pc] && isLabel[exit] === 1;
+      targets.push(near ? `$pc${exit}` : tree);
+      if (near) counts[v] = this.pending + table.steps[v]!;
     }
-    const list = [...stubs.values()];
-    if (!list.length) return;
-    this.line(`block ${tree}`, ...list.map((s) => `block ${s.label}`).reverse());
-    this.line('local.get $A', `i32.const ${table.exits.length}`, 'i32.ge_u', `br_if ${tree}`);
-    this.line('local.get $A', `br_table ${targets.join(' ')} ${tree}`);
-    for (const s of list) {
-      this.line(`end ;; ${s.label}`);
-      this.line('local.get $steps', `i32.const ${this.pending + s.steps}`, 'i32.add', 'local.set $steps');
-      this.line(`br $pc${s.exit}`);
-    }
-    this.line(`end ;; ${tree}`);
+    this.data.contents.set(pc, counts);
+    if (targets.every((t) => t === tree)) return;
+    this.line(`block ${tree}`, 'local.get $A', `i32.const ${table.exits.length}`, 'i32.ge_u', `br_if ${tree}`);
+    this.line('local.get $steps', 'local.get $A', 'i32.const 1', 'i32.shl', `i32.load16_u offset=${this.data.offsets.get(pc)}`);
+    this.line('i32.add', 'local.set $steps', 'local.get $A', `br_table ${targets.join(' ')} ${tree}`, `end ;; ${tree}`);
   }
 
   /** Two-way branch on `test` of A and the operand (on the stack): true -> `yes`, false -> `no`. */

@@ -197,40 +197,19 @@
     local.set $A
     ;; 5: jge #0x40000000, L10
     block $tree5
-    block $to18_s4_from5
-    block $to20_s5_from5
-    block $to19_s3_from5
-    block $to19_s2_from5
     local.get $A
     i32.const 61
     i32.ge_u
     br_if $tree5
+    local.get $steps
     local.get $A
-    br_table $to19_s2_from5 $to19_s3_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to20_s5_from5 $to18_s4_from5 $to20_s5_from5 $tree5
-    end ;; $to19_s2_from5
-    local.get $steps
-    i32.const 3
+    i32.const 1
+    i32.shl
+    i32.load16_u offset=0
     i32.add
     local.set $steps
-    br $pc19
-    end ;; $to19_s3_from5
-    local.get $steps
-    i32.const 4
-    i32.add
-    local.set $steps
-    br $pc19
-    end ;; $to20_s5_from5
-    local.get $steps
-    i32.const 6
-    i32.add
-    local.set $steps
-    br $pc20
-    end ;; $to18_s4_from5
-    local.get $steps
-    i32.const 5
-    i32.add
-    local.set $steps
-    br $pc18
+    local.get $A
+    br_table $pc19 $pc19 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc18 $pc20 $tree5
     end ;; $tree5
     local.get $steps
     i32.const 2
@@ -388,4 +367,6 @@
     end ;; $next
     end ;; $done
   )
+  (global (export "heap_base") i32 (i32.const 128))
+  (data (i32.const 0) "\03\00\04\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\06\00\05\00\06\00") ;; steps by A for the tree at 5
 )

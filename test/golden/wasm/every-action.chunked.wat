@@ -351,26 +351,19 @@
     local.set $A
     ;; 4: jeq #0, L5, L6
     block $tree4
-    block $to7_s2_from4
-    block $to5_s1_from4
     local.get $A
     i32.const 11
     i32.ge_u
     br_if $tree4
+    local.get $steps
     local.get $A
-    br_table $to5_s1_from4 $to7_s2_from4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4
-    end ;; $to5_s1_from4
-    local.get $steps
-    i32.const 2
+    i32.const 1
+    i32.shl
+    i32.load16_u offset=0
     i32.add
     local.set $steps
-    br $pc5
-    end ;; $to7_s2_from4
-    local.get $steps
-    i32.const 3
-    i32.add
-    local.set $steps
-    br $pc7
+    local.get $A
+    br_table $pc5 $pc7 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4
     end ;; $tree4
     local.get $steps
     i32.const 2
@@ -667,4 +660,6 @@
     local.get $steps
     return
   )
+  (global (export "heap_base") i32 (i32.const 64))
+  (data (i32.const 0) "\02\00\03\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00") ;; steps by A for the tree at 4
 )

@@ -466,4 +466,5 @@
     local.get $steps
     return
   )
+  (global (export "heap_base") i32 (i32.const 0))
 )
