@@ -10,7 +10,8 @@
  *
  * Sound because the jumps of a tree do not change A and classic BPF jumps only forward; the
  * exits are computed by evaluating the tree's own comparisons (kernel/bpf/core.c semantics,
- * unsigned), so the differential test covers them like any other code.
+ * unsigned), so the differential test covers them like any other code. An exit that is a return
+ * may be replaced by an identical return elsewhere after the root (see sameReturns).
  */
 import { BPF_JMP_OP, opOf, opcodeInfo, type Insn } from '../bpf/isa.js';
 
@@ -59,9 +60,31 @@ function holds(ins: Insn, a: number): boolean {
   }
 }
 
+/**
+ * For each return instruction, the pcs of the returns identical to it (same opcode and operand),
+ * ascending. A tree whose leaves end in different copies of `ret #ALLOW` (libseccomp emits one per
+ * subtree) can exit through any copy after it: same result, same one step. Sending them all to
+ * one copy gives the table's indirect jump one target where it had several, so a random mix of
+ * allowed calls no longer mispredicts it.
+ */
+function sameReturns(insns: readonly Insn[]): Map<number, number[]> {
+  const byKey = new Map<string, number[]>();
+  const out = new Map<number, number[]>();
+  insns.forEach((ins, pc) => {
+    if (opcodeInfo(ins.code)?.jump !== 'return') return;
+    const key = `${ins.code}:${ins.k}`;
+    let pcs = byKey.get(key);
+    if (!pcs) byKey.set(key, (pcs = []));
+    pcs.push(pc);
+    out.set(pc, pcs);
+  });
+  return out;
+}
+
 /** The decision trees of `insns` worth a jump table, in program order. */
 export function findSwitches(insns: readonly Insn[]): SwitchTable[] {
   const n = insns.length;
+  const returns = sameReturns(insns);
   const covered = new Uint8Array(n);
   const tables: SwitchTable[] = [];
   let work = 0;
@@ -94,7 +117,7 @@ export function findSwitches(insns: readonly Insn[]): SwitchTable[] {
       let pc = root;
       let n = 0;
       for (; seen.has(pc); n++) pc = next(insns, pc, a);
-      exits[a] = pc;
+      exits[a] = returns.get(pc)?.find((r) => r > root) ?? pc;
       steps[a] = n;
     }
     tables.push({ root, exits, steps });
