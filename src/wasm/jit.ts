@@ -1,8 +1,9 @@
 /**
  * The JIT: a validated classic-BPF program -> WebAssembly text (./wat.ts) -> binary (./binary.ts)
  * -> an instance that evaluates batches of `seccomp_data` records. The program stays in one piece
- * (no chunks, see ./layout.ts): our assembler has none of wabt.js's nesting limit, and wabt
- * (~100 ms to load) is no longer needed at run time; the tests keep it as an oracle.
+ * (no chunks, see ./layout.ts): our assembler has none of wabt.js's nesting limit. wabt can
+ * assemble the same text instead (`assembler: 'wabt'`, loaded only then), cut into chunks its
+ * parser accepts; the tests hold the two to the same bytes and the same results.
  *
  * Memory layout of the instance, for a capacity of `cap` records (grown on demand, never shrunk),
  * from `base` = the module's `heap_base` (below it: the jump tables' step counts, see ./wat.ts):
@@ -19,6 +20,7 @@ import type { Program } from '../bpf/validate.js';
 import type { ByteOrder } from '../bpf/encode.js';
 import { RECORD_SIZE, toWat } from './wat.js';
 import { assembleWat } from './binary.js';
+import { WABT_MAX_LABELS } from './layout.js';
 
 export interface JitOptions {
   /** Byte order of the target machine (how records are laid out). Default little. */
@@ -27,6 +29,13 @@ export interface JitOptions {
   readonly maxLabels?: number;
   /** Jump tables in front of decision trees (see ./switch.ts); default true. */
   readonly jumpTables?: boolean;
+  /**
+   * Who turns the text into a binary: `builtin` (./binary.ts, the default: the program stays in
+   * one piece) or `wabt` (./wabt.ts, loaded now; the program is cut into chunks of at most
+   * WABT_MAX_LABELS labels joined by calls, which its parser needs and which cost speed).
+   * Both give the same results.
+   */
+  readonly assembler?: 'builtin' | 'wabt';
 }
 
 export interface BatchOptions {
@@ -74,7 +83,10 @@ const SLICE = 16384;
 /** Compiles a validated `program` (the JIT trusts its jump offsets and operands) to a WasmFilter. */
 export async function compileWasm(program: Program, options: JitOptions = {}): Promise<WasmFilter> {
   const endian = options.endian ?? 'little';
-  const binary = assembleWat(toWat(program, { endian, comments: false, maxLabels: options.maxLabels, jumpTables: options.jumpTables }));
+  const wabt = options.assembler === 'wabt';
+  const maxLabels = wabt ? Math.min(options.maxLabels ?? WABT_MAX_LABELS, WABT_MAX_LABELS) : options.maxLabels;
+  const wat = toWat(program, { endian, comments: false, maxLabels, jumpTables: options.jumpTables });
+  const binary = wabt ? await (await import('./wabt.js')).wabtAssemble(wat) : assembleWat(wat);
   const { instance } = await webAssembly.instantiate(binary);
   const ex = instance.exports as unknown as Exports;
   const base = ex.heap_base.value;

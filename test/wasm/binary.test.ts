@@ -12,7 +12,7 @@ import { assembleWat } from '../../src/wasm/binary.js';
 import { WABT_MAX_LABELS } from '../../src/wasm/layout.js';
 import { toWat } from '../../src/wasm/wat.js';
 import { makeRng, randomValidProgram } from '../support/random-program.js';
-import { wabtAssemble } from '../support/wabt.js';
+import { wabtAssemble } from '../../src/wasm/wabt.js';
 
 test('the same bytes as wabt on 60 random programs', async () => {
   const rng = makeRng(4242);

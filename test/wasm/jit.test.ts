@@ -55,9 +55,9 @@ function records(count: number, seed: number): Uint8Array {
 }
 
 /** The JIT's rets and steps equal the interpreter's on `count` random records. */
-async function agreesWithInterpreter(program: Program, endian: ByteOrder, count = 500, maxLabels?: number): Promise<void> {
+async function agreesWithInterpreter(program: Program, endian: ByteOrder, count = 500, maxLabels?: number, assembler?: 'wabt'): Promise<void> {
   const input = records(count, program.length);
-  const f = await compileWasm(program, { endian, maxLabels });
+  const f = await compileWasm(program, { endian, maxLabels, assembler });
   const { rets, steps } = f.evaluateBatch(input, count, { steps: true });
   const fast = f.evaluateBatch(input, count).rets; // without step counting: with jump tables
   for (let i = 0; i < count; i++) {
@@ -102,8 +102,27 @@ for (const [name, insns] of Object.entries(WORST)) {
     await agreesWithInterpreter(program, 'little', 200);
     await agreesWithInterpreter(program, 'big', 50);
     await agreesWithInterpreter(program, 'little', 50, WABT_MAX_LABELS);
+    await agreesWithInterpreter(program, 'big', 50, undefined, 'wabt');
   });
 }
+
+test("assembler 'wabt': the same binary as ours for the same chunked text, the same results", async () => {
+  const rng = makeRng(7);
+  for (let i = 0; i < 20; i++) {
+    // Random tree-shaped programs: a chain of comparisons, each jumping over up to 3 returns.
+    const insns: Insn[] = [ld(0)];
+    while (insns.length < 200) {
+      const skip = rng.int(3);
+      insns.push(jump(0x15, rng.int(8), skip, 0), ...Array.from({ length: skip }, () => stmt(0x06, rng.u32())));
+    }
+    insns.push(RET_A);
+    const program = validate(insns);
+    const ours = await compileWasm(program, { maxLabels: WABT_MAX_LABELS });
+    const wabt = await compileWasm(program, { assembler: 'wabt' });
+    assert.equal(wabt.binary, ours.binary, `program ${i}`);
+    await agreesWithInterpreter(program, 'little', 100, undefined, 'wabt');
+  }
+});
 
 test('a label-dense program is cut into chunks when asked', () => {
   const plan = layout(validate(WORST['a jump target at every instruction']!), WABT_MAX_LABELS);

@@ -1,8 +1,10 @@
 /**
- * wabt (the WebAssembly Binary Toolkit's emscripten build) as a test oracle for src/wasm/binary.ts:
- * the JIT assembles its own text, and the tests check that wabt turns the same text into the same
- * bytes. Loaded once per test process, on first use. wabt.js's parser recurses per nested block
- * (it fails at about 165 levels), so the text given to it is cut at WABT_MAX_LABELS.
+ * wabt (the WebAssembly Binary Toolkit's emscripten build) as the JIT's other assembler
+ * (`compileWasm(program, { assembler: 'wabt' })`) and the tests' oracle for ./binary.ts: both
+ * must turn the same text into the same bytes. Loaded on first use only (~100 ms, several MB):
+ * never on the path of `seccompile policy.ts -o out.bpf` or `jail`.
+ * wabt.js's text parser recurses per nested block (it fails at about 165 levels), so text for
+ * it is cut into chunks of at most WABT_MAX_LABELS labels (./layout.ts).
  */
 type WabtInit = typeof import('wabt');
 type Wabt = Awaited<ReturnType<WabtInit>>;
