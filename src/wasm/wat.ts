@@ -1,6 +1,7 @@
 /**
- * Classic BPF -> WebAssembly text. The module exports `memory` and two batch functions that
- * run the program once per 64-byte `seccomp_data` record:
+ * Classic BPF -> WebAssembly text. The module exports `memory`, `heap_base` (an i32 global: the
+ * first free byte; below it, the jump tables' step counts) and two batch functions that run the
+ * program once per 64-byte `seccomp_data` record (records and results go at or above heap_base):
  *
  *   run(in, out, n)              u32 at out + 4i = return value for the record at in + 64i
  *   run_steps(in, out, steps, n) the same, plus the number of instructions executed
@@ -9,8 +10,8 @@
  * flow follows ./layout.ts: a block per jump target, the whole program inlined into the batch
  * loop. Only when asked to cut it into chunks (`maxLabels`, for wabt.js), chunk 0 is inlined and
  * later chunks are functions `$cN` (and `$cN_steps`) entered by (tail) calls that pass the
- * registers along. In `run`, decision trees get a jump table in front (./switch.ts); `run_steps`
- * always runs the jumps one by one. The text is flat (no folded expressions, one instruction a
+ * registers along. Decision trees get a jump table in front (./switch.ts), which in `run_steps`
+ * also adds the tree's step count. The text is flat (no folded expressions, one instruction a
  * line): the subset ./binary.ts assembles.
  *
  * Semantics follow the kernel's classic BPF (kernel/bpf/core.c, include/uapi/linux/filter.h),
@@ -28,6 +29,7 @@ import { formatInsn } from '../bpf/disasm.js';
 import { DATA_SIZE, type Program } from '../bpf/validate.js';
 import { layout, type Chunk, type Layout } from './layout.js';
 import { findSwitches, type SwitchTable } from './switch.js';
+import { BSWAP32, CONDITIONS, WASM_ALU, type Condition } from './ops.js';
 
 export interface WatOptions {
   /** Byte order of the machine the filter targets; records are laid out in it. Default little. */
@@ -362,22 +364,7 @@ class Emitter {
           throw unsupported(pc, ins);
         }
         const load = ['local.get $in', k ? `i32.load offset=${k}` : 'i32.load'];
-        if (this.options.endian !== 'big') return load;
-        // bswap32: rotl(w, 8) keeps bytes 1 and 3 in place, rotr(w, 8) bytes 0 and 2.
-        return [
-          ...load,
-          'local.tee $w',
-          'i32.const 8',
-          'i32.rotl',
-          'i32.const 0x00ff00ff',
-          'i32.and',
-          'local.get $w',
-          'i32.const 8',
-          'i32.rotr',
-          'i32.const 0xff00ff00',
-          'i32.and',
-          'i32.or',
-        ];
+        return this.options.endian === 'big' ? [...load, ...BSWAP32] : load;
       }
       default:
         throw unsupported(pc, ins);
@@ -408,33 +395,6 @@ class Emitter {
     this.line('local.get $A', operand, wasmOp, 'local.set $A');
   }
 }
-
-/** A jump's comparison of A with its operand, and its negation (to branch on the false side). */
-interface Condition {
-  readonly holds: readonly string[];
-  readonly negated: readonly string[];
-}
-
-const CONDITIONS: Readonly<Record<number, Condition>> = {
-  [BPF_JMP_OP.JEQ]: { holds: ['i32.eq'], negated: ['i32.ne'] },
-  [BPF_JMP_OP.JGT]: { holds: ['i32.gt_u'], negated: ['i32.le_u'] },
-  [BPF_JMP_OP.JGE]: { holds: ['i32.ge_u'], negated: ['i32.lt_u'] },
-  [BPF_JMP_OP.JSET]: { holds: ['i32.and'], negated: ['i32.and', 'i32.eqz'] },
-};
-
-/** The i32 instruction for each binary ALU op (shifts mask the count by 31, as `& 31`). */
-const WASM_ALU: Readonly<Record<number, string>> = {
-  [BPF_ALU_OP.ADD]: 'i32.add',
-  [BPF_ALU_OP.SUB]: 'i32.sub',
-  [BPF_ALU_OP.MUL]: 'i32.mul',
-  [BPF_ALU_OP.DIV]: 'i32.div_u',
-  [BPF_ALU_OP.MOD]: 'i32.rem_u',
-  [BPF_ALU_OP.OR]: 'i32.or',
-  [BPF_ALU_OP.AND]: 'i32.and',
-  [BPF_ALU_OP.LSH]: 'i32.shl',
-  [BPF_ALU_OP.RSH]: 'i32.shr_u',
-  [BPF_ALU_OP.XOR]: 'i32.xor',
-};
 
 function unsupported(pc: number, ins: Insn): Error {
   return new Error(`wasm: cannot translate instruction ${pc} (${formatInsn(ins, pc, Infinity)}): not a validated seccomp program`);

@@ -15,7 +15,8 @@ const USAGE = `Usage: seccompile wasm FILE.bpf [--endian big|little]
 Prints the WebAssembly text (WAT) that \`seccompile eval\` runs for a filter (raw struct
 sock_filter bytes; FILE - reads stdin): a module exporting \`memory\`, \`run(in, out, n)\` and
 \`run_steps(in, out, steps, n)\`, which evaluate n 64-byte seccomp_data records at \`in\` and
-write the u32 return values (and instruction counts) at \`out\` (and \`steps\`). Every BPF
+write the u32 return values (and instruction counts) at \`out\` (and \`steps\`), all at or
+above the exported global \`heap_base\` (below it: the jump tables' step counts). Every BPF
 instruction is a comment above its translation.
 
 Options:
