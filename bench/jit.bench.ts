@@ -11,7 +11,7 @@
  * server process (read/write/futex/epoll...), with a few i386 calls.
  *
  * Throughputs are the best of several timed rounds (the machine is shared: the best round is the
- * one least disturbed), single thread, after warm-up.
+ * one least disturbed), the engines interleaved round by round, single thread, after warm-up.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -101,29 +101,45 @@ const cpuSeconds = (): number => {
 };
 
 /**
- * Best rate (units per CPU-second) of `rounds` timed calls of `fn`, which does `units` units of
- * work each call; each round repeats `fn` for at least 50 ms so the clock's resolution does not matter.
+ * Rate (units per CPU-second) of one timed round of `fn`, which does `units` units of work each
+ * call; the round repeats `fn` for at least `seconds` of CPU time so the clock's resolution does not matter.
  */
-function bestRate(units: number, rounds: number, fn: () => void): number {
-  let best = 0;
-  for (let i = 0; i < rounds; i++) {
-    const t = cpuSeconds();
-    let done = 0;
-    let dt = 0;
-    do {
-      fn();
-      done += units;
-      dt = cpuSeconds() - t;
-    } while (dt < 0.05);
-    best = Math.max(best, done / dt);
-  }
+function roundRate(units: number, fn: () => void, seconds = 0.05): number {
+  const t = cpuSeconds();
+  let done = 0;
+  let dt = 0;
+  do {
+    fn();
+    done += units;
+    dt = cpuSeconds() - t;
+  } while (dt < seconds);
+  return done / dt;
+}
+
+/**
+ * Best rate of each engine over `rounds` rounds, the engines taking turns within each round: a
+ * burst of load from other processes then slows all of them alike instead of skewing the ratios.
+ */
+function bestRates(units: number, rounds: number, fns: ReadonlyArray<() => void>): number[] {
+  const best = fns.map(() => 0);
+  for (let i = 0; i < rounds; i++) fns.forEach((fn, j) => (best[j] = Math.max(best[j]!, roundRate(units, fn))));
   return best;
 }
 
-/** Runs `fn` for `seconds` of wall time: past V8's tier-up to optimized WebAssembly, which happens in the background. */
-function warm(seconds: number, fn: () => void): void {
-  const until = performance.now() + seconds * 1000;
-  while (performance.now() < until) fn();
+/**
+ * Runs `fn` for at least `seconds` of wall time, then on while it is still getting faster (up to
+ * 4 s): V8 compiles the optimized WebAssembly in the background and switches to it between calls,
+ * which takes longer when other processes hold the CPUs.
+ */
+function warm(seconds: number, units: number, fn: () => void): void {
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) fn();
+  let last = roundRate(units, fn, 0.1);
+  while (performance.now() - start < 4000) {
+    const rate = roundRate(units, fn, 0.1);
+    if (rate < last * 1.05) return;
+    last = rate;
+  }
 }
 
 function median(xs: number[]): number {
@@ -167,17 +183,15 @@ async function throughput(dir: string, program: Program, f: WasmFilter, cases: r
     it.run(views[i]!, true);
     steps += it.steps;
   }
-  warm(0.2, interpret);
-  const interpreter = bestRate(n, 8, interpret);
+  warm(0.2, n, interpret);
 
   const area = f.inputArea(n);
   area.set(input);
-  warm(1, () => {
-    f.evaluateBatch(area, n);
-    f.evaluateBatch(area, n, { steps: true });
-  });
-  const jit = bestRate(n, 8, () => f.evaluateBatch(area, n));
-  const jitSteps = bestRate(n, 8, () => f.evaluateBatch(area, n, { steps: true }));
+  const run = () => f.evaluateBatch(area, n);
+  const runSteps = () => f.evaluateBatch(area, n, { steps: true });
+  warm(1, n, run);
+  warm(0.5, n, runSteps);
+  const [interpreter, jit, jitSteps] = bestRates(n, 8, [interpret, run, runSteps]) as [number, number, number];
   const out = f.evaluateBatch(input, n, { steps: true });
   let agree = out.rets.every((r, i) => r === rets[i]) && out.steps!.reduce((a, b) => a + b, 0) === steps;
   const c = cInterpreter(dir, program, input);
@@ -295,7 +309,8 @@ export default async function bench(): Promise<BenchReport[]> {
         notes: [
           'interpreter: Interpreter.run over a prepared DataView per record; JIT: WasmFilter.evaluateBatch over its input area',
           '(29,504 records a batch, rets only; JIT+steps also counts instructions); C: bench/bpf-interp.c, gcc -O2, same records.',
-          'Best of 8 rounds of >= 50 ms CPU time each, after warm-up (C: best of 30 passes, CPU time).',
+          'Best of 8 rounds of >= 50 ms CPU time each, the three engines taking turns within a round, after warm-up (the JIT',
+          "until V8's optimized code is in: at least 1 s, then on while it still gets faster); C: best of 30 passes, CPU time.",
           'agree: JIT rets and steps = interpreter, C checksum = interpreter.',
           "Targets (issue 4): JIT >= 10x the interpreter, >= the C interpreter (the issue's reference: ~37 M/s on libseccomp's",
           "binary tree of Docker's profile, x86_64 nrs 0..460, ~15.6 instructions each).",
