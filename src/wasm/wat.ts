@@ -290,7 +290,7 @@ class Emitter {
     const target = (e: number) =>
       chunkOf[e] === chunkOf[pc] && isLabel[e] ? `$pc${e}` : far.includes(e) ? stub(e) : tree;
     this.line(`block ${tree}`, ...far.map((e) => `block ${stub(e)}`).reverse());
-    // br_table takes its default label ($tree) for any A past the table: no bounds check needed.
+    this.line('local.get $A', `i32.const ${table.exits.length}`, 'i32.ge_u', `br_if ${tree}`);
     this.line('local.get $A', `br_table ${[...table.exits].map(target).join(' ')} ${tree}`);
     for (const e of far) {
       this.line(`end ;; ${stub(e)}`);

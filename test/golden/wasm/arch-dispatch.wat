@@ -45,6 +45,10 @@
     ;; 5: jge #0x40000000, L10
     block $tree5
     local.get $A
+    i32.const 61
+    i32.ge_u
+    br_if $tree5
+    local.get $A
     br_table $pc19 $pc19 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc20 $pc18 $pc20 $tree5
     end ;; $tree5
     local.get $A

@@ -47,6 +47,10 @@
     block $to11_from4
     block $to9_from4
     local.get $A
+    i32.const 11
+    i32.ge_u
+    br_if $tree4
+    local.get $A
     br_table $pc5 $pc7 $to9_from4 $to11_from4 $to13_from4 $to15_from4 $to17_from4 $to19_from4 $to21_from4 $to23_from4 $to24_from4 $tree4
     end ;; $to9_from4
     local.get $in
