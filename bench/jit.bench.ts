@@ -11,7 +11,8 @@
  * server process (read/write/futex/epoll...), with a few i386 calls.
  *
  * Throughputs are the best of several timed rounds (the machine is shared: the best round is the
- * one least disturbed), the engines interleaved round by round, single thread, after warm-up.
+ * one least disturbed), the engines interleaved round by round, in two passes over all rows,
+ * single thread, after warm-up.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -168,6 +169,22 @@ interface Throughput {
   readonly agree: boolean;
 }
 
+/** Passes over all rows (see bench()). */
+const PASSES = 2;
+
+/** Each engine's better rate of two measurements of the same row. */
+function bestOf(a: Throughput, b: Throughput): Throughput {
+  const c = a.c === undefined || b.c === undefined ? (a.c ?? b.c) : Math.max(a.c, b.c);
+  return {
+    meanSteps: a.meanSteps,
+    interpreter: Math.max(a.interpreter, b.interpreter),
+    jit: Math.max(a.jit, b.jit),
+    jitSteps: Math.max(a.jitSteps, b.jitSteps),
+    c,
+    agree: a.agree && b.agree,
+  };
+}
+
 async function throughput(dir: string, program: Program, f: WasmFilter, cases: readonly SeccompData[]): Promise<Throughput> {
   const input = records(cases);
   const n = cases.length;
@@ -287,10 +304,23 @@ export default async function bench(): Promise<BenchReport[]> {
 
     const rows: Array<Array<string | number>> = [];
     const sets = inputSets();
-    for (const [name, p] of programs) {
-      const f = await compileWasm(p);
-      for (const [inputs, cases] of sets) {
-        const t = await throughput(dir, p, f, cases);
+    const filters = await Promise.all(programs.map(([, p]) => compileWasm(p)));
+    // PASSES passes over all rows, keeping each engine's best: a stretch of heavy load from other
+    // processes (it slows the memory-bound JIT most) then rarely covers every sample of a row.
+    const results = new Map<string, Throughput>();
+    for (let pass = 0; pass < PASSES; pass++) {
+      for (const [i, [, p]] of programs.entries()) {
+        for (const [inputs, cases] of sets) {
+          const t = await throughput(dir, p, filters[i]!, cases);
+          const key = `${i} ${inputs}`;
+          const prev = results.get(key);
+          results.set(key, prev ? bestOf(prev, t) : t);
+        }
+      }
+    }
+    for (const [i, [name, p]] of programs.entries()) {
+      for (const [inputs] of sets) {
+        const t = results.get(`${i} ${inputs}`)!;
         const m = (x: number | undefined) => (x === undefined ? '-' : x / 1e6);
         rows.push([
           name, inputs, p.length, t.meanSteps, m(t.interpreter), m(t.jit), m(t.jitSteps), m(t.c),
@@ -309,8 +339,9 @@ export default async function bench(): Promise<BenchReport[]> {
         notes: [
           'interpreter: Interpreter.run over a prepared DataView per record; JIT: WasmFilter.evaluateBatch over its input area',
           '(29,504 records a batch, rets only; JIT+steps also counts instructions); C: bench/bpf-interp.c, gcc -O2, same records.',
-          'Best of 8 rounds of >= 50 ms CPU time each, the three engines taking turns within a round, after warm-up (the JIT',
-          "until V8's optimized code is in: at least 1 s, then on while it still gets faster); C: best of 30 passes, CPU time.",
+          'Best of 2 x 8 rounds of >= 50 ms CPU time each (two passes over all rows), the three engines taking turns within a',
+          "round, after warm-up (the JIT until V8's optimized code is in: at least 1 s, then on while it still gets faster);",
+          'C: best of 2 x 30 passes, CPU time.',
           'agree: JIT rets and steps = interpreter, C checksum = interpreter.',
           "Targets (issue 4): JIT >= 10x the interpreter, >= the C interpreter (the issue's reference: ~37 M/s on libseccomp's",
           "binary tree of Docker's profile, x86_64 nrs 0..460, ~15.6 instructions each).",
