@@ -3,12 +3,14 @@
  * reason ("SKIP: ..." on stdout, which scripts/test.mjs echoes). CI sets SECCOMPILE_STRICT_SKIPS=1:
  * then a missing capability that CI machines do have (root, seccomp, namespaces, cgroups) fails
  * the test instead of skipping it. Capabilities these kernels lack (IA-32 emulation, x32) may skip.
+ * 'test-runner' (jest and vitest, which `npm run setup:runners` installs outside the dependency
+ * tree and .ci/run installs before the tests) is required in CI too.
  */
 import { existsSync, readFileSync } from 'node:fs';
 
-export type Capability = 'root' | 'seccomp' | 'namespaces' | 'cgroups' | 'ia32' | 'x32' | 'tool';
+export type Capability = 'root' | 'seccomp' | 'namespaces' | 'cgroups' | 'ia32' | 'x32' | 'tool' | 'test-runner';
 
-const REQUIRED_IN_CI: ReadonlySet<Capability> = new Set(['root', 'seccomp', 'namespaces', 'cgroups']);
+const REQUIRED_IN_CI: ReadonlySet<Capability> = new Set(['root', 'seccomp', 'namespaces', 'cgroups', 'test-runner']);
 
 export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
