@@ -107,8 +107,21 @@ export function checkArches(filter: LoadedFilter, chosen: readonly string[] | un
   return present;
 }
 
-/** Runs one expectation on every arch of the check; throws PolicyAssertionError on the first failure. */
-function check(filter: LoadedFilter, arches: readonly string[] | undefined, syscall: string | number, args: readonly ArgValue[], e: Expectation): void {
+/**
+ * Runs one expectation on every arch of the check; throws PolicyAssertionError on the first
+ * failure. The error's stack starts at the caller of `method` (the user's test line), as
+ * node:assert's errors do: runners that show the top frame, or a code frame around it (jest,
+ * vitest under a symlinked or source-mapped package), then show the user's failing line rather
+ * than this file.
+ */
+function check(
+  filter: LoadedFilter,
+  arches: readonly string[] | undefined,
+  syscall: string | number,
+  args: readonly ArgValue[],
+  e: Expectation,
+  method: (...a: never[]) => unknown,
+): void {
   for (const arch of checkArches(filter, arches, syscall)) {
     const s = simulate(filter, { arch, syscall, args });
     if (meets(e, s)) continue;
@@ -116,7 +129,7 @@ function check(filter: LoadedFilter, arches: readonly string[] | undefined, sysc
     const actual = actionText(s.decision, s.arch);
     const u64 = args.map((a, i) => toU64(a, `args[${i}]`));
     const full = [...u64, ...Array<bigint>(6 - u64.length).fill(0n)];
-    throw new PolicyAssertionError(
+    const error = new PolicyAssertionError(
       `${callText(syscall, args)} on ${s.arch}: expected ${expected}, got ${actual}\n` +
         `  (nr ${s.nr}, args [${full.map(formatValue).join(', ')}], ret 0x${s.ret.toString(16).padStart(8, '0')}, filter from ${filter.source})`,
       s.arch,
@@ -125,6 +138,8 @@ function check(filter: LoadedFilter, arches: readonly string[] | undefined, sysc
       expected,
       actual,
     );
+    Error.captureStackTrace(error, method);
+    throw error;
   }
 }
 
@@ -143,25 +158,25 @@ export class PolicyExpectation {
 
   /** The call runs (allow or log). */
   allows(syscall: string | number, args: readonly ArgValue[] = []): PolicyExpectation {
-    check(this.filter, this.arches, syscall, args, { kind: 'allows' });
+    check(this.filter, this.arches, syscall, args, { kind: 'allows' }, PolicyExpectation.prototype.allows);
     return this;
   }
 
   /** The call does not run (errno, trap, kill); `.with(action)` pins the exact action. */
   denies(syscall: string | number, args: readonly ArgValue[] = []): Denial {
-    check(this.filter, this.arches, syscall, args, { kind: 'denies' });
+    check(this.filter, this.arches, syscall, args, { kind: 'denies' }, PolicyExpectation.prototype.denies);
     return new Denial(this.filter, this.arches, syscall, args);
   }
 
   /** The call kills the thread or process. */
   kills(syscall: string | number, args: readonly ArgValue[] = []): PolicyExpectation {
-    check(this.filter, this.arches, syscall, args, { kind: 'kills' });
+    check(this.filter, this.arches, syscall, args, { kind: 'kills' }, PolicyExpectation.prototype.kills);
     return this;
   }
 
   /** The call gets exactly `action`. */
   decides(syscall: string | number, args: readonly ArgValue[], action: ExpectedAction): PolicyExpectation {
-    check(this.filter, this.arches, syscall, args, { kind: 'exactly', action });
+    check(this.filter, this.arches, syscall, args, { kind: 'exactly', action }, PolicyExpectation.prototype.decides);
     return this;
   }
 }
@@ -179,7 +194,7 @@ export class Denial extends PolicyExpectation {
 
   /** The denial is exactly `action` (errno('EACCES'), 'errno(EACCES)', kill(), ...). */
   with(action: ExpectedAction): PolicyExpectation {
-    check(this.filter, this.arches, this.syscall, this.args, { kind: 'exactly', action });
+    check(this.filter, this.arches, this.syscall, this.args, { kind: 'exactly', action }, Denial.prototype.with);
     return new PolicyExpectation(this.filter, this.arches);
   }
 }

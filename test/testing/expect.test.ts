@@ -72,6 +72,10 @@ for (const [name, check, message, expected, actual] of FAILURES) {
       assert.is(err.expected, expected);
       assert.is(err.actual, actual);
       assert.is(err.name, 'PolicyAssertionError');
+      // The stack starts at the failing check in the test, not inside src/testing.
+      const frames = err.stack!.split('\n').filter((l) => /^\s+at /.test(l));
+      assert.match(frames[0]!, 'test/testing/expect.test.ts', err.stack);
+      assert.not.ok(frames.some((f) => f.includes('src/testing/')), err.stack);
       return;
     }
     assert.unreachable('the check passed');

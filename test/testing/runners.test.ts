@@ -4,7 +4,8 @@
  * symlink to this checkout (its built dist/: npm test builds first) runs one user-style test file
  * per runner (test/fixtures/runners/), each with passing expectations and one that fails on
  * purpose. Per runner: the passing tests pass, the failing one fails, the run exits 1, and the
- * output carries the PolicyAssertionError's message (call, arch, expected, actual) as written.
+ * output carries the PolicyAssertionError's message (call, arch, expected, actual) as written,
+ * placed at the user's failing line, with no frames from inside seccompile.
  *
  * jest and vitest are not dependencies of seccompile: `npm run setup:runners` installs them into
  * .cache/runners (or $SECCOMPILE_RUNNERS_DIR); without them their cases skip, saying so, except
@@ -42,6 +43,9 @@ const MESSAGE = [
   '(nr 165, args [0, 0, 0, 0, 0, 0], ret 0x00050001, filter from ./my-policy.ts)',
 ];
 
+/** The failing expectation in each fixture, as a RegExp source. */
+const FAILING_CALL = String.raw`expectPolicy\(myPolicy\)\.on\('x86_64'\)\.allows\('mount'\);`;
+
 type Outcomes = Record<string, string>;
 
 /** jest's --json and vitest's json reporter: jest's result format. */
@@ -65,8 +69,11 @@ interface Runner {
   /** Node's arguments, run in the project dir. */
   argv(dir: string): string[];
   outcomes(dir: string, output: string): Outcomes;
-  /** How the runner shows the error's `expected` and `actual`, beyond the message. */
-  readonly shows: readonly RegExp[];
+  /**
+   * What else the runner must show: the error's `expected` and `actual` as it presents them, and
+   * the user's failing line (`line`, in the fixture) as the place of the failure.
+   */
+  shows(line: number): RegExp[];
 }
 
 const RUNNERS: readonly Runner[] = [
@@ -75,7 +82,12 @@ const RUNNERS: readonly Runner[] = [
     fixture: 'node.test.mjs',
     argv: () => ['--test', '--test-reporter=tap', 'node.test.mjs'],
     outcomes: (_dir, output) => tapOutcomes(output),
-    shows: [/^\s+name: 'PolicyAssertionError'$/m, /^\s+expected: 'allow'$/m, /^\s+actual: 'errno\(EPERM\)'$/m],
+    shows: (line) => [
+      /^\s+name: 'PolicyAssertionError'$/m,
+      /^\s+expected: 'allow'$/m,
+      /^\s+actual: 'errno\(EPERM\)'$/m,
+      new RegExp(`^\\s+stack: \\|-\\n\\s+TestContext\\.<anonymous> \\(file://.*/node\\.test\\.mjs:${line}:\\d+\\)$`, 'm'),
+    ],
   },
   {
     name: 'jest',
@@ -91,7 +103,12 @@ const RUNNERS: readonly Runner[] = [
       'jest.test.mjs',
     ],
     outcomes: (dir) => jsonOutcomes(join(dir, 'jest-results.json')),
-    shows: [/● deliberately failing: mount is allowed/, /^\s+PolicyAssertionError: mount\(\) on x86_64/m],
+    shows: (line) => [
+      /● deliberately failing: mount is allowed/,
+      /^\s+PolicyAssertionError: mount\(\) on x86_64/m,
+      new RegExp(`^\\s+> ${line} \\|\\s+${FAILING_CALL}$`, 'm'),
+      new RegExp(`^\\s+at .*\\(jest\\.test\\.mjs:${line}:\\d+\\)$`, 'm'),
+    ],
   },
   {
     name: 'vitest',
@@ -107,7 +124,12 @@ const RUNNERS: readonly Runner[] = [
     ],
     outcomes: (dir) => jsonOutcomes(join(dir, 'vitest-results.json')),
     // vitest diffs an error's `expected` and `actual` properties.
-    shows: [/^PolicyAssertionError: mount\(\) on x86_64/m, /^Expected: "allow"$/m, /^Received: "errno\(EPERM\)"$/m],
+    shows: (line) => [
+      /^PolicyAssertionError: mount\(\) on x86_64/m,
+      /^Expected: "allow"$/m,
+      /^Received: "errno\(EPERM\)"$/m,
+      new RegExp(`^\\s+❯ vitest\\.test\\.mjs:${line}:\\d+\\n(.*\\n){2}\\s+${line}\\|\\s+${FAILING_CALL}$`, 'm'),
+    ],
   },
 ];
 
@@ -155,8 +177,11 @@ for (const runner of present) {
     const at = lines.findIndex((l) => l.endsWith(MESSAGE[0]!));
     assert.ok(at >= 0, `the message's first line is shown\n${context}`);
     assert.is(lines[at + 1], MESSAGE[1], `the message's second line follows it\n${context}`);
-    for (const re of runner.shows) assert.match(output, re, context);
-    assert.not.match(output, /\[object Object\]|serialize a BigInt/, context);
+    // The place shown is the user's line, with none of seccompile's own frames around it.
+    const calls = readFileSync(join(dir, runner.fixture), 'utf8').split('\n').map((l) => new RegExp(FAILING_CALL).test(l));
+    const line = calls.lastIndexOf(true) + 1;
+    for (const re of runner.shows(line)) assert.match(output, re, context);
+    assert.not.match(output, /src\/testing\/|dist\/chunks\/|\[object Object\]|serialize a BigInt/, context);
   });
 }
 
