@@ -43,6 +43,7 @@ const PLAIN: Readonly<Record<string, number>> = {
 /** Loads and stores: opcode and natural alignment (log2 of the access size). */
 const MEMORY_OPS: Readonly<Record<string, readonly [number, number]>> = {
   'i32.load': [0x28, 2],
+  'i32.load8_u': [0x2d, 0],
   'i32.load16_u': [0x2f, 1],
   'i32.store': [0x36, 2],
 };
@@ -381,6 +382,7 @@ class FuncEncoder {
         return;
       }
       case 'i32.load':
+      case 'i32.load8_u':
       case 'i32.load16_u':
       case 'i32.store': {
         const offset = arg === undefined ? 0 : Number(/^offset=(\d+)$/.exec(arg)?.[1] ?? NaN);

@@ -10,8 +10,7 @@
  * flow follows ./layout.ts: a block per jump target, the whole program inlined into the batch
  * loop. Only when asked to cut it into chunks (`maxLabels`, for wabt.js), chunk 0 is inlined and
  * later chunks are functions `$cN` (and `$cN_steps`) entered by (tail) calls that pass the
- * registers along. Decision trees get a jump table in front (./switch.ts), which in `run_steps`
- * also adds the tree's step count. The text is flat (no folded expressions, one instruction a
+ * registers along. Decision trees get a jump table in front (./switch.ts, ./jump-table.ts). The text is flat (no folded expressions, one instruction a
  * line): the subset ./binary.ts assembles.
  *
  * Semantics follow the kernel's classic BPF (kernel/bpf/core.c, include/uapi/linux/filter.h),
@@ -30,6 +29,7 @@ import { DATA_SIZE, type Program } from '../bpf/validate.js';
 import { layout, type Chunk, type Layout } from './layout.js';
 import { findSwitches, type SwitchTable } from './switch.js';
 import { BSWAP32, CONDITIONS, WASM_ALU, type Condition } from './ops.js';
+import { dataSegments, jumpTable, tableData, type TableData, type TableHost } from './jump-table.js';
 
 export interface WatOptions {
   /** Byte order of the machine the filter targets; records are laid out in it. Default little. */
@@ -44,9 +44,6 @@ export interface WatOptions {
   /** Jump tables in front of decision trees (./switch.ts; default true). */
   readonly jumpTables?: boolean;
 }
-
-/** Exits in other chunks a jump table reaches through stubs (each one more nested block). */
-const MAX_STUBS = 16;
 
 /** Size of one input record: `struct seccomp_data`. */
 export const RECORD_SIZE = DATA_SIZE;
@@ -67,14 +64,9 @@ export function toWat(insns: Program, options: WatOptions = {}): string {
     if (memOp || cls === BPF_CLASS.ST || cls === BPF_CLASS.STX) used.add(ins.k);
   }
   const cells = [...used].sort((a, b) => a - b).map((k) => `$m${k}`);
-  // Static data: a u16 step count per value of each jump table, from address 0; records go after.
-  const data: StepTables = { offsets: new Map(), contents: new Map() };
-  let dataEnd = 0;
-  for (const t of switches) {
-    data.offsets.set(t.root, dataEnd);
-    dataEnd += 2 * t.exits.length;
-  }
-  const heapBase = Math.ceil(dataEnd / RECORD_SIZE) * RECORD_SIZE;
+  // Static data: the jump tables' step counts and return values, from address 0; records go after.
+  const data = tableData(insns, switches, RECORD_SIZE);
+  const heapBase = data.end;
   const out: string[] = [
     `;; classic BPF program: ${insns.length} instructions in ${plan.chunks.length} chunk(s); ` +
       `${options.endian ?? 'little'}-endian seccomp_data records of ${RECORD_SIZE} bytes`,
@@ -107,20 +99,9 @@ export function toWat(insns: Program, options: WatOptions = {}): string {
     }
   }
   out.push(`  (global (export "heap_base") i32 (i32.const ${heapBase}))`);
-  for (const t of switches) {
-    const counts = data.contents.get(t.root) ?? new Uint16Array(t.exits.length);
-    const byte = (b: number) => `\\${b.toString(16).padStart(2, '0')}`;
-    const escaped = Array.from(counts, (c) => byte(c & 0xff) + byte(c >>> 8)).join(''); // little-endian, as wasm loads
-    out.push(`  (data (i32.const ${data.offsets.get(t.root)}) "${escaped}") ;; steps by A for the tree at ${t.root}`);
-  }
+  out.push(...dataSegments(data));
   out.push(')', '');
   return out.join('\n');
-}
-
-/** Where each jump table's step counts live in memory, and (filled while emitting) what they are. */
-interface StepTables {
-  readonly offsets: Map<number, number>;
-  readonly contents: Map<number, Uint16Array>;
 }
 
 const PAGE = 65536;
@@ -140,18 +121,18 @@ const chunkParams = (steps: boolean, cells: readonly string[]) => [
  * Emits the body of one chunk: inline in the batch loop (chunk 0, ending with `br $ret`) or as
  * the body of its chunk function (ending with `return`).
  */
-class Emitter {
+class Emitter implements TableHost {
   /** Instructions executed on the current straight-line path and not yet added to $steps. */
-  private pending = 0;
+  pending = 0;
 
   constructor(
     private readonly insns: readonly Insn[],
-    private readonly plan: Layout,
+    readonly plan: Layout,
     private readonly tables: ReadonlyMap<number, SwitchTable>,
-    private readonly data: StepTables,
+    private readonly data: TableData,
     private readonly cells: readonly string[],
     private readonly out: string[],
-    private readonly steps: boolean,
+    readonly steps: boolean,
     private readonly inline: boolean,
     private readonly options: WatOptions,
   ) {}
@@ -179,7 +160,7 @@ class Emitter {
     }
   }
 
-  private line(...lines: string[]): void {
+  line(...lines: string[]): void {
     for (const l of lines) this.out.push(`    ${l}`);
   }
 
@@ -191,7 +172,7 @@ class Emitter {
   }
 
   /** Transfers control from `from` to `target` (after the caller flushed the step count). */
-  private goto(from: number, target: number): void {
+  goto(from: number, target: number): void {
     const { chunkOf, isLabel, chunks } = this.plan;
     const here = chunkOf[from]!;
     const there = chunkOf[target]!;
@@ -214,7 +195,7 @@ class Emitter {
   }
 
   /** Ends the program with the i32 on the stack as its return value (steps already flushed). */
-  private finish(): void {
+  finish(): void {
     if (this.inline) this.line('br $ret');
     else if (this.steps) this.line('local.get $steps', 'return');
     else this.line('return');
@@ -230,10 +211,7 @@ class Emitter {
     const { code, k } = ins;
     if (this.options.comments !== false) this.out.push(`    ;; ${pc}: ${formatInsn(ins, pc, this.insns.length)}`);
     const table = this.tables.get(pc);
-    if (table) {
-      if (this.steps) this.countingJumpTable(pc, table);
-      else this.jumpTable(pc, table);
-    }
+    if (table) jumpTable(this, pc, table, this.data);
     this.pending++;
     const operand = srcOf(code) === BPF_SRC.X ? 'local.get $X' : `i32.const ${hex(k)}`;
     switch (classOf(code)) {
@@ -275,52 +253,6 @@ class Emitter {
         else throw unsupported(pc, ins);
         return;
     }
-  }
-
-  /**
-   * For A below the table's size, jumps straight to the exit the decision tree at `pc` reaches:
-   * a `br` to exits in this chunk, through a small stub (a tail call) to exits in later chunks.
-   * Other values go on into the tree.
-   */
-  private jumpTable(pc: number, table: SwitchTable): void {
-    const { chunkOf, isLabel } = this.plan;
-    const tree = `$tree${pc}`;
-    const far = [...new Set(table.exits)].filter((e) => chunkOf[e] !== chunkOf[pc]).slice(0, MAX_STUBS);
-    const stub = (e: number) => `$to${e}_from${pc}`;
-    const target = (e: number) =>
-      chunkOf[e] === chunkOf[pc] && isLabel[e] ? `$pc${e}` : far.includes(e) ? stub(e) : tree;
-    this.line(`block ${tree}`, ...far.map((e) => `block ${stub(e)}`).reverse());
-    this.line('local.get $A', `i32.const ${table.exits.length}`, 'i32.ge_u', `br_if ${tree}`);
-    this.line('local.get $A', `br_table ${[...table.exits].map(target).join(' ')} ${tree}`);
-    for (const e of far) {
-      this.line(`end ;; ${stub(e)}`);
-      this.goto(pc, e);
-    }
-    this.line(`end ;; ${tree}`);
-  }
-
-  /**
-   * The jump table of the step-counting variant: as jumpTable, and on the way it adds the steps
-   * pending on this straight line plus the tree's jumps for A, read from a u16 table in memory
-   * (a branch-free add, so the indirect jump stays as predictable as in `run`). Values whose exit
-   * lies in another chunk run the tree (their table entry is 0).
-   */
-  private countingJumpTable(pc: number, table: SwitchTable): void {
-    const { chunkOf, isLabel } = this.plan;
-    const tree = `$tree${pc}`;
-    const counts = new Uint16Array(table.exits.length);
-    const targets: string[] = [];
-    for (let v = 0; v < table.exits.length; v++) {
-      const exit = table.exits[v]!;
-      const near = chunkOf[exit] === chunkOf[pc] && isLabel[exit] === 1;
-      targets.push(near ? `$pc${exit}` : tree);
-      if (near) counts[v] = this.pending + table.steps[v]!;
-    }
-    this.data.contents.set(pc, counts);
-    if (targets.every((t) => t === tree)) return;
-    this.line(`block ${tree}`, 'local.get $A', `i32.const ${table.exits.length}`, 'i32.ge_u', `br_if ${tree}`);
-    this.line('local.get $steps', 'local.get $A', 'i32.const 1', 'i32.shl', `i32.load16_u offset=${this.data.offsets.get(pc)}`);
-    this.line('i32.add', 'local.set $steps', 'local.get $A', `br_table ${targets.join(' ')} ${tree}`, `end ;; ${tree}`);
   }
 
   /** Two-way branch on `test` of A and the operand (on the stack): true -> `yes`, false -> `no`. */

@@ -38,76 +38,21 @@
     ;; 4: jeq #0, L5, L6
     block $tree4
     block $to24_from4
-    block $to23_from4
-    block $to21_from4
-    block $to19_from4
-    block $to17_from4
-    block $to15_from4
-    block $to13_from4
-    block $to11_from4
-    block $to9_from4
     local.get $A
     i32.const 11
     i32.ge_u
     br_if $tree4
     local.get $A
-    br_table $pc5 $pc7 $to9_from4 $to11_from4 $to13_from4 $to15_from4 $to17_from4 $to19_from4 $to21_from4 $to23_from4 $to24_from4 $tree4
-    end ;; $to9_from4
-    local.get $in
+    i32.load8_u offset=66
+    if
     local.get $A
-    local.get $X
-    i32.const 1
-    call $c1
-    br $ret
-    end ;; $to11_from4
-    local.get $in
-    local.get $A
-    local.get $X
     i32.const 2
-    call $c1
+    i32.shl
+    i32.load offset=0
     br $ret
-    end ;; $to13_from4
-    local.get $in
+    end
     local.get $A
-    local.get $X
-    i32.const 1
-    call $c2
-    br $ret
-    end ;; $to15_from4
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 2
-    call $c2
-    br $ret
-    end ;; $to17_from4
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 1
-    call $c3
-    br $ret
-    end ;; $to19_from4
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 2
-    call $c3
-    br $ret
-    end ;; $to21_from4
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 1
-    call $c4
-    br $ret
-    end ;; $to23_from4
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 2
-    call $c4
-    br $ret
+    br_table $pc5 $pc7 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $to24_from4 $tree4
     end ;; $to24_from4
     local.get $in
     local.get $A
@@ -359,9 +304,22 @@
     local.get $A
     i32.const 1
     i32.shl
-    i32.load16_u offset=0
+    i32.load16_u offset=44
     i32.add
     local.set $steps
+    local.get $A
+    i32.load8_u offset=66
+    if
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 2
+    i32.shl
+    i32.load offset=0
+    br $ret
+    end
     local.get $A
     br_table $pc5 $pc7 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4
     end ;; $tree4
@@ -660,6 +618,8 @@
     local.get $steps
     return
   )
-  (global (export "heap_base") i32 (i32.const 64))
-  (data (i32.const 0) "\02\00\03\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00") ;; steps by A for the tree at 4
+  (global (export "heap_base") i32 (i32.const 128))
+  (data (i32.const 0) "\00\00\ff\7f\00\00\fc\7f\02\00\05\00\05\00\03\00\07\00\f0\7f\00\00\c0\7f\00\00\00\00\88\13\05\00\00\00\34\12\00\00\00\80\00\00\00\00") ;; tree at 4: return values by A
+  (data (i32.const 44) "\02\00\03\00\04\00\05\00\06\00\07\00\08\00\09\00\0a\00\0b\00\00\00") ;; tree at 4: steps by A
+  (data (i32.const 66) "\01\01\01\01\01\01\01\01\01\01\00") ;; tree at 4: A exits by a ret #k
 )
