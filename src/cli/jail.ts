@@ -75,6 +75,8 @@ async function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): 
     case 'pids':
       return `the pids limit (${opts.texts.pids}) refused ${reason.refused} fork${reason.refused > 1 ? 's' : ''}`;
     case 'timeout':
+      // A command may handle (or, as PID 1, ignore) SIGTERM and then end by itself.
+      if (reason.exited !== undefined) return `the timeout (${reason.seconds}s) sent SIGTERM; the command then exited with status ${reason.exited}`;
       return `killed by the timeout (${reason.seconds}s)${reason.escalated ? `: it ignored SIGTERM, SIGKILL after ${spec.killAfter}s` : ''}`;
     case 'signal':
       return reason.escalated ? `the command ignored ${reason.signal}: SIGKILL after ${spec.killAfter}s` : undefined;

@@ -35,7 +35,8 @@ import type { InitConfig, JailSpec, SeccompFilter } from './spec.js';
 export type StopReason =
   | { readonly kind: 'memory'; readonly oomKills: number; readonly commandKilled: boolean }
   | { readonly kind: 'pids'; readonly refused: number }
-  | { readonly kind: 'timeout'; readonly seconds: number; readonly escalated: boolean }
+  /** `exited`: the status the command exited with by itself after the SIGTERM (nothing killed it). */
+  | { readonly kind: 'timeout'; readonly seconds: number; readonly escalated: boolean; readonly exited?: number }
   | { readonly kind: 'signal'; readonly signal: NodeJS.Signals; readonly escalated: boolean }
   | { readonly kind: 'seccomp'; readonly record?: SeccompKillRecord; readonly why?: string };
 
@@ -266,7 +267,7 @@ async function supervise(spec: JailSpec, init: InitStage, cgroup: Cgroup | undef
   const setupFailure = parseStatus(init.status());
   if (setupFailure) return { exitCode: setupFailure.exitCode, code, signal, setupError: setupFailure, reasons };
 
-  if (timedOut) reasons.push({ kind: 'timeout', seconds: spec.timeout!, escalated });
+  if (timedOut) reasons.push({ kind: 'timeout', seconds: spec.timeout!, escalated, ...(signal === null && code !== null ? { exited: code } : {}) });
   else if (forwarded) reasons.push({ kind: 'signal', signal: forwarded, escalated });
   if (cgroup) {
     const events = cgroup.events();

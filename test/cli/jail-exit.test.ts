@@ -124,7 +124,15 @@ if (ok) {
     // to set its trap even on a busy machine.
     const b = await jail(['--no-seccomp', '--timeout', '1', '--', '/bin/sh', '-c', "trap 'exit 9' TERM; while :; do sleep 0.05; done"]);
     assert.is(b.status, 9);
-    assert.is(b.stderr, 'jail: killed by the timeout (1s)\n');
+    assert.is(b.stderr, 'jail: the timeout (1s) sent SIGTERM; the command then exited with status 9\n');
+    // PID 1 ignores SIGTERM without a handler; a command that ends before --kill-after was not killed.
+    const c = await jail(['--no-seccomp', '--timeout', '0.2', '--kill-after', '5', '--', '/bin/sleep', '1']);
+    assert.is(c.status, 0);
+    assert.is(c.stderr, 'jail: the timeout (0.2s) sent SIGTERM; the command then exited with status 0\n');
+    // Without a pid namespace SIGTERM's default action kills the command.
+    const d = await jail(['--no-pid', '--no-seccomp', '--timeout', '0.2', '--', '/bin/sleep', '30']);
+    assert.is(d.status, 143);
+    assert.is(d.stderr, 'jail: killed by the timeout (0.2s)\n');
     const quiet = await jail(['--quiet', '--no-seccomp', '--timeout', '0.2', '--kill-after', '0.1', '--', '/bin/sleep', '30']);
     assert.is(quiet.status, 137);
     assert.is(quiet.stderr, '');
