@@ -18,6 +18,7 @@ export class JailUsageError extends Error {
 
 export interface JailOptions {
   readonly help: boolean;
+  readonly version: boolean;
   readonly quiet: boolean;
   /** undefined = --no-seccomp */
   readonly policy?: string;
@@ -57,12 +58,14 @@ export const JAIL_ARGS = {
   '--verbose': Boolean,
   '--quiet': Boolean,
   '--help': Boolean,
+  '--version': Boolean,
   '--name': String,
   '-p': '--policy',
   '-e': '--env',
   '-v': '--verbose',
   '-q': '--quiet',
   '-h': '--help',
+  '-V': '--version',
 } satisfies arg.Spec;
 
 export const JAIL_USAGE = `Usage: jail [options] [--] COMMAND [ARGS...]
@@ -173,8 +176,9 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     throw e;
   }
   const help = a['--help'] ?? false;
+  const version = a['--version'] ?? false;
   const command = a._;
-  if (!help && command.length === 0) throw new JailUsageError('missing command: jail [options] -- COMMAND [ARGS...]');
+  if (!help && !version && command.length === 0) throw new JailUsageError('missing command: jail [options] -- COMMAND [ARGS...]');
   if (a['--verbose'] && a['--quiet']) throw new JailUsageError('--verbose and --quiet exclude each other');
   if (a['--policy'] !== undefined && a['--no-seccomp']) throw new JailUsageError('--policy and --no-seccomp exclude each other');
 
@@ -257,6 +261,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
 
   return {
     help,
+    version,
     quiet: a['--quiet'] ?? false,
     policy: a['--no-seccomp'] ? undefined : (a['--policy'] ?? 'default'),
     texts: { memory: a['--memory'], pids: a['--pids'], cpus: a['--cpus'] },

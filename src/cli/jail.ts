@@ -89,11 +89,6 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const err = (line: string) => io.stderr.write(`jail: ${line}\n`);
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
   if (sub) return (await sub())(argv.slice(1), io);
-  if (argv[0] === '--version' || argv[0] === '-V') {
-    const { packageVersion } = await import('../launcher/package-version.js');
-    io.stdout.write(`jail (seccompile) ${packageVersion()}\n`);
-    return 0;
-  }
   let opts: JailOptions;
   try {
     opts = parseJailOptions(argv);
@@ -106,6 +101,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   if (opts.help) {
     io.stdout.write(JAIL_USAGE);
+    return 0;
+  }
+  if (opts.version) {
+    const { packageVersion } = await import('../launcher/package-version.js');
+    io.stdout.write(`jail (seccompile) ${packageVersion()}\n`);
     return 0;
   }
   const log = opts.spec.verbose ? (step: string, detail: string) => err(`${step}: ${detail}`) : () => {};

@@ -66,9 +66,9 @@ test('--help prints the usage and exits 0', async () => {
 
 test('--version and -V print the package version and exit 0', async () => {
   const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  for (const flag of ['--version', '-V']) {
+  for (const flag of ['--version', '-V', '--quiet --version']) {
     const io = memoryIO();
-    assert.is(await main([flag], io), 0);
+    assert.is(await main(flag.split(' '), io), 0);
     assert.is(io.out(), `jail (seccompile) ${version}\n`);
   }
 });
