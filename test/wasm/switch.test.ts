@@ -9,6 +9,7 @@ import { run } from '../../src/bpf/interpreter.js';
 import { validate } from '../../src/bpf/validate.js';
 import { compileWasm } from '../../src/wasm/jit.js';
 import { findSwitches } from '../../src/wasm/switch.js';
+import { toWat } from '../../src/wasm/wat.js';
 
 const ALLOW = 0x7fff0000;
 const ld = (k: number) => insn(0x20, k);
@@ -46,6 +47,17 @@ test('the JIT with shared returns agrees with the interpreter, steps included', 
     const expected = run(program, records.subarray(nr * 64, nr * 64 + 64), 'little');
     assert.equal([withSteps.rets[nr], withSteps.steps![nr], plain.rets[nr]], [expected.ret, expected.steps, expected.ret], `nr ${nr}`);
   }
+});
+
+test('exits that are a ret #k return straight from the table; others go through br_table', () => {
+  const direct = toWat(validate(TREE), { comments: false });
+  assert.match(direct, /i32\.load offset=\d+\n\s+br \$ret/);
+  assert.not.match(direct, /br_table/);
+  // The same tree with its ERRNO(2) exit replaced by `ld #2; ret a`: A = 2..4 now need a jump.
+  const mixed = toWat(validate([...TREE.slice(0, 8), insn(0x00, 2), insn(0x16, 0), ret(ALLOW)].map((ins, pc) =>
+    pc === 6 || pc === 7 ? { ...ins, jt: ins.jt + 1 } : ins)), { comments: false });
+  assert.match(mixed, /i32\.load8_u offset=\d+\n\s+if\n/);
+  assert.match(mixed, /br_table/);
 });
 
 test('trees of fewer than 4 jumps get no table', () => {
