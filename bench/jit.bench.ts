@@ -165,6 +165,8 @@ interface Throughput {
   readonly interpreter: number;
   readonly jit: number;
   readonly jitSteps: number;
+  /** The same JIT with wabt as the assembler (the program cut into chunks of WABT_MAX_LABELS labels). */
+  readonly jitWabt: number;
   readonly c: number | undefined;
   readonly agree: boolean;
 }
@@ -180,12 +182,13 @@ function bestOf(a: Throughput, b: Throughput): Throughput {
     interpreter: Math.max(a.interpreter, b.interpreter),
     jit: Math.max(a.jit, b.jit),
     jitSteps: Math.max(a.jitSteps, b.jitSteps),
+    jitWabt: Math.max(a.jitWabt, b.jitWabt),
     c,
     agree: a.agree && b.agree,
   };
 }
 
-async function throughput(dir: string, program: Program, f: WasmFilter, cases: readonly SeccompData[]): Promise<Throughput> {
+async function throughput(dir: string, program: Program, f: WasmFilter, fw: WasmFilter, cases: readonly SeccompData[]): Promise<Throughput> {
   const input = records(cases);
   const n = cases.length;
   const it = new Interpreter(program);
@@ -208,12 +211,17 @@ async function throughput(dir: string, program: Program, f: WasmFilter, cases: r
   const runSteps = () => f.evaluateBatch(area, n, { steps: true });
   warm(1, n, run);
   warm(0.5, n, runSteps);
-  const [interpreter, jit, jitSteps] = bestRates(n, 8, [interpret, run, runSteps]) as [number, number, number];
+  const areaWabt = fw.inputArea(n);
+  areaWabt.set(input);
+  const runWabt = () => fw.evaluateBatch(areaWabt, n);
+  warm(1, n, runWabt);
+  const [interpreter, jit, jitSteps, jitWabt] = bestRates(n, 8, [interpret, run, runSteps, runWabt]) as [number, number, number, number];
   const out = f.evaluateBatch(input, n, { steps: true });
   let agree = out.rets.every((r, i) => r === rets[i]) && out.steps!.reduce((a, b) => a + b, 0) === steps;
+  agree &&= fw.evaluateBatch(input, n).rets.every((r, i) => r === rets[i]);
   const c = cInterpreter(dir, program, input);
   if (c) agree &&= c.sum === rets.reduce((a, b) => (a + b) >>> 0, 0);
-  return { meanSteps: steps / n, interpreter, jit, jitSteps, c: c?.rate, agree };
+  return { meanSteps: steps / n, interpreter, jit, jitSteps, jitWabt, c: c?.rate, agree };
 }
 
 /** One-time costs: the first compile of the process (loads wabt) and later compiles. */
@@ -305,13 +313,14 @@ export default async function bench(): Promise<BenchReport[]> {
     const rows: Array<Array<string | number>> = [];
     const sets = inputSets();
     const filters = await Promise.all(programs.map(([, p]) => compileWasm(p)));
+    const wabtFilters = await Promise.all(programs.map(([, p]) => compileWasm(p, { assembler: 'wabt' })));
     // PASSES passes over all rows, keeping each engine's best: a stretch of heavy load from other
     // processes (it slows the memory-bound JIT most) then rarely covers every sample of a row.
     const results = new Map<string, Throughput>();
     for (let pass = 0; pass < PASSES; pass++) {
       for (const [i, [, p]] of programs.entries()) {
         for (const [inputs, cases] of sets) {
-          const t = await throughput(dir, p, filters[i]!, cases);
+          const t = await throughput(dir, p, filters[i]!, wabtFilters[i]!, cases);
           const key = `${i} ${inputs}`;
           const prev = results.get(key);
           results.set(key, prev ? bestOf(prev, t) : t);
@@ -323,25 +332,26 @@ export default async function bench(): Promise<BenchReport[]> {
         const t = results.get(`${i} ${inputs}`)!;
         const m = (x: number | undefined) => (x === undefined ? '-' : x / 1e6);
         rows.push([
-          name, inputs, p.length, t.meanSteps, m(t.interpreter), m(t.jit), m(t.jitSteps), m(t.c),
+          name, inputs, p.length, t.meanSteps, m(t.interpreter), m(t.jit), m(t.jitSteps), m(t.jitWabt), m(t.c),
           t.jit / t.interpreter, t.c ? t.jit / t.c : '-', t.agree ? 'yes' : 'NO',
         ]);
       }
     }
-    if (rows.some((r) => r[7] === '-')) notes.push('gcc missing: no C baseline');
+    if (rows.some((r) => r[8] === '-')) notes.push('gcc missing: no C baseline');
     const evalNotes: string[] = [];
     const evals = evalRows(dir, programs[0]![1], sets[1]![1], evalNotes);
     return [
       {
         title: 'JIT: evaluations per CPU-second (millions), single thread',
-        columns: ['program', 'inputs', 'insns', 'mean steps', 'interpreter', 'JIT', 'JIT+steps', 'C -O2', 'JIT/interp', 'JIT/C', 'agree'],
+        columns: ['program', 'inputs', 'insns', 'mean steps', 'interpreter', 'JIT', 'JIT+steps', 'JIT (wabt)', 'C -O2', 'JIT/interp', 'JIT/C', 'agree'],
         rows,
         notes: [
           'interpreter: Interpreter.run over a prepared DataView per record; JIT: WasmFilter.evaluateBatch over its input area',
           '(29,504 records a batch, rets only; JIT+steps also counts instructions); C: bench/bpf-interp.c, gcc -O2, same records.',
-          'Best of 2 x 8 rounds of >= 50 ms CPU time each (two passes over all rows), the three engines taking turns within a',
+          'Best of 2 x 8 rounds of >= 50 ms CPU time each (two passes over all rows), the four engines taking turns within a',
           "round, after warm-up (the JIT until V8's optimized code is in: at least 1 s, then on while it still gets faster);",
           'C: best of 2 x 30 passes, CPU time.',
+          "JIT (wabt): compileWasm(p, { assembler: 'wabt' }), the same text cut into chunks of <= 100 labels joined by calls.",
           'agree: JIT rets and steps = interpreter, C checksum = interpreter.',
           "Targets (issue 4): JIT >= 10x the interpreter, >= the C interpreter (the issue's reference: ~37 M/s on libseccomp's",
           "binary tree of Docker's profile, x86_64 nrs 0..460, ~15.6 instructions each).",
