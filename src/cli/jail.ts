@@ -79,6 +79,7 @@ async function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): 
       if (reason.exited !== undefined) return `the timeout (${reason.seconds}s) sent SIGTERM; the command then exited with status ${reason.exited}`;
       return `killed by the timeout (${reason.seconds}s)${reason.escalated ? `: it ignored SIGTERM, SIGKILL after ${spec.killAfter}s` : ''}`;
     case 'signal':
+      if (reason.beforeStart) return `interrupted by ${reason.signal} before the command started`;
       return reason.escalated ? `the command ignored ${reason.signal}: SIGKILL after ${spec.killAfter}s` : undefined;
     case 'seccomp':
       return describeSeccompKill(spec.filter?.name, reason);

@@ -37,7 +37,8 @@ export type StopReason =
   | { readonly kind: 'pids'; readonly refused: number }
   /** `exited`: the status the command exited with by itself after the SIGTERM (nothing killed it). */
   | { readonly kind: 'timeout'; readonly seconds: number; readonly escalated: boolean; readonly exited?: number }
-  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals; readonly escalated: boolean }
+  /** `beforeStart`: it came while jail was still setting up; the command never ran. */
+  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals; readonly escalated: boolean; readonly beforeStart?: boolean }
   | { readonly kind: 'seccomp'; readonly record?: SeccompKillRecord; readonly why?: string };
 
 export interface JailResult {
@@ -182,6 +183,15 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
   const init = spawnInit(spec);
   let cgroup: Cgroup | undefined;
   let killReport: SeccompKillReport | undefined;
+  // A signal while preparing (a .ts policy may take a while to compile) ends the run cleanly:
+  // the init stage, which has run nothing yet, is killed and the cgroup removed.
+  let interrupted: NodeJS.Signals | undefined;
+  const onEarlySignal = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    hooks.log('interrupted', `${signal} during setup: ending the init stage`);
+    init.child.kill('SIGKILL');
+  };
+  for (const s of FORWARDED) process.on(s, onEarlySignal);
   try {
     let ready: JailSpec;
     try {
@@ -190,12 +200,19 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
         hooks.prepare ? hooks.prepare() : Promise.resolve(spec.filter),
         joinEarly(cgroup, init.child.pid, hooks),
       ]);
+      for (const s of FORWARDED) process.off(s, onEarlySignal);
+      if (interrupted) {
+        await abandon(init);
+        const reasons: StopReason[] = [{ kind: 'signal', signal: interrupted, escalated: false, beforeStart: true }];
+        return { exitCode: 128 + (osConstants.signals[interrupted] ?? 0), code: null, signal: interrupted, reasons };
+      }
       if (prepared.status === 'rejected') throw prepared.reason;
       if (joined.status === 'rejected') throw joined.reason;
       ready = { ...spec, filter: prepared.value };
       // Before the command exists, so that its audit record cannot be missed.
       if (ready.filter) killReport = startSeccompKillReport(hooks.log);
     } catch (e) {
+      for (const s of FORWARDED) process.off(s, onEarlySignal);
       await abandon(init);
       throw e;
     }

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasNamespaces, isRoot, need } from '../support/capabilities.js';
 import { jail, tempDir } from '../support/jail.js';
@@ -114,6 +114,36 @@ if (ok) {
     });
     assert.is(r.status, 137);
     assert.is(r.stderr, 'jail: the command ignored SIGTERM: SIGKILL after 0.3s\n');
+  });
+
+  test('a signal while jail sets up (a slow policy module): 128+N, one line, no init stage or cgroup left', async () => {
+    // The policy module spins 3 s at load: jail is still preparing when SIGINT comes.
+    const slow = join(dir, 'slow-policy.ts');
+    writeFileSync(slow, [
+      "import { allow, errno, policy } from 'seccompile';",
+      'const until = Date.now() + 3000;',
+      'while (Date.now() < until) { /* a slow policy module */ }',
+      "export default policy({ default: allow(), rules: [errno('EPERM').on('mount')] });",
+    ].join('\n'));
+    let sent = false;
+    const r = await jail(['--verbose', '--policy', slow, '--', '/bin/echo', 'ran'], {
+      onStderr: (err, pid) => {
+        if (!sent && /join cgroup: init stage/.test(err)) {
+          sent = true;
+          setTimeout(() => process.kill(pid, 'SIGINT'), 300);
+        }
+      },
+    });
+    assert.ok(sent, r.stderr);
+    assert.is(r.status, 130, r.stderr);
+    assert.is(r.stdout, '');
+    assert.match(r.stderr, /^jail: interrupted by SIGINT before the command started$/m);
+    const created = /^jail: create cgroup: v\d (\S+)/m.exec(r.stderr);
+    const init = /^jail: join cgroup: init stage \(pid (\d+)\)/m.exec(r.stderr);
+    assert.ok(created && init, r.stderr);
+    assert.not.ok(existsSync(created[1]!), 'cgroup removed');
+    const pid = Number(init[1]);
+    assert.not.ok(existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('jail-init'), 'init stage gone');
   });
 
   test('--timeout: SIGTERM, then SIGKILL after --kill-after, reported in one line', async () => {

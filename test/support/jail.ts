@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly onSpawn?: (pid: number) => void;
   /** Called with all stdout so far after each chunk (to signal jail once the command is ready). */
   readonly onStdout?: (stdout: string, pid: number) => void;
+  /** The same for stderr (to signal jail at a --verbose step). */
+  readonly onStderr?: (stderr: string, pid: number) => void;
 }
 
 /** Runs `bin/jail ...args` to completion. */
@@ -44,7 +46,10 @@ export function jail(args: readonly string[], opts: RunOptions = {}): Promise<Ru
       stdout += d;
       opts.onStdout?.(stdout, child.pid!);
     });
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr, child.pid!);
+    });
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, pid: child.pid! }));
     // jail (or its command) may exit before reading its input: EPIPE then is not a test failure.
