@@ -59,8 +59,8 @@ export function createV1(plan: Extract<CgroupPlan, { version: 1 }>, name: string
     version: 1,
     dirs,
     procsFiles: dirs.map((d) => `${d}/cgroup.procs`),
-    lateProcsFiles: plan.hierarchies.filter((mp) => limiting.has(mp)).map((mp) => `${mp}/${CGROUP_BASE}/${name}/cgroup.procs`),
-    earlyProcsFiles: plan.hierarchies.filter((mp) => !limiting.has(mp)).map((mp) => `${mp}/${CGROUP_BASE}/${name}/cgroup.procs`),
+    lateProcsFiles: dirs.filter((_, i) => limiting.has(plan.hierarchies[i]!)).map((d) => `${d}/cgroup.procs`),
+    earlyProcsFiles: dirs.filter((_, i) => !limiting.has(plan.hierarchies[i]!)).map((d) => `${d}/cgroup.procs`),
     events() {
       const memory = plan.byController.has('memory') ? readKeyed(`${dirOf('memory')}/memory.oom_control`) : undefined;
       const pids = plan.byController.has('pids') ? readKeyed(`${dirOf('pids')}/pids.events`) : undefined;

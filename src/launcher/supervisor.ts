@@ -200,7 +200,6 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
         hooks.prepare ? hooks.prepare() : Promise.resolve(spec.filter),
         joinEarly(cgroup, init.child.pid, hooks),
       ]);
-      for (const s of FORWARDED) process.off(s, onEarlySignal);
       if (interrupted) {
         await abandon(init);
         const reasons: StopReason[] = [{ kind: 'signal', signal: interrupted, escalated: false, beforeStart: true }];
@@ -212,9 +211,10 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
       // Before the command exists, so that its audit record cannot be missed.
       if (ready.filter) killReport = startSeccompKillReport(hooks.log);
     } catch (e) {
-      for (const s of FORWARDED) process.off(s, onEarlySignal);
       await abandon(init);
       throw e;
+    } finally {
+      for (const s of FORWARDED) process.off(s, onEarlySignal);
     }
     if (init.child.pid !== undefined) killReport?.watch(init.child.pid);
     sendConfig(init, initConfig(ready, cgroup));
