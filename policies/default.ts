@@ -10,8 +10,16 @@
  * open_by_handle_at). `clone` may not create namespaces (its flags are checked; they are the
  * first argument everywhere except s390x, where they are the second); `clone3` passes its flags
  * in memory, where seccomp cannot read them, so it gets ENOSYS and libc falls back to `clone`.
+ *
+ * Also refused, as container runtimes do: the terminal ioctls TIOCSTI and TIOCLINUX (a command
+ * sharing the user's terminal could type into the shell that started it); sockets of the
+ * AF_VSOCK family (host-guest channels), which fail with EAFNOSUPPORT as on a kernel without
+ * them, and socketcall(SYS_SOCKET/SYS_SOCKETPAIR), whose family seccomp cannot read (32-bit
+ * programs of libcs from this decade call socket(2) directly); `personality` other than the plain Linux persona,
+ * PER_LINUX32, UNAME26 and the query 0xffffffff (the values Docker allows).
  */
 import {
+  AF_VSOCK,
   CLONE_NEWCGROUP,
   CLONE_NEWIPC,
   CLONE_NEWNET,
@@ -20,6 +28,12 @@ import {
   CLONE_NEWTIME,
   CLONE_NEWUSER,
   CLONE_NEWUTS,
+  PER_LINUX,
+  PER_LINUX32,
+  SOCKETCALL,
+  TIOCLINUX,
+  TIOCSTI,
+  UNAME26,
   allow,
   arg,
   errno,
@@ -32,6 +46,12 @@ const CLONE_NAMESPACES =
 export default policy({
   default: errno('EPERM'),
   rules: [
+    // Refused arguments of calls allowed below (the first rule that matches decides).
+    errno('EPERM').on('ioctl').when(arg(1).int.eq(TIOCSTI)),
+    errno('EPERM').on('ioctl').when(arg(1).int.eq(TIOCLINUX)),
+    errno('EAFNOSUPPORT').on('socketcall').when(arg(0).int.eq(SOCKETCALL.SYS_SOCKET)),
+    errno('EAFNOSUPPORT').on('socketcall').when(arg(0).int.eq(SOCKETCALL.SYS_SOCKETPAIR)),
+    errno('EAFNOSUPPORT').on('socket', 'socketpair').when(arg(0).int.eq(AF_VSOCK)),
     // Files and directories.
     allow('read', 'readv', 'pread64', 'preadv', 'preadv2', 'write', 'writev', 'pwrite64', 'pwritev', 'pwritev2'),
     allow('open', 'openat', 'openat2', 'creat', 'close', 'close_range', 'lseek', '_llseek'),
@@ -60,7 +80,12 @@ export default policy({
     allow('getuid32', 'geteuid32', 'getgid32', 'getegid32', 'getresuid32', 'getresgid32', 'getgroups32'),
     allow('setuid', 'setgid', 'setreuid', 'setregid', 'setresuid', 'setresgid', 'setgroups', 'setfsuid', 'setfsgid'),
     allow('setuid32', 'setgid32', 'setreuid32', 'setregid32', 'setresuid32', 'setresgid32', 'setgroups32', 'setfsuid32', 'setfsgid32'),
-    allow('capget', 'capset', 'prctl', 'arch_prctl', 'personality', 'set_tid_address', 'set_robust_list', 'get_robust_list', 'rseq'),
+    allow('personality').when(arg(0).int.eq(PER_LINUX)),
+    allow('personality').when(arg(0).int.eq(PER_LINUX32)),
+    allow('personality').when(arg(0).int.eq(UNAME26)),
+    allow('personality').when(arg(0).int.eq(UNAME26 | PER_LINUX32)),
+    allow('personality').when(arg(0).int.eq(0xffffffff)),
+    allow('capget', 'capset', 'prctl', 'arch_prctl', 'set_tid_address', 'set_robust_list', 'get_robust_list', 'rseq'),
     allow('prlimit64', 'getrlimit', 'setrlimit', 'ugetrlimit', 'getrusage', 'times', 'sysinfo', 'uname', 'olduname', 'oldolduname'),
     allow('getpriority', 'setpriority', 'ioprio_get', 'ioprio_set', 'getcpu', 'getrandom'),
     allow('sched_yield', 'sched_getaffinity', 'sched_setaffinity', 'sched_getparam', 'sched_setparam', 'sched_getscheduler', 'sched_setscheduler'),

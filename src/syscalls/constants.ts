@@ -6,7 +6,8 @@
  * Sources: include/linux/socket.h (AF_*), include/linux/net.h and linux/net.h's SOCK_* (via
  * asm-generic/socket.h), include/uapi/linux/sched.h (CLONE_*), include/uapi/asm-generic/
  * mman-common.h (PROT_*), include/uapi/asm-generic/fcntl.h (O_*), and arch/{arm,arm64,powerpc}/
- * include/uapi/asm/fcntl.h for the differences.
+ * include/uapi/asm/fcntl.h for the differences; include/uapi/asm-generic/ioctls.h (TIOC*, the
+ * same in arch/powerpc/include/uapi/asm/ioctls.h), include/uapi/linux/personality.h (PER_*).
  */
 import type { ArchName } from './arch.js';
 
@@ -37,6 +38,18 @@ export const SOCK_TYPE_MASK = 0xf;
 export const SOCK_NONBLOCK = 0o4000;
 /** = O_CLOEXEC */
 export const SOCK_CLOEXEC = 0o2000000;
+
+// Terminal ioctls (ioctl(2) arg 1, an `unsigned int`: compare its low 32 bits).
+/** Pushes a byte into the terminal's input queue, as if typed. */
+export const TIOCSTI = 0x5412;
+/** Virtual-console subcommands, among them pasting the selection as input. */
+export const TIOCLINUX = 0x541c;
+
+// personality(2) personas (arg 0, an `unsigned int`).
+export const PER_LINUX = 0x0000;
+export const PER_LINUX32 = 0x0008;
+/** A flag: uname() reports 2.6.x. */
+export const UNAME26 = 0x0020000;
 
 // clone(2) flags. The flags are clone's arg 0 on every target but s390x, where they are arg 1
 // (CONFIG_CLONE_BACKWARDS2): see Arch.cloneFlagsArg. clone3 passes them in memory, out of

@@ -55,10 +55,15 @@ if (gcc.status !== 0) {
       '#include <sched.h>',
       '#include <sys/mman.h>',
       '#include <sys/socket.h>',
+      '#include <sys/ioctl.h>',
+      '#include <sys/personality.h>',
       '#include <linux/sched.h>',
       'int main(void) {',
-      ...names.map(
-        (n) => `#ifdef ${n}\n  printf("%s %llu\\n", "${n}", (unsigned long long)(${n}));\n#else\n  printf("%s -\\n", "${n}");\n#endif`,
+      ...names.map((n) =>
+        // <sys/personality.h> declares the personas as enum members, which #ifdef cannot see.
+        /^(PER_|UNAME26)/.test(n)
+          ? `  printf("%s %llu\\n", "${n}", (unsigned long long)(${n}));`
+          : `#ifdef ${n}\n  printf("%s %llu\\n", "${n}", (unsigned long long)(${n}));\n#else\n  printf("%s -\\n", "${n}");\n#endif`,
       ),
       '  return 0;',
       '}',
