@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
 import type { CliIO } from './io.js';
 import { LaunchError } from '../launcher/launch-error.js';
 import { isAlive, readJail, readJailFilter, stateDir, sweepStale, type JailEntry } from '../launcher/registry.js';
+import { entryProblem, stateDirProblem } from '../launcher/registry-check.js';
+import { JAIL_NAME } from '../launcher/registry-names.js';
 import { runJail } from '../launcher/supervisor.js';
 import { describeSeccompKill } from './jail-seccomp-report.js';
 import type { JailSpec, NsName } from '../launcher/spec.js';
@@ -65,7 +67,7 @@ function specFor(entry: JailEntry, argv: readonly string[], opts: { cwd?: string
     argv: argv.length > 0 ? argv : ['/bin/sh'],
     env: withEnv(environOf(command.pid), opts.env),
     cwd: opts.cwd,
-    namespaces: { pid: names.includes('pid'), mount: names.includes('mnt'), net: names.includes('net'), uts: names.includes('uts'), ipc: names.includes('ipc') },
+    namespaces: { pid: names.includes('pid'), mount: names.includes('mnt'), net: names.includes('net'), uts: names.includes('uts'), ipc: names.includes('ipc'), cgroup: names.includes('cgroup') },
     hostname: entry.hostname,
     limits: {},
     cgroup: false,
@@ -101,10 +103,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     err('missing NAME: jail enter NAME [-- COMMAND...]');
     return 125;
   }
+  if (!JAIL_NAME.test(name)) {
+    err(`${JSON.stringify(name)} is not a jail name (see jail ps)`);
+    return 125;
+  }
   const command = rest[0] === '--' ? rest.slice(1) : rest;
   const log = a['--verbose'] ? (step: string, detail: string) => err(`${step}: ${detail}`) : () => {};
   try {
     const state = stateDir();
+    const unsafe = stateDirProblem(state);
+    if (unsafe) throw new EnterError(`refusing to use the registry: ${unsafe}`);
     sweepStale(state);
     let entry = readJail(name, state);
     for (let i = 0; entry?.state === 'starting' && i < 250; i++) {
@@ -113,6 +121,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     if (!entry) throw new EnterError(`no running jail named ${name} (see jail ps)`);
     if (!entry.command || !isAlive(entry.command)) throw new EnterError(`${name} has no running command (state ${entry.state})`);
+    const forged = entryProblem(entry);
+    if (forged) throw new EnterError(`the registry entry of ${name} does not describe a jail (${forged}): not entered`);
     const spec = specFor(entry, command, { cwd: a['--cwd'], env: a['--env'] ?? [], verbose: a['--verbose'] ?? false });
     log('jail', `${name}: pid ${entry.command.pid}, namespaces ${Object.keys(entry.namespaces).join(' ') || 'none'}, policy ${entry.policy ?? 'none'}`);
     const result = await runJail(spec, { log });

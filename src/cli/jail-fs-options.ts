@@ -1,11 +1,11 @@
 /**
  * jail's filesystem options -> FsConfig, checked before anything starts (exit 125, one line):
- * `--rootfs DIR`, `--bind SRC[:DST]`, `--ro-bind SRC[:DST]`, `--tmpfs DST`, `--ro`.
- * The three mount options keep their relative command-line order (a later mount may cover an
+ * `--rootfs DIR`, `--bind SRC[:DST]`, `--ro-bind SRC[:DST]`, `--rw PATH`, `--tmpfs DST`, `--ro`.
+ * The mount options keep their relative command-line order (a later mount may cover an
  * earlier one), so they are collected by one shared list rather than one array per option.
  * Sources are host paths and must exist; targets are absolute paths in the jail. Without
- * `--rootfs` the targets must exist too: jail creates mount points only inside a root
- * filesystem it was given, never on the host's own tree.
+ * `--rootfs` the jail's root is a read-only copy of the host's and the targets must exist:
+ * jail creates mount points only inside a root filesystem it was given.
  */
 import { realpathSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -15,7 +15,7 @@ export class FsOptionError extends Error {
   override readonly name = 'FsOptionError';
 }
 
-export type MountOption = '--bind' | '--ro-bind' | '--tmpfs';
+export type MountOption = '--bind' | '--ro-bind' | '--rw' | '--tmpfs';
 
 export interface RawMount {
   readonly option: MountOption;
@@ -32,6 +32,7 @@ export function fsArgs(into: RawMount[]) {
     '--rootfs': String,
     '--bind': collect('--bind'),
     '--ro-bind': collect('--ro-bind'),
+    '--rw': collect('--rw'),
     '--tmpfs': collect('--tmpfs'),
     '--ro': Boolean,
   };
@@ -49,6 +50,7 @@ function parseMount(raw: RawMount, rootfs: string | undefined, cwd: string): Mou
   const what = `${raw.option} ${raw.value}`;
   const checkTarget = (target: string, directory: boolean) => {
     if (!isAbsolute(target)) throw new FsOptionError(`${what}: the target ${target} must be an absolute path (in the jail)`);
+    if (resolve(target) === '/') throw new FsOptionError(`${what}: cannot mount over the jail's root (use --rootfs DIR for a root of your own)`);
     if (rootfs !== undefined) return;
     const st = statOf(target);
     if (!st) throw new FsOptionError(`${what}: ${target} does not exist (jail creates mount points only inside --rootfs)`);
@@ -57,6 +59,13 @@ function parseMount(raw: RawMount, rootfs: string | undefined, cwd: string): Mou
   if (raw.option === '--tmpfs') {
     checkTarget(raw.value, true);
     return { kind: 'tmpfs', target: resolve(raw.value) };
+  }
+  if (raw.option === '--rw') {
+    // The same path on both sides: `--rw .` makes the working directory writable.
+    const source = resolve(cwd, raw.value);
+    if (!statOf(source)) throw new FsOptionError(`${what}: ${source}: no such file or directory`);
+    checkTarget(source, false);
+    return { kind: 'bind', source, target: source, readOnly: false };
   }
   const colon = raw.value.indexOf(':');
   const sourceText = colon < 0 ? raw.value : raw.value.slice(0, colon);
@@ -69,16 +78,19 @@ function parseMount(raw: RawMount, rootfs: string | undefined, cwd: string): Mou
 }
 
 /**
- * The FsConfig for these options, or undefined when there are none. `mountNs`/`root` say
- * whether the run has a mount namespace (every option here needs one) and why not.
+ * The FsConfig for these options: undefined without a mount namespace (then any of these
+ * options is an error; `mountNs`/`root` say whether there is one and why not). `hidden`: host
+ * directories the jail must not see (its registry).
  */
 export function parseFsOptions(
   opts: { readonly rootfs?: string; readonly mounts: readonly RawMount[]; readonly readOnly: boolean },
   mountNs: boolean,
   root: boolean,
   cwd: string = process.cwd(),
+  hidden: readonly string[] = [],
 ): FsConfig | undefined {
-  if (opts.rootfs === undefined && opts.mounts.length === 0 && !opts.readOnly) return undefined;
+  const given = opts.rootfs !== undefined || opts.mounts.length > 0 || opts.readOnly;
+  if (!given && !mountNs) return undefined;
   const first = opts.rootfs !== undefined ? '--rootfs' : (opts.mounts[0]?.option ?? '--ro');
   if (!mountNs) {
     throw new FsOptionError(root ? `${first} needs the mount namespace (drop --no-mount)` : `${first} needs a mount namespace, which needs root`);
@@ -92,5 +104,5 @@ export function parseFsOptions(
     rootfs = realpathSync(dir);
     if (rootfs === '/') throw new FsOptionError(`--rootfs ${opts.rootfs}: that is the host's root (use --ro, --ro-bind or --tmpfs on it instead)`);
   }
-  return { rootfs, mounts: opts.mounts.map((m) => parseMount(m, rootfs, cwd)), readOnly: opts.readOnly };
+  return { rootfs, mounts: opts.mounts.map((m) => parseMount(m, rootfs, cwd)), readOnly: opts.readOnly, hidden };
 }

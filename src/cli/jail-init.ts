@@ -10,9 +10,18 @@ import { libc } from '../launcher/ffi.js';
 import { ENTER_STEPS } from '../launcher/enter-steps.js';
 import { INIT_STEPS, runInit } from '../launcher/init-steps.js';
 import { LaunchError, setupError } from '../launcher/launch-error.js';
+import { PR_SET_DUMPABLE } from '../launcher/linux.js';
 import type { InitConfig } from '../launcher/spec.js';
 
 const STATUS_FD = 3;
+
+// Node's SIGUSR1 handler opens the inspector, where code would run with the init stage's
+// privileges before the filter: a listener of our own replaces it. (`jail enter` starts this
+// stage inside a running jail, whose processes may signal it.)
+process.on('SIGUSR1', () => {});
+// Not ptrace-able (nor its /proc files readable) by other processes of the same user until
+// execve, which makes the command dumpable again.
+libc().prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 function fail(e: unknown): never {
   const error = e instanceof LaunchError ? e : setupError('init', e instanceof Error ? e.message : String(e));

@@ -7,6 +7,7 @@ import arg from 'arg';
 import { readFileSync } from 'node:fs';
 import { fsArgs, FsOptionError, parseFsOptions, type RawMount } from './jail-fs-options.js';
 import { checkJailName, JailNameError } from '../launcher/registry-names.js';
+import { stateDir } from '../launcher/registry.js';
 import { parseRlimit, RlimitSyntaxError } from '../launcher/rlimits.js';
 import { CapabilityError, keptCapabilities, parseCapabilities } from '../launcher/capabilities.js';
 import { ALL_NAMESPACES, NO_NAMESPACES, type JailSpec, type Namespaces, type Rlimit } from '../launcher/spec.js';
@@ -28,6 +29,8 @@ export interface JailOptions {
   readonly texts: { readonly memory?: string; readonly pids?: string; readonly cpus?: string };
   /** `--name`: register the run for `jail ps/enter/stop`. */
   readonly name?: string;
+  /** Lines for stderr (unless --quiet) about protection this run goes without. */
+  readonly warnings: readonly string[];
 }
 
 /** The option table (vercel/arg). */
@@ -60,6 +63,7 @@ export const JAIL_ARGS = {
   '--help': Boolean,
   '--version': Boolean,
   '--name': String,
+  '--require-isolation': Boolean,
   '-p': '--policy',
   '-e': '--env',
   '-v': '--verbose',
@@ -85,12 +89,16 @@ Cgroup limits (root):
       --memory-swap SIZE   memory plus swap (at least --memory)
       --cpus N             e.g. 0.5 of one CPU
       --pids N             processes and threads
-Filesystem (mount namespace):
-      --rootfs DIR         DIR as / (pivot_root), with /proc, a minimal /dev and a tmpfs /tmp
-      --bind SRC[:DST]     bind a host path into the jail (DST created inside --rootfs)
+Filesystem (mount namespace; by default the host's / read-only, a private /tmp and
+/run, fresh /proc, /sys and a minimal /dev; every mount nodev):
+      --rootfs DIR         DIR as / (pivot_root) instead of the host's /
+      --rw PATH            make a host path writable in the jail (--rw . for the
+                           working directory)
+      --bind SRC[:DST]     bind a host path into the jail, writable (DST created
+                           inside --rootfs)
       --ro-bind SRC[:DST]  the same, read-only
       --tmpfs DST          an empty tmpfs on DST
-      --ro                 the root read-only (mounts under it keep their own mode)
+      --ro                 --rootfs read-only (mounts under it keep their own mode)
 Named jails:
       --name NAME          register the run: jail ps, jail enter NAME, jail stop NAME
 Process:
@@ -98,9 +106,11 @@ Process:
   -e, --env KEY=VALUE      set a variable (KEY alone: copy it from jail's environment)
       --clear-env          start from an empty environment
       --uid USER --gid GROUP   run as this user/group (names or numbers)
-      --cap-drop CAPS      capabilities the command must not have: all, or a list
-                           such as NET_RAW,SYS_ADMIN (default: a root command keeps all)
-      --cap-add CAPS       keep these after --cap-drop all (e.g. NET_BIND_SERVICE)
+      --cap-drop CAPS      capabilities a root command must not have: all, or a list
+                           such as NET_RAW,CHOWN (default: Docker's set of 14)
+      --cap-add CAPS       capabilities to keep beyond the default (e.g. SYS_PTRACE);
+                           all: every one (a root command can then leave the jail)
+      --require-isolation  fail rather than run without namespaces (not root)
       --rlimit NAME=N      e.g. nofile=1024, core=0, nproc=64:128, as=unlimited
       --timeout SECONDS    then SIGTERM, and SIGKILL after --kill-after
       --kill-after SECONDS grace period after SIGTERM (timeout, forwarded signals; default 5)
@@ -189,6 +199,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     net: base.net && !a['--no-net'] && !a['--share-net'],
     uts: base.uts && !a['--no-uts'],
     ipc: base.ipc && !a['--no-ipc'],
+    cgroup: base.cgroup,
   };
   if (a['--hostname'] !== undefined && !namespaces.uts) {
     throw new JailUsageError(root ? '--hostname needs the uts namespace (drop --no-uts)' : '--hostname needs a uts namespace, which needs root');
@@ -220,16 +231,27 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     throw e;
   }
 
+  const warnings: string[] = [];
   let capabilities: number[] | undefined;
   try {
     const list = (option: '--cap-drop' | '--cap-add') => (a[option] ?? []).flatMap((t) => parseCapabilities(option, t));
-    capabilities = keptCapabilities(list('--cap-drop'), list('--cap-add'));
+    // Without root the command has no capabilities: nothing to limit.
+    if (root) capabilities = keptCapabilities(list('--cap-drop'), list('--cap-add'));
+    if ((a['--cap-add'] ?? []).some((t) => t.trim().toLowerCase() === 'all')) {
+      warnings.push('--cap-add all: the command keeps every capability of root (mount, ptrace, modules...): a root command can leave the jail');
+    }
   } catch (e) {
     if (e instanceof CapabilityError) throw new JailUsageError(e.message);
     throw e;
   }
   if ((a['--cap-drop'] !== undefined || a['--cap-add'] !== undefined) && !root) {
     throw new JailUsageError(`${a['--cap-drop'] !== undefined ? '--cap-drop' : '--cap-add'} needs root (without it the command has no capabilities to drop)`);
+  }
+  if (!root) {
+    if (a['--require-isolation']) {
+      throw new JailUsageError('--require-isolation: not root, so no namespaces, cgroup or filesystem isolation are possible (run as root)');
+    }
+    warnings.push('not root: no namespaces, cgroup or filesystem isolation; only the seccomp policy applies (--require-isolation makes this an error)');
   }
 
   const user = a['--uid'] !== undefined ? lookupId('--uid', a['--uid'], '/etc/passwd') : undefined;
@@ -249,7 +271,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
 
   let fs;
   try {
-    fs = parseFsOptions({ rootfs: a['--rootfs'], mounts, readOnly: a['--ro'] ?? false }, namespaces.mount, root);
+    fs = parseFsOptions({ rootfs: a['--rootfs'], mounts, readOnly: a['--ro'] ?? false }, namespaces.mount, root, process.cwd(), [stateDir(env)]);
     if (a['--name'] !== undefined) checkJailName(a['--name']);
   } catch (e) {
     if (e instanceof FsOptionError || e instanceof JailNameError) throw new JailUsageError(e.message);
@@ -266,10 +288,13 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     policy: a['--no-seccomp'] ? undefined : (a['--policy'] ?? 'default'),
     texts: { memory: a['--memory'], pids: a['--pids'], cpus: a['--cpus'] },
     name: a['--name'],
+    warnings,
     spec: {
       argv: command,
       env: [...vars].map(([k, v]) => `${k}=${v}`),
       cwd: a['--cwd'],
+      // The host's tree keeps its paths in the jail: start where the caller is, if it can.
+      defaultCwd: a['--cwd'] === undefined && fs !== undefined && fs.rootfs === undefined ? process.cwd() : undefined,
       namespaces,
       hostname: a['--hostname'] ?? 'jail',
       limits,

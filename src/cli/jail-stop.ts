@@ -12,6 +12,8 @@ import { constants } from 'node:os';
 import type { CliIO } from './io.js';
 import { readProcs } from '../launcher/cgroup-fs.js';
 import { isAlive, readJail, stateDir, sweepStale, type JailEntry } from '../launcher/registry.js';
+import { entryProblem, stateDirProblem } from '../launcher/registry-check.js';
+import { JAIL_NAME } from '../launcher/registry-names.js';
 
 export const STOP_USAGE = `Usage: jail stop NAME [--signal SIG] [--timeout SECONDS]
 
@@ -73,6 +75,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return 125;
   }
   const name = a._[0]!;
+  if (!JAIL_NAME.test(name)) {
+    err(`${JSON.stringify(name)} is not a jail name (see jail ps)`);
+    return 125;
+  }
   const sig = parseSignal(a['--signal'] ?? 'SIGTERM');
   if (sig === undefined) {
     err(`--signal ${a['--signal']}: unknown signal`);
@@ -84,6 +90,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return 125;
   }
   const state = stateDir();
+  const unsafe = stateDirProblem(state);
+  if (unsafe) {
+    err(`refusing to use the registry: ${unsafe}`);
+    return 125;
+  }
   sweepStale(state);
   let entry = readJail(name, state);
   // A jail still setting up gets a moment to start its command.
@@ -93,6 +104,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   if (!entry) {
     err(`no running jail named ${name} (see jail ps)`);
+    return 125;
+  }
+  const forged = entryProblem(entry);
+  if (forged) {
+    err(`the registry entry of ${name} does not describe a jail (${forged}): nothing signalled`);
     return 125;
   }
   if (entry.command && isAlive(entry.command)) signal(entry.command.pid, sig);

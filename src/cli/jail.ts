@@ -27,7 +27,7 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<(argv: readonly string[
 /** The namespaces a run has of its own, under their /proc/PID/ns names. */
 function ownNamespaces(spec: JailSpec): NsName[] {
   const ns = spec.namespaces;
-  return [ns.ipc && 'ipc', ns.uts && 'uts', ns.net && 'net', ns.pid && 'pid', ns.mount && 'mnt'].filter((n): n is NsName => n !== false);
+  return [ns.ipc && 'ipc', ns.uts && 'uts', ns.net && 'net', ns.pid && 'pid', ns.mount && 'mnt', ns.cgroup && 'cgroup'].filter((n): n is NsName => n !== false);
 }
 
 /** Claims `--name` and returns the hook that records the command once it runs. */
@@ -109,6 +109,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stdout.write(`jail (seccompile) ${packageVersion()}\n`);
     return 0;
   }
+  if (!opts.quiet) for (const w of opts.warnings) err(`warning: ${w}`);
   const log = opts.spec.verbose ? (step: string, detail: string) => err(`${step}: ${detail}`) : () => {};
   let result: JailResult;
   let spec: JailSpec;

@@ -44,14 +44,28 @@ export function parseCapabilities(option: string, text: string): number[] {
 }
 
 /**
- * The capabilities to keep from `--cap-drop` and `--cap-add` lists (docker's rule: additions
- * win over drops), or undefined when nothing is dropped (the command keeps what it would have).
+ * What a root command keeps by default: Docker's default set (moby oci/caps/defaults.go), so
+ * neither mount, module loading, raw I/O, ptrace, open_by_handle_at (DAC_READ_SEARCH) nor
+ * the other administration capabilities reach the command unless asked for.
  */
-export function keptCapabilities(drop: readonly number[], add: readonly number[]): number[] | undefined {
-  if (drop.length === 0) return undefined;
+export const DEFAULT_CAPABILITIES: readonly string[] = [
+  'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP', 'NET_BIND_SERVICE',
+  'NET_RAW', 'SYS_CHROOT', 'MKNOD', 'AUDIT_WRITE', 'SETFCAP',
+];
+
+const ALL = CAPABILITIES.map((_, i) => i);
+
+/**
+ * The capabilities to keep, from the default set and `--cap-drop`/`--cap-add` lists (docker's
+ * rules: `--cap-add all` starts from every capability less the drops; otherwise additions win
+ * over drops).
+ */
+export function keptCapabilities(drop: readonly number[], add: readonly number[]): number[] {
   const dropped = new Set(drop);
-  for (const n of add) dropped.delete(n);
-  return CAPABILITIES.map((_, i) => i).filter((n) => !dropped.has(n));
+  if (add.length === ALL.length) return ALL.filter((n) => !dropped.has(n));
+  const kept = new Set(DEFAULT_CAPABILITIES.map((name) => CAPABILITIES.indexOf(name)).filter((n) => !dropped.has(n)));
+  for (const n of add) kept.add(n);
+  return [...kept].sort((a, b) => a - b);
 }
 
 /** "NET_RAW SYS_ADMIN" / "none", for --verbose and `jail ps`. */

@@ -21,7 +21,7 @@ import { checkTarget } from './enter.js';
 import { errno, libc } from './ffi.js';
 import { initStep, type InitContext, type InitStep } from './init-steps.js';
 import { syscallError } from './launch-error.js';
-import { CLONE_FS, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS } from './linux.js';
+import { CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS } from './linux.js';
 import type { InitConfig, NsName } from './spec.js';
 
 /** The namespaces the init stage joins, in order (pid is the supervisor's; mnt last). */
@@ -30,6 +30,8 @@ const JOIN_ORDER: ReadonlyArray<readonly [NsName, number]> = [
   ['uts', CLONE_NEWUTS],
   ['net', CLONE_NEWNET],
   ['mnt', CLONE_NEWNS],
+  // After the cgroup is joined (its own step): a move between cgroups is checked against it.
+  ['cgroup', CLONE_NEWCGROUP],
 ];
 
 const toJoin = (c: InitConfig) => JOIN_ORDER.filter(([n]) => c.enter?.namespaces.includes(n));
@@ -52,9 +54,10 @@ function openNamespaces(c: InitConfig, ctx: InitContext): void {
   opened.set(ctx, fds);
 }
 
-function enterNamespaces(ctx: InitContext): void {
+function enterNamespaces(ctx: InitContext, only?: NsName): void {
   const c = libc();
-  for (const { name, type, fd } of opened.get(ctx) ?? []) {
+  const fds = opened.get(ctx) ?? [];
+  for (const { name, type, fd } of fds.filter((f) => (only === undefined ? f.name !== 'cgroup' : f.name === only))) {
     const step = `enter namespaces (${name})`;
     if (type === CLONE_NEWNS && c.unshare(CLONE_FS) !== 0) throw syscallError(step, 'unshare(CLONE_FS)', errno());
     if (c.setns(fd, type) !== 0) throw syscallError(step, 'setns', errno());
@@ -76,12 +79,19 @@ export const ENTER_STEPS: readonly InitStep[] = [
     when: (c) => toJoin(c).length > 0,
     describe: (c) =>
       toJoin(c)
+        .filter(([n]) => n !== 'cgroup')
         .map(([n]) => (n === 'mnt' ? 'unshare(CLONE_FS) + setns mnt' : `setns ${n}`))
         .join(', '),
     run: (_c, ctx) => enterNamespaces(ctx),
   },
   initStep('set rlimits'),
   initStep('join cgroup'),
+  {
+    name: 'enter cgroup namespace',
+    when: (c) => c.enter?.namespaces.includes('cgroup') ?? false,
+    describe: (c) => `setns /proc/${c.enter!.pid}/ns/cgroup`,
+    run: (_c, ctx) => enterNamespaces(ctx, 'cgroup'),
+  },
   initStep('limit capabilities'),
   initStep('drop privileges'),
   {

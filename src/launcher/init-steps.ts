@@ -21,8 +21,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { errno, libc } from './ffi.js';
 import { execCommand, pathOf, prepareFds, resolveCommand } from './exec.js';
 import { setupError, syscallError } from './launch-error.js';
-import { MSG_DONTWAIT, MSG_PEEK, PR_SET_PDEATHSIG } from './linux.js';
-import { bringUpLoopback, describeCloneFlags, initCloneFlags, makeMountsPrivate, mountProc, setHostname, unshareNamespaces } from './namespaces.js';
+import { CLONE_NEWCGROUP, MSG_DONTWAIT, MSG_PEEK, PR_SET_PDEATHSIG } from './linux.js';
+import { bringUpLoopback, describeCloneFlags, initCloneFlags, makeMountsPrivate, setHostname, unshareNamespaces } from './namespaces.js';
 import { applyRlimit } from './rlimits.js';
 import { describeCapabilities, limitCapabilities } from './capabilities.js';
 import { describeFilesystem, setUpFilesystem } from './rootfs.js';
@@ -95,12 +95,6 @@ export const INIT_STEPS: readonly InitStep[] = [
     run: (c, ctx) => openCgroupFiles(c, ctx),
   },
   {
-    name: 'mount /proc',
-    when: (c) => c.namespaces.mount && c.namespaces.pid && c.fs?.rootfs === undefined,
-    describe: () => 'procfs of the new pid namespace on /proc',
-    run: () => mountProc('mount /proc'),
-  },
-  {
     name: 'set up filesystem',
     when: (c) => c.fs !== undefined,
     describe: (c) => describeFilesystem(c.fs!),
@@ -141,6 +135,12 @@ export const INIT_STEPS: readonly InitStep[] = [
     },
   },
   {
+    name: 'unshare cgroup namespace',
+    when: (c) => c.namespaces.cgroup,
+    describe: () => "the command's cgroup becomes its cgroup root",
+    run: () => unshareNamespaces('unshare cgroup namespace', CLONE_NEWCGROUP),
+  },
+  {
     name: 'limit capabilities',
     when: (c) => c.capabilities !== undefined,
     describe: (c) => `bounding, inheritable and ambient sets: ${describeCapabilities(c.capabilities!)}`,
@@ -164,12 +164,13 @@ export const INIT_STEPS: readonly InitStep[] = [
   },
   {
     name: 'change directory',
-    when: (c) => c.cwd !== undefined,
-    describe: (c) => c.cwd ?? '',
-    run: (c) => {
+    when: (c) => c.cwd !== undefined || c.defaultCwd !== undefined,
+    describe: (c) => c.cwd ?? `${c.defaultCwd} (or / if the jail has no such directory)`,
+    run: (c, ctx) => {
       try {
-        process.chdir(c.cwd!);
+        process.chdir(c.cwd ?? c.defaultCwd!);
       } catch (e) {
+        if (c.cwd === undefined) return ctx.log('change directory', `${c.defaultCwd} is not in the jail: /`);
         throw syscallError(`change directory to ${c.cwd}`, 'chdir', Math.abs((e as { errno?: number }).errno ?? 0));
       }
     },

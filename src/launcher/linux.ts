@@ -36,7 +36,18 @@ export const MNT_DETACH = 0x2;
 export const CLONE_FS = 0x00000200;
 
 export const PR_SET_PDEATHSIG = 1;
+export const PR_SET_DUMPABLE = 4;
+export const PR_SET_CHILD_SUBREAPER = 36;
 export const PR_SET_NO_NEW_PRIVS = 38;
+
+/** mount_setattr(2) (include/uapi/linux/mount.h, fcntl.h): struct mount_attr is four u64. */
+export const MOUNT_ATTR_RDONLY = 0x1;
+export const MOUNT_ATTR_NOSUID = 0x2;
+export const MOUNT_ATTR_NODEV = 0x4;
+export const MOUNT_ATTR_NOEXEC = 0x8;
+export const MOUNT_ATTR_SIZE_VER0 = 32;
+export const AT_FDCWD = -100;
+export const AT_RECURSIVE = 0x8000;
 
 export const F_GETFD = 1;
 export const F_SETFD = 2;
@@ -111,17 +122,19 @@ export function hostArchName(platformArch: string = process.arch, littleEndian =
 
 /** System call numbers that glibc does not wrap, by Node's `process.arch`. */
 /** (execve is for the up-front policy check; a test compares all of them with src/syscalls.) */
-const SYSCALL_NUMBERS: Readonly<Record<string, { seccomp: number; close_range: number; execve: number; pivot_root: number }>> = {
-  x64: { seccomp: 317, close_range: 436, execve: 59, pivot_root: 155 },
-  arm64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41 },
-  riscv64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41 },
-  loong64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41 },
-  ppc64: { seccomp: 358, close_range: 436, execve: 11, pivot_root: 203 },
-  s390x: { seccomp: 348, close_range: 436, execve: 11, pivot_root: 217 },
+/** (close_range and mount_setattr are past 403, where every arch shares one numbering.) */
+type LauncherSyscall = 'seccomp' | 'close_range' | 'execve' | 'pivot_root' | 'mount_setattr';
+const SYSCALL_NUMBERS: Readonly<Record<string, Readonly<Record<LauncherSyscall, number>>>> = {
+  x64: { seccomp: 317, close_range: 436, execve: 59, pivot_root: 155, mount_setattr: 442 },
+  arm64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41, mount_setattr: 442 },
+  riscv64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41, mount_setattr: 442 },
+  loong64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41, mount_setattr: 442 },
+  ppc64: { seccomp: 358, close_range: 436, execve: 11, pivot_root: 203, mount_setattr: 442 },
+  s390x: { seccomp: 348, close_range: 436, execve: 11, pivot_root: 217, mount_setattr: 442 },
 };
 
 /** The number of `name` on the running architecture, or undefined where jail does not know it. */
-export function syscallNumber(name: 'seccomp' | 'close_range' | 'execve' | 'pivot_root', platformArch: string = process.arch): number | undefined {
+export function syscallNumber(name: LauncherSyscall, platformArch: string = process.arch): number | undefined {
   return SYSCALL_NUMBERS[platformArch]?.[name];
 }
 

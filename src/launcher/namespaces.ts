@@ -1,6 +1,6 @@
 /**
- * Namespaces: unshare, the mount-namespace setup (private propagation, a /proc for the new
- * pid namespace), the hostname, and bringing up `lo` in a new network namespace.
+ * Namespaces: unshare, private mount propagation, the hostname, and bringing up `lo` in a new
+ * network namespace.
  *
  * Node is multithreaded, which shapes what can be done from JavaScript (kernel/fork.c
  * ksys_unshare, check_unshare_flags):
@@ -87,13 +87,6 @@ export function inNewPidNamespace<T>(step: string, spawnChild: () => T): T {
 /** mount --make-rprivate /: nothing mounted in the jail propagates to the host. */
 export function makeMountsPrivate(step: string): void {
   if (libc().mount(null, '/', null, MS_REC | MS_PRIVATE, null) !== 0) throw syscallError(step, 'mount', errno());
-}
-
-/** Mounts a procfs for the caller's pid namespace over /proc (as `unshare --mount-proc`). */
-export function mountProc(step: string): void {
-  if (libc().mount('proc', '/proc', 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC, null) !== 0) {
-    throw syscallError(step, 'mount', errno());
-  }
 }
 
 export function setHostname(step: string, name: string): void {

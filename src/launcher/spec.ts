@@ -1,25 +1,27 @@
 /**
  * What a jail run is, as plain data: `JailSpec` is what the CLI builds from its options and
  * the supervisor runs; `InitConfig` is the part that crosses into the init stage (a separate
- * Node process inside the new namespaces) as JSON on its command line.
- *
- * Issue 7 (root filesystems, named jails, `jail enter`) extends these with `fs` (mounts, set up
- * by ./rootfs.ts), `name` (the registry, ./registry.ts) and `enter` (joining a running jail,
- * ./enter.ts); each new field gets its own setup step.
+ * Node process inside the new namespaces) as one JSON line on its fd 3. `fs` is set up by
+ * ./rootfs.ts, `enter` (joining a running jail) by ./enter-steps.ts.
  */
 import type { CgroupLimits } from './cgroups.js';
 
-/** Namespaces that can be toggled. `pid` is unshared by the supervisor, the rest by the init. */
+/**
+ * The namespaces of a run. `pid` is unshared by the supervisor, the rest by the init; `cgroup`
+ * (on whenever the run is root's) after the command's cgroup is joined, so that cgroup is the
+ * root of what the command sees of cgroups.
+ */
 export interface Namespaces {
   readonly pid: boolean;
   readonly mount: boolean;
   readonly net: boolean;
   readonly uts: boolean;
   readonly ipc: boolean;
+  readonly cgroup: boolean;
 }
 
-export const NO_NAMESPACES: Namespaces = { pid: false, mount: false, net: false, uts: false, ipc: false };
-export const ALL_NAMESPACES: Namespaces = { pid: true, mount: true, net: true, uts: true, ipc: true };
+export const NO_NAMESPACES: Namespaces = { pid: false, mount: false, net: false, uts: false, ipc: false, cgroup: false };
+export const ALL_NAMESPACES: Namespaces = { pid: true, mount: true, net: true, uts: true, ipc: true, cgroup: true };
 
 export interface Rlimit {
   /** RLIMIT_* number (see linux.ts RLIMITS). */
@@ -44,18 +46,23 @@ export type MountSpec =
   | { readonly kind: 'bind'; readonly source: string; readonly target: string; readonly readOnly: boolean }
   | { readonly kind: 'tmpfs'; readonly target: string };
 
-/** The jail's filesystem: a root of its own and/or mounts in its mount namespace. */
+/**
+ * The jail's filesystem, set up in its mount namespace (./rootfs.ts): a root of its own or a
+ * read-only copy of the host's, fresh /proc, /sys, /dev and /tmp, then the user's mounts.
+ */
 export interface FsConfig {
-  /** Absolute, symlink-free host directory that becomes `/`; undefined: the host's `/`. */
+  /** Absolute, symlink-free host directory that becomes `/`; undefined: a read-only copy of the host's `/`. */
   readonly rootfs?: string;
   /** Targets are paths in the jail (inside `rootfs` when there is one). */
   readonly mounts: readonly MountSpec[];
-  /** `--ro`: the root mount read-only after setup. */
+  /** `--ro`: the root mount read-only after setup (a copy of the host's root always is). */
   readonly readOnly: boolean;
+  /** Host directories the jail must not see (jail's own registry): hidden wherever they show in the jail. */
+  readonly hidden: readonly string[];
 }
 
 /** The namespaces `jail enter` can join (`/proc/PID/ns/<name>`; pid is joined by the supervisor). */
-export type NsName = 'ipc' | 'uts' | 'net' | 'pid' | 'mnt';
+export type NsName = 'ipc' | 'uts' | 'net' | 'pid' | 'mnt' | 'cgroup';
 
 /** A running jail to enter: its command (host pid and start time, against pid reuse) and what to join. */
 export interface EnterTarget {
@@ -72,7 +79,10 @@ export interface JailSpec {
   readonly argv: readonly string[];
   /** The command's environment, `KEY=VALUE`. */
   readonly env: readonly string[];
+  /** `--cwd`: must exist in the jail. */
   readonly cwd?: string;
+  /** Without --cwd: the caller's directory, kept where the jail has it (else `/`). */
+  readonly defaultCwd?: string;
   readonly namespaces: Namespaces;
   readonly hostname: string;
   readonly limits: CgroupLimits;
@@ -101,6 +111,7 @@ export interface InitConfig {
   readonly argv: readonly string[];
   readonly env: readonly string[];
   readonly cwd?: string;
+  readonly defaultCwd?: string;
   readonly namespaces: Namespaces;
   readonly hostname: string;
   readonly rlimits: readonly Rlimit[];

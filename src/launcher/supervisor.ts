@@ -24,9 +24,12 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { createCgroup, planCgroup, readCgroupMounts, sweepStaleCgroups, type Cgroup } from './cgroups.js';
 import type { SeccompKillRecord } from './audit-record.js';
-import { LaunchError, setupError, type LaunchErrorData } from './launch-error.js';
+import { errno, libc } from './ffi.js';
+import { LaunchError, setupError, syscallError, type LaunchErrorData } from './launch-error.js';
+import { PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE } from './linux.js';
 import { inPidNamespaceOf } from './enter.js';
 import { inNewPidNamespace } from './namespaces.js';
+import { killOrphans, startWatchdog } from './orphans.js';
 import { packageRoot } from './package-root.js';
 import { startSeccompKillReport, type SeccompKillReport } from './seccomp-kill.js';
 import type { InitConfig, JailSpec, SeccompFilter } from './spec.js';
@@ -81,6 +84,7 @@ function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
     argv: spec.argv,
     env: spec.env,
     cwd: spec.cwd,
+    defaultCwd: spec.defaultCwd,
     namespaces: spec.namespaces,
     hostname: spec.hostname,
     rlimits: spec.rlimits,
@@ -172,8 +176,24 @@ async function joinEarly(cgroup: Cgroup | undefined, pid: number | undefined, ho
   }
 }
 
+/**
+ * The supervisor keeps the host's privileges while the command runs: it is made non-dumpable
+ * (no ptrace or /proc/PID/mem from processes of the same user, such as an unprivileged
+ * command), and without a pid namespace a child subreaper, so that what the command leaves
+ * behind is re-parented to jail, not to the host's init (and is killed at the end).
+ */
+function guardSupervisor(spec: JailSpec, hooks: SupervisorHooks): void {
+  const c = libc();
+  if (c.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) !== 0) throw syscallError('guard supervisor', 'prctl(PR_SET_DUMPABLE)', errno());
+  if (!spec.namespaces.pid && !spec.enter) {
+    hooks.log('child subreaper', "no pid namespace: the command's orphans stay jail's children");
+    if (c.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) throw syscallError('guard supervisor', 'prctl(PR_SET_CHILD_SUBREAPER)', errno());
+  }
+}
+
 /** Runs the command per `spec`; resolves when it has ended and everything is cleaned up. */
 export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<JailResult> {
+  guardSupervisor(spec, hooks);
   hooks.log(
     'spawn init',
     spec.enter ? `in the pid namespace of ${spec.enter.pid}` : spec.namespaces.pid ? 'in a new pid namespace' : 'in the host pid namespace',
@@ -182,6 +202,8 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
   // the setup happens meanwhile. It waits for its configuration before doing anything.
   const init = spawnInit(spec);
   let cgroup: Cgroup | undefined;
+  let watchdog: ChildProcess | undefined;
+  const orphansPossible = !spec.namespaces.pid && !spec.enter;
   let killReport: SeccompKillReport | undefined;
   // A signal while preparing (a .ts policy may take a while to compile) ends the run cleanly:
   // the init stage, which has run nothing yet, is killed and the cgroup removed.
@@ -196,6 +218,7 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
     let ready: JailSpec;
     try {
       cgroup = setUpCgroup(spec, hooks);
+      if (cgroup && orphansPossible) watchdog = startWatchdog(cgroup.dirs);
       const [prepared, joined] = await Promise.allSettled([
         hooks.prepare ? hooks.prepare() : Promise.resolve(spec.filter),
         joinEarly(cgroup, init.child.pid, hooks),
@@ -221,6 +244,11 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
     return await supervise(ready, init, cgroup, hooks, killReport);
   } finally {
     killReport?.close();
+    if (orphansPossible) {
+      const killed = killOrphans();
+      if (killed > 0) hooks.log('kill orphans', `${killed} process${killed > 1 ? 'es' : ''} the command left behind`);
+    }
+    watchdog?.kill('SIGKILL');
     if (cgroup) {
       cgroup.destroy();
       hooks.log('remove cgroup', cgroup.dirs.join(' '));

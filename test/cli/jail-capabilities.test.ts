@@ -27,9 +27,15 @@ const SHOW = ['--no-seccomp', '--', '/bin/cat', '/proc/self/status'];
 if (ok) {
   const own = capSets(readFileSync('/proc/self/status', 'utf8'));
   const bit = (n: number) => 1n << BigInt(n);
+  // CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP
+  const DOCKER = [0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31].reduce((m, n) => m | bit(n), 0n);
 
   const rows: Array<[string, string[], (s: Record<string, bigint>) => void]> = [
-    ['no option: the command keeps what jail has', [], (s) => {
+    ["no option: Docker's default set", [], (s) => {
+      assert.is(s.CapBnd, DOCKER & own.CapBnd!);
+      assert.is(s.CapEff, DOCKER & own.CapEff!);
+    }],
+    ['--cap-add all: everything jail has', ['--cap-add', 'all'], (s) => {
       assert.is(s.CapBnd, own.CapBnd);
       assert.is(s.CapEff, own.CapEff);
     }],
@@ -40,24 +46,29 @@ if (ok) {
       assert.is(s.CapBnd, bit(10) & own.CapBnd!);
       assert.is(s.CapEff, bit(10) & own.CapEff!);
     }],
-    ['--cap-drop SYS_ADMIN,NET_RAW: all but those', ['--cap-drop', 'SYS_ADMIN,NET_RAW'], (s) => {
-      assert.is(s.CapBnd, own.CapBnd! & ~(bit(21) | bit(13)));
-      assert.is(s.CapEff, own.CapEff! & ~(bit(21) | bit(13)));
+    ['--cap-drop NET_RAW,CHOWN: the default set but those', ['--cap-drop', 'NET_RAW,CHOWN'], (s) => {
+      assert.is(s.CapBnd, DOCKER & own.CapBnd! & ~(bit(13) | bit(0)));
+      assert.is(s.CapEff, DOCKER & own.CapEff! & ~(bit(13) | bit(0)));
+    }],
+    ['--cap-add SYS_PTRACE: the default set and that one', ['--cap-add', 'SYS_PTRACE'], (s) => {
+      assert.is(s.CapBnd, (DOCKER | bit(19)) & own.CapBnd!);
     }],
   ];
   for (const [name, flags, check] of rows) {
     test(`capabilities: ${name}`, async () => {
       const r = await jail([...flags, ...SHOW]);
       assert.is(r.status, 0, r.stderr);
+      if (flags.includes('all') && flags[0] === '--cap-add') assert.match(r.stderr, /^jail: warning: --cap-add all: .*can leave the jail\n$/);
+      else assert.is(r.stderr, '');
       check(capSets(r.stdout));
     });
   }
 
-  test('capabilities: the kernel enforces the drop (mount in the jail needs CAP_SYS_ADMIN)', async () => {
+  test('capabilities: the kernel enforces them (mount in the jail needs CAP_SYS_ADMIN)', async () => {
     const mount = ['--no-seccomp', '--', '/bin/sh', '-c', 'mount -t tmpfs none /mnt && echo mounted'];
-    const kept = await jail(mount);
+    const kept = await jail(['--cap-add', 'SYS_ADMIN', ...mount]);
     assert.is(kept.stdout, 'mounted\n', kept.stderr);
-    const dropped = await jail(['--cap-drop', 'SYS_ADMIN', ...mount]);
+    const dropped = await jail(mount);
     assert.is(dropped.stdout, '');
     assert.is.not(dropped.status, 0);
     assert.match(dropped.stderr, /permission denied/i);

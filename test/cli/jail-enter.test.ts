@@ -5,6 +5,7 @@
  * status coming back; /bin/sh is the default command.
  */
 import { test } from 'uvu';
+import { readFileSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
 import { background, busyboxRoot, hasBusybox, stateEnv, uniqueName, waitRunning } from '../support/container.js';
@@ -22,8 +23,8 @@ if (ok) {
   const name = uniqueName('e1');
   const run = background(['--name', name, '--policy', 'net-off', '--hostname', 'box1', '--', 'sleep', '60'], env);
 
-  test('enter: same pid namespace (sleep is PID 1), hostname, cgroup', async () => {
-    await waitRunning(name, env, run);
+  test('enter: same pid namespace (sleep is PID 1), hostname, cgroup and cgroup namespace', async () => {
+    const entry = await waitRunning(name, env, run);
     const r = await jail(['enter', name, '--', '/bin/sh', '-c', 'ps -e -o pid=,comm=; echo ---; hostname; echo ---; cat /proc/self/cgroup; echo ---; cat /proc/1/cgroup'], { env });
     assert.is(r.status, 0, r.stderr);
     const [ps, hostname, self, pid1] = r.stdout.split('---\n');
@@ -32,7 +33,10 @@ if (ok) {
     assert.equal(procs.map((p) => p[1]).sort(), ['ps', 'sh', 'sleep']);
     assert.is(hostname!.trim(), 'box1');
     assert.is(self, pid1);
-    assert.match(self!, /\/seccompile\/jail-\d+-\d+-[0-9a-f]+$/m);
+    // The jail's cgroup is the root of its cgroup namespace, which the entered command shares.
+    assert.match(self!, /^0::\/$/m);
+    const host = readFileSync(`/proc/${entry.command!.pid}/cgroup`, 'utf8');
+    assert.match(host, /\/seccompile\/jail-\d+-\d+-[0-9a-f]+$/m);
   });
 
   test('enter: under the same seccomp policy (net-off)', async () => {
@@ -62,7 +66,7 @@ if (ok) {
       await waitRunning(rname, env, rrun);
       const r = await jail(['enter', rname, '--', 'ls', '/'], { env });
       assert.is(r.status, 0, r.stderr);
-      assert.equal(r.stdout.trim().split('\n'), ['bin', 'dev', 'proc', 'tmp']);
+      assert.equal(r.stdout.trim().split('\n'), ['bin', 'dev', 'proc', 'sys', 'tmp']);
     } finally {
       await jail(['stop', '--timeout', '0', rname], { env });
       await rrun.ended;

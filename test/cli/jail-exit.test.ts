@@ -36,12 +36,12 @@ if (ok) {
     const plain = join(dir, 'plain.sh');
     writeFileSync(plain, '#!/bin/sh\necho hi\n');
     chmodSync(plain, 0o644);
-    const a = await jail(['--no-seccomp', '--', plain]);
+    const a = await jail(['--no-seccomp', '--ro-bind', dir, '--', plain]);
     assert.is(a.status, 126, a.stderr);
     const noInterp = join(dir, 'nointerp.sh');
     writeFileSync(noInterp, '#!/nonexistent/interpreter\n');
     chmodSync(noInterp, 0o755);
-    const b = await jail(['--no-seccomp', '--', noInterp]);
+    const b = await jail(['--no-seccomp', '--ro-bind', dir, '--', noInterp]);
     assert.is(b.status, 126, b.stderr);
     assert.match(b.stderr, /cannot execute: its interpreter or dynamic loader was not found/);
   });
@@ -49,7 +49,7 @@ if (ok) {
   test('--cwd, --env, --clear-env, --rlimit reach the command', async () => {
     mkdirSync(join(dir, 'work'), { recursive: true });
     const r = await jail(
-      ['--no-seccomp', '--clear-env', '--env', 'A=1', '--env', 'B=x=y', '--cwd', join(dir, 'work'), '--rlimit', 'nofile=123:456', '--',
+      ['--no-seccomp', '--ro-bind', dir, '--clear-env', '--env', 'A=1', '--env', 'B=x=y', '--cwd', join(dir, 'work'), '--rlimit', 'nofile=123:456', '--',
         '/bin/sh', '-c', 'pwd; env | grep -v "^PWD=" | sort; ulimit -n; ulimit -Hn'],
     );
     assert.is(r.status, 0, r.stderr);

@@ -42,8 +42,8 @@ for (const [name, argv, message] of bad) {
 
 test('mount options keep their command-line order; sources are absolute; --name is kept', () => {
   const o = parseJailOptions(
-    ['--rootfs', root, '--tmpfs', '/a', '--bind', `${file}:/b/f`, '--ro-bind', dir, '--ro', '--name', 'web.1', 'sh'],
-    {},
+    ['--rootfs', root, '--tmpfs', '/a', '--bind', `${file}:/b/f`, '--ro-bind', dir, '--rw', dir, '--ro', '--name', 'web.1', 'sh'],
+    { SECCOMPILE_STATE_DIR: '/run/state-for-test' },
     true,
   );
   assert.equal(o.spec.fs, {
@@ -52,11 +52,16 @@ test('mount options keep their command-line order; sources are absolute; --name 
       { kind: 'tmpfs', target: '/a' },
       { kind: 'bind', source: file, target: '/b/f', readOnly: false },
       { kind: 'bind', source: dir, target: dir, readOnly: true },
+      { kind: 'bind', source: dir, target: dir, readOnly: false },
     ],
     readOnly: true,
+    hidden: ['/run/state-for-test'],
   });
   assert.is(o.name, 'web.1');
-  assert.is(parseJailOptions(['sh'], {}, true).spec.fs, undefined);
+  // Root without options: the host's root, read-only, with jail's registry hidden.
+  assert.equal(parseJailOptions(['sh'], { SECCOMPILE_STATE_DIR: '/x' }, true).spec.fs, { rootfs: undefined, mounts: [], readOnly: false, hidden: ['/x'] });
+  assert.is(parseJailOptions(['--no-mount', 'sh'], {}, true).spec.fs, undefined);
+  assert.throws(() => parseJailOptions(['--rw', '/', 'sh'], {}, true), /cannot mount over the jail's root/);
 });
 
 test('without root: filesystem options need a mount namespace', () => {

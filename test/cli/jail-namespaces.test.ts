@@ -27,6 +27,8 @@ if (ok) {
     const before = hostMounts();
     const r = await jail([
       '--no-seccomp',
+      '--cap-add',
+      'SYS_ADMIN',
       '--',
       '/bin/sh',
       '-c',

@@ -34,7 +34,7 @@ if (ok) {
     ]);
     assert.is(r.status, 0, r.stderr);
     const [ls, unreachable, proc] = r.stdout.split('---\n');
-    assert.equal(ls!.trim().split('\n'), ['bin', 'dev', 'proc', 'tmp']);
+    assert.equal(ls!.trim().split('\n'), ['bin', 'dev', 'proc', 'sys', 'tmp']);
     assert.match(unreachable!, /can't open '.*outside\.txt': No such file or directory/);
     assert.match(unreachable!, /\/etc: No such file or directory/);
     assert.not.match(unreachable!, /host secret/);
@@ -42,7 +42,7 @@ if (ok) {
     assert.is(pid, '1');
     assert.ok(Number(count) <= 3, `${count} processes visible`);
     // The tree on the host: only the mount points jail created.
-    assert.equal(readdirSync(root).sort(), ['bin', 'dev', 'proc', 'tmp']);
+    assert.equal(readdirSync(root).sort(), ['bin', 'dev', 'proc', 'sys', 'tmp']);
   });
 
   test('/dev is minimal and works; /tmp and /dev/shm are tmpfs; /dev/pts is a new devpts', async () => {

@@ -1,7 +1,8 @@
 /**
- * jail without root (run as nobody through setpriv): no namespaces or cgroup by default, the
- * seccomp policy (NO_NEW_PRIVS needs no privilege), rlimits and --timeout still work, and an
- * option that needs privileges is one line and exit 125.
+ * jail without root (run as nobody through setpriv): no namespaces or cgroup by default, and
+ * it says so in one line (--require-isolation makes that an error); the seccomp policy
+ * (NO_NEW_PRIVS needs no privilege), rlimits and --timeout still work, and an option that needs
+ * privileges is one line and exit 125.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -27,7 +28,20 @@ function asNobody(args: readonly string[]): Promise<Run> {
   });
 }
 
+const WARNING = 'jail: warning: not root: no namespaces, cgroup or filesystem isolation; only the seccomp policy applies (--require-isolation makes this an error)\n';
+
 if (ok) {
+  test('without root: one line says what is missing; --require-isolation refuses to run', async () => {
+    const r = await asNobody(['--no-seccomp', '--', '/bin/true']);
+    assert.is(r.status, 0);
+    assert.is(r.stderr, WARNING);
+    assert.is((await asNobody(['-q', '--no-seccomp', '--', '/bin/true'])).stderr, '');
+    const strict = await asNobody(['--require-isolation', '--no-seccomp', '--', '/bin/sh', '-c', 'echo ran']);
+    assert.is(strict.status, 125);
+    assert.is(strict.stdout, '');
+    assert.match(strict.stderr, /^jail: --require-isolation: not root, so no namespaces, cgroup or filesystem isolation are possible \(run as root\) \(see jail --help\)\n$/);
+  });
+
   test('seccomp, rlimits and the host namespaces without root', async () => {
     const r = await asNobody(['--policy', 'net-off', '--rlimit', 'nofile=100', '--', '/bin/sh', '-c',
       `echo $$ $(id -u) $(ulimit -n); ${python} -c 'import socket; socket.socket()' 2>&1 | tail -1`]);
@@ -42,7 +56,7 @@ if (ok) {
   test('--timeout without root', async () => {
     const r = await asNobody(['--no-seccomp', '--timeout', '0.5', '--', '/bin/sleep', '10']);
     assert.is(r.status, 143);
-    assert.is(r.stderr, 'jail: killed by the timeout (0.5s)\n');
+    assert.is(r.stderr, `${WARNING}jail: killed by the timeout (0.5s)\n`);
   });
 
   test('a seccomp kill without root: 159 and the syscall, or an honest line on why it is unknown', async () => {
@@ -54,7 +68,8 @@ if (ok) {
     // /dev/kmsg needs CAP_SYSLOG when kernel.dmesg_restrict=1 (Debian's default).
     const unknown = 'killed by seccomp policy .*kill-inet.bpf \\(SIGSYS\\); the syscall is unknown: no audit record for it in /dev/kmsg, ' +
       'and the audit multicast group is out of reach \\(not root, needs CAP_AUDIT_READ\\)';
-    assert.match(r.stderr, new RegExp(`^jail: (killed by seccomp policy .*kill-inet.bpf: syscall socket \\(41\\)|${unknown})\n$`));
+    assert.ok(r.stderr.startsWith(WARNING), r.stderr);
+    assert.match(r.stderr.slice(WARNING.length), new RegExp(`^jail: (killed by seccomp policy .*kill-inet.bpf: syscall socket \\(41\\)|${unknown})\n$`));
   });
 
   const privileged: Array<[string[], RegExp]> = [

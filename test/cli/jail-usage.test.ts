@@ -75,7 +75,7 @@ test('--version and -V print the package version and exit 0', async () => {
 
 test('without root: no namespaces or cgroup by default; privileged options are one-line errors', () => {
   const o = parseJailOptions(['--', '/bin/true'], {}, false);
-  assert.equal(o.spec.namespaces, { pid: false, mount: false, net: false, uts: false, ipc: false });
+  assert.equal(o.spec.namespaces, { pid: false, mount: false, net: false, uts: false, ipc: false, cgroup: false });
   assert.is(o.spec.cgroup, false);
   assert.throws(() => parseJailOptions(['--memory', '1G', '--', 'x'], {}, false), /--memory needs a cgroup, which needs root/);
   assert.throws(() => parseJailOptions(['--hostname', 'h', '--', 'x'], {}, false), /--hostname needs a uts namespace, which needs root/);
@@ -83,26 +83,32 @@ test('without root: no namespaces or cgroup by default; privileged options are o
 
 test('as root: every namespace on unless turned off; --share-net keeps the host network', () => {
   const o = parseJailOptions(['--no-ipc', '--share-net', 'ls', '-l'], {}, true);
-  assert.equal(o.spec.namespaces, { pid: true, mount: true, net: false, uts: true, ipc: false });
+  assert.equal(o.spec.namespaces, { pid: true, mount: true, net: false, uts: true, ipc: false, cgroup: true });
   assert.equal(o.spec.argv, ['ls', '-l']);
   assert.is(o.policy, 'default');
   assert.is(o.spec.hostname, 'jail');
   assert.is(o.spec.killAfter, 5);
 });
 
-test('capabilities: --cap-drop/--cap-add -> the set the command keeps; none given: unchanged', () => {
+test("capabilities: Docker's default set, adjusted by --cap-drop/--cap-add; --cap-add all warns", () => {
   const all = Array.from({ length: 41 }, (_, i) => i);
-  const rows: Array<[string[], number[] | undefined]> = [
-    [[], undefined],
-    [['--cap-add', 'NET_RAW'], undefined], // nothing dropped: nothing to add back
+  const docker = [0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31];
+  const rows: Array<[string[], number[]]> = [
+    [[], docker],
+    [['--cap-add', 'SYS_ADMIN'], [...docker, 21].sort((a, b) => a - b)],
     [['--cap-drop', 'all'], []],
     [['--cap-drop', 'ALL', '--cap-add', 'net_bind_service,CAP_CHOWN'], [0, 10]],
-    [['--cap-drop', 'sys_admin', '--cap-drop', 'CAP_NET_RAW'], all.filter((n) => n !== 21 && n !== 13)],
-    [['--cap-drop', 'NET_RAW', '--cap-add', 'NET_RAW'], all], // docker's rule: an addition wins
+    [['--cap-drop', 'sys_admin', '--cap-drop', 'CAP_NET_RAW'], docker.filter((n) => n !== 13)],
+    [['--cap-drop', 'NET_RAW', '--cap-add', 'NET_RAW'], docker], // docker's rule: an addition wins
+    [['--cap-add', 'all'], all],
+    [['--cap-add', 'all', '--cap-drop', 'SYS_ADMIN'], all.filter((n) => n !== 21)],
   ];
   for (const [flags, kept] of rows) {
-    assert.equal(parseJailOptions([...flags, 'true'], {}, true).spec.capabilities, kept, flags.join(' '));
+    const o = parseJailOptions([...flags, 'true'], {}, true);
+    assert.equal(o.spec.capabilities, kept, flags.join(' '));
+    assert.is(o.warnings.length, flags.includes('all') && flags[0] === '--cap-add' ? 1 : 0, flags.join(' '));
   }
+  assert.is(parseJailOptions(['true'], {}, false).spec.capabilities, undefined);
   assert.throws(() => parseJailOptions(['--cap-drop', 'all', 'true'], {}, false), /--cap-drop needs root/);
 });
 

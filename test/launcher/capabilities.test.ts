@@ -28,10 +28,22 @@ for (const [text, want] of lists) {
   });
 }
 
-test('keptCapabilities: nothing dropped -> undefined; additions win over drops', () => {
-  assert.is(keptCapabilities([], [13]), undefined);
+const names = (list: readonly number[]) => describeCapabilities(list).split(' ');
+const DOCKER = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP', 'NET_BIND_SERVICE', 'NET_RAW', 'SYS_CHROOT', 'MKNOD', 'AUDIT_WRITE', 'SETFCAP'].sort(
+  (a, b) => CAPABILITIES.indexOf(a) - CAPABILITIES.indexOf(b),
+);
+
+test("keptCapabilities: Docker's default set; drops, additions (which win), add all", () => {
+  assert.equal(names(keptCapabilities([], [])), DOCKER);
+  assert.equal(names(keptCapabilities([13], [])), DOCKER.filter((n) => n !== 'NET_RAW'));
+  assert.equal(names(keptCapabilities([], [21])), [...DOCKER, 'SYS_ADMIN'].sort((a, b) => CAPABILITIES.indexOf(a) - CAPABILITIES.indexOf(b)));
+  assert.equal(keptCapabilities([13], [13]).includes(13), true);
   assert.equal(keptCapabilities(parseCapabilities('x', 'all'), [10]), [10]);
-  assert.is(keptCapabilities([21], [])?.length, CAPABILITIES.length - 1);
+  assert.equal(keptCapabilities([], parseCapabilities('x', 'all')), CAPABILITIES.map((_, i) => i));
+  assert.is(keptCapabilities([21], parseCapabilities('x', 'all')).length, CAPABILITIES.length - 1);
+  for (const [name, n] of [['SYS_ADMIN', 21], ['SYS_PTRACE', 19], ['DAC_READ_SEARCH', 2], ['SYS_MODULE', 16], ['NET_ADMIN', 12]] as const) {
+    assert.not.ok(keptCapabilities([], []).includes(n), `${name} is not a default`);
+  }
   assert.is(describeCapabilities([]), 'none');
   assert.is(describeCapabilities([0, 13]), 'CHOWN NET_RAW');
 });

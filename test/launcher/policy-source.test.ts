@@ -70,7 +70,7 @@ test('hostArchName (jail start-up) agrees with hostArch (the syscall tables)', (
   for (const [node, le] of [['x64', true], ['arm64', true], ['riscv64', true], ['s390x', false], ['ppc64', true], ['loong64', true]] as const) {
     const arch = hostArch(node, le ? 'LE' : 'BE');
     assert.is(hostArchName(node, le), arch.name);
-    for (const name of ['seccomp', 'close_range', 'execve', 'pivot_root'] as const) assert.is(syscallNumber(name, node), arch.syscalls.get(name), `${name} on ${arch.name}`);
+    for (const name of ['seccomp', 'close_range', 'execve', 'pivot_root', 'mount_setattr'] as const) assert.is(syscallNumber(name, node), arch.syscalls.get(name), `${name} on ${arch.name}`);
   }
 });
 
