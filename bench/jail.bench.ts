@@ -5,6 +5,8 @@
  * filter. Medians over interleaved rounds (every command once per round, so a busy machine
  * slows all of them alike), and ratios to `node -e 0`. Target: jail <= 2.2x node -e 0.
  * Needs root (namespaces, cgroups) and a built dist/ (`npm run build`).
+ * JAIL_BENCH_BASELINE=DIR adds `jail -- /bin/true` of another built checkout (e.g. a worktree
+ * of an earlier commit), measured in the same rounds, to compare two versions.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,6 +67,9 @@ export default async function bench(): Promise<BenchReport> {
     [`jail -- /bin/true (--policy ${existsSync(builtin) ? 'default' : 'test .bpf'})`, jail, ['--policy', policy, '--', '/bin/true']],
     ['jail --no-seccomp -- /bin/true', jail, ['--no-seccomp', '--', '/bin/true']],
     ['jail --memory 64M -- /bin/true (v1 cgroup)', jail, ['--policy', policy, '--memory', '64M', '--', '/bin/true']],
+    ...(process.env.JAIL_BENCH_BASELINE
+      ? [[`baseline ${process.env.JAIL_BENCH_BASELINE}: jail -- /bin/true`, join(process.env.JAIL_BENCH_BASELINE, 'bin', 'jail'), ['--policy', policy, '--', '/bin/true']] as [string, string, string[]]]
+      : []),
     ['unshare --fork --pid --mount-proc --net --uts --ipc /bin/true', 'unshare', ['--fork', '--pid', '--mount-proc', '--net', '--uts', '--ipc', '/bin/true']],
   ];
   if (existsSync('/usr/bin/bwrap')) {
