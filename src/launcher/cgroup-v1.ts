@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { CGROUP_BASE, killAll, makeDir, readKeyed, removeDir, writeControl } from './cgroup-fs.js';
 import type { Cgroup, CgroupLimits, CgroupPlan, Controller } from './cgroups.js';
+import { applyV1DeviceRules } from './device-cgroup.js';
 import { setupError } from './launch-error.js';
 
 const STEP = 'create cgroup (v1)';
@@ -42,6 +43,7 @@ export function createV1(plan: Extract<CgroupPlan, { version: 1 }>, name: string
       }
     }
     if (limits.pids !== undefined) writeControl(STEP, `${dirOf('pids')}/pids.max`, String(limits.pids));
+    if (plan.devices !== undefined) applyV1DeviceRules(STEP, `${plan.devices}/${CGROUP_BASE}/${name}`);
     if (limits.cpus !== undefined) {
       const dir = dirOf('cpu');
       writeControl(STEP, `${dir}/cpu.cfs_period_us`, String(CFS_PERIOD_US));

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CGROUP_BASE, killAll, makeDir, readKeyed, removeDir, writeControl } from './cgroup-fs.js';
 import type { Cgroup, CgroupLimits, Controller } from './cgroups.js';
+import { attachV2DeviceProgram } from './device-cgroup.js';
 import { setupError } from './launch-error.js';
 
 const STEP = 'create cgroup (v2)';
@@ -26,7 +27,7 @@ function enable(dir: string, controllers: readonly Controller[]): void {
   if (missing.length > 0) writeControl(STEP, `${dir}/cgroup.subtree_control`, missing.map((c) => `+${c}`).join(' '));
 }
 
-export function createV2(root: string, controllers: readonly Controller[], name: string, limits: CgroupLimits): Cgroup {
+export function createV2(root: string, controllers: readonly Controller[], name: string, limits: CgroupLimits, devices = false): Cgroup {
   const base = `${root}/${CGROUP_BASE}`;
   const dir = `${base}/${name}`;
   let created = false;
@@ -41,6 +42,7 @@ export function createV2(root: string, controllers: readonly Controller[], name:
     enable(base, controllers);
     makeDir(STEP, dir, false);
     created = true;
+    if (devices) attachV2DeviceProgram(STEP, dir);
     if (limits.memory !== undefined) {
       writeControl(STEP, `${dir}/memory.max`, String(limits.memory));
       const swap = `${dir}/memory.swap.max`;

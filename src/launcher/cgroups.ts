@@ -106,9 +106,15 @@ export function neededControllers(limits: CgroupLimits): Controller[] {
   return out;
 }
 
+/** `devices`: restrict device access to the allow-list (./device-cgroup.ts): on v2 a BPF program, on v1 the mount of the devices controller. */
 export type CgroupPlan =
-  | { readonly version: 2; readonly root: string; readonly controllers: readonly Controller[] }
-  | { readonly version: 1; readonly hierarchies: readonly string[]; readonly byController: ReadonlyMap<Controller, string> };
+  | { readonly version: 2; readonly root: string; readonly controllers: readonly Controller[]; readonly devices?: boolean }
+  | {
+      readonly version: 1;
+      readonly hierarchies: readonly string[];
+      readonly byController: ReadonlyMap<Controller, string>;
+      readonly devices?: string;
+    };
 
 function v2Controllers(root: string): Set<string> {
   try {
@@ -118,12 +124,15 @@ function v2Controllers(root: string): Set<string> {
   }
 }
 
-/** Which backend and hierarchies serve `limits`; throws naming what is missing. */
-export function planCgroup(mounts: CgroupMounts, limits: CgroupLimits): CgroupPlan {
+/**
+ * Which backend and hierarchies serve `limits`; throws naming what is missing. `devices`: also
+ * the device allow-list (v2 always can; v1 where the devices controller is mounted).
+ */
+export function planCgroup(mounts: CgroupMounts, limits: CgroupLimits, devices = false): CgroupPlan {
   const needed = neededControllers(limits);
   if (mounts.v2 !== undefined) {
     const have = v2Controllers(mounts.v2);
-    if (needed.every((c) => have.has(c))) return { version: 2, root: mounts.v2, controllers: needed };
+    if (needed.every((c) => have.has(c))) return { version: 2, root: mounts.v2, controllers: needed, ...(devices ? { devices } : {}) };
   }
   const missing = needed.filter((c) => !mounts.v1.has(c));
   if (missing.length === 0 && (needed.length > 0 || mounts.v1.size > 0)) {
@@ -131,8 +140,9 @@ export function planCgroup(mounts: CgroupMounts, limits: CgroupLimits): CgroupPl
     for (const c of needed) byController.set(c, mounts.v1.get(c)!);
     // Without limits, track the run in the pids hierarchy (or any) to find leftovers.
     const tracking = mounts.v1.get('pids') ?? mounts.v1.values().next().value;
-    const hierarchies = [...new Set([...byController.values(), ...(tracking && needed.length === 0 ? [tracking] : [])])];
-    return { version: 1, hierarchies, byController };
+    const deviceMount = devices ? mounts.v1.get('devices') : undefined;
+    const hierarchies = [...new Set([...byController.values(), ...(tracking && needed.length === 0 ? [tracking] : []), ...(deviceMount ? [deviceMount] : [])])];
+    return { version: 1, hierarchies, byController, ...(deviceMount ? { devices: deviceMount } : {}) };
   }
   const where = mounts.v2 ? `cgroup v2 at ${mounts.v2} has only "${[...v2Controllers(mounts.v2)].join(' ')}"` : 'no cgroup v2';
   throw setupError(
@@ -170,7 +180,7 @@ export function isStale(name: string): boolean {
 }
 
 export function createCgroup(plan: CgroupPlan, limits: CgroupLimits, name = runName()): Cgroup {
-  return plan.version === 2 ? createV2(plan.root, plan.controllers, name, limits) : createV1(plan, name, limits);
+  return plan.version === 2 ? createV2(plan.root, plan.controllers, name, limits, plan.devices ?? false) : createV1(plan, name, limits);
 }
 
 /** Removes cgroups of dead runs (killing anything left in them); returns their paths. */

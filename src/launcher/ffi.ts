@@ -44,12 +44,42 @@ export interface SockFprog {
   filter: Uint8Array;
 }
 
-let cached: { libc: Libc; sockFprogPtr: unknown } | undefined;
+/** The BPF_PROG_LOAD part of union bpf_attr (include/uapi/linux/bpf.h), as far as jail uses it. */
+export interface BpfProgLoad {
+  prog_type: number;
+  insn_cnt: number;
+  insns: Uint8Array;
+  license: string;
+  log_level: number;
+  log_size: number;
+  log_buf: null;
+  kern_version: number;
+  prog_flags: number;
+  prog_name: string;
+  prog_ifindex: number;
+  expected_attach_type: number;
+}
 
-function load(): { libc: Libc; sockFprogPtr: unknown } {
+let cached: { libc: Libc; sockFprogPtr: unknown; bpfProgLoadPtr: unknown; bpfProgLoadSize: number } | undefined;
+
+function load(): NonNullable<typeof cached> {
   if (cached) return cached;
   const lib = koffi.load('libc.so.6');
   const sockFprog = koffi.struct('seccompile_sock_fprog', { len: 'uint16_t', filter: 'void *' });
+  const bpfProgLoad = koffi.struct('seccompile_bpf_prog_load', {
+    prog_type: 'uint32_t',
+    insn_cnt: 'uint32_t',
+    insns: 'void *',
+    license: 'const char *',
+    log_level: 'uint32_t',
+    log_size: 'uint32_t',
+    log_buf: 'void *',
+    kern_version: 'uint32_t',
+    prog_flags: 'uint32_t',
+    prog_name: koffi.array('char', 16),
+    prog_ifindex: 'uint32_t',
+    expected_attach_type: 'uint32_t',
+  });
   const libc: Libc = {
     unshare: lib.func('int unshare(int flags)'),
     setns: lib.func('int setns(int fd, int nstype)'),
@@ -74,7 +104,7 @@ function load(): { libc: Libc; sockFprogPtr: unknown } {
     syscall: lib.func('long syscall(long nr, ...)'),
     _exit: lib.func('void _exit(int status)') as unknown as (status: number) => never,
   };
-  cached = { libc, sockFprogPtr: koffi.pointer(sockFprog) };
+  cached = { libc, sockFprogPtr: koffi.pointer(sockFprog), bpfProgLoadPtr: koffi.pointer(bpfProgLoad), bpfProgLoadSize: koffi.sizeof(bpfProgLoad) };
   return cached;
 }
 
@@ -86,6 +116,12 @@ export function libc(): Libc {
 /** errno as saved by koffi right after the last foreign call. */
 export function errno(): number {
   return koffi.errno();
+}
+
+/** The koffi type of a BpfProgLoad pointer, and the struct's size, for bpf(BPF_PROG_LOAD) via `syscall`. */
+export function bpfProgLoadPointer(): { type: unknown; size: number } {
+  const c = load();
+  return { type: c.bpfProgLoadPtr, size: c.bpfProgLoadSize };
 }
 
 /** The koffi type `struct sock_fprog *`, for passing a filter to seccomp(2) via `syscall`. */

@@ -104,7 +104,7 @@ function setUpCgroup(spec: JailSpec, hooks: SupervisorHooks): Cgroup | undefined
   const mounts = readCgroupMounts();
   const removed = sweepStaleCgroups(mounts);
   if (removed.length > 0) hooks.log('sweep stale cgroups', removed.join(' '));
-  const plan = planCgroup(mounts, spec.limits);
+  const plan = planCgroup(mounts, spec.limits, true);
   const cgroup = createCgroup(plan, spec.limits);
   hooks.log('create cgroup', `v${cgroup.version} ${cgroup.dirs.join(' ')}`);
   return cgroup;

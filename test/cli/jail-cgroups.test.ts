@@ -35,11 +35,12 @@ if (ok) {
     assert.not.ok(existsSync(created[1]!), 'removed after the run');
   });
 
-  test('with a memory limit: the init stage joins late, nothing is joined early', async () => {
+  test('with a memory limit: the init stage joins the limiting hierarchy late; only a v1 devices hierarchy early', async () => {
     const r = await jail(['--verbose', '--memory', '64M', '--no-seccomp', '--', '/bin/true']);
     assert.is(r.status, 0, r.stderr);
-    assert.not.match(r.stderr, /join cgroup: init stage/);
-    assert.match(r.stderr, /\[init\] join cgroup/);
+    const early = [...r.stderr.matchAll(/^jail: join cgroup: init stage \(pid \d+\) -> (\S+)$/gm)].map((m) => m[1]!);
+    assert.ok(early.every((f) => /\/devices\/seccompile\//.test(f)), early.join(' '));
+    assert.match(r.stderr, /\[init\] join cgroup: \S*memory\S*/);
   });
 
   test('a policy error found while the init stage starts: exit 125, no process or cgroup left', async () => {

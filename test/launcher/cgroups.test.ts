@@ -5,9 +5,10 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { v1DeviceRules } from '../../src/launcher/device-cgroup.js';
 import { createCgroup, isStale, parseCgroupMounts, planCgroup, processStartTime, runName } from '../../src/launcher/cgroups.js';
 
 const MOUNTINFO = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
@@ -50,6 +51,34 @@ test('planCgroup: v2 when it has the controllers, else v1, else an error naming 
   const t = planCgroup({ v1 }, {});
   assert.ok(t.version === 1 && t.hierarchies.length === 1 && t.hierarchies[0] === '/p');
   assert.throws(() => planCgroup({ v2: poor, v1: new Map() }, { cpus: 1 }), /controller cpu not available \(cgroup v2 at .* has only "hugetlb"/);
+});
+
+test('planCgroup with the device allow-list: a flag on v2, the devices hierarchy (joined early) on v1', () => {
+  const poor = fakeV2('hugetlb');
+  const v1 = new Map([['memory', '/m'], ['pids', '/p'], ['devices', '/d']]);
+  assert.equal(planCgroup({ v2: poor, v1 }, {}, true), { version: 2, root: poor, controllers: [], devices: true });
+  const p = planCgroup({ v2: poor, v1 }, { pids: 5 }, true);
+  assert.ok(p.version === 1 && p.devices === '/d');
+  if (p.version === 1) assert.equal(p.hierarchies, ['/p', '/d']);
+  // Without a devices hierarchy v1 has no allow-list to offer.
+  const none = planCgroup({ v1: new Map([['pids', '/p']]) }, { pids: 5 }, true);
+  assert.ok(none.version === 1 && none.devices === undefined);
+  const rules = v1DeviceRules();
+  assert.is(rules.deny, 'a');
+  assert.equal(rules.allow, ['c *:* m', 'b *:* m', 'c 1:3 rwm', 'c 1:5 rwm', 'c 1:7 rwm', 'c 1:8 rwm', 'c 1:9 rwm', 'c 5:0 rwm', 'c 5:2 rwm', 'c 136:* rwm']);
+});
+
+test('the v1 devices hierarchy gets deny-all and the allow-list, and is joined early', () => {
+  const d = mkdtempSync(join(tmpdir(), 'cg-devices-'));
+  const p = mkdtempSync(join(tmpdir(), 'cg-pids-'));
+  const plan = { version: 1 as const, hierarchies: [p, d], byController: new Map([['pids', p]] as const), devices: d };
+  const cg = createCgroup(plan, { pids: 5 }, 'jail-1-2-3');
+  const dir = join(d, 'seccompile', 'jail-1-2-3');
+  assert.is(read(dir, 'devices.deny'), 'a');
+  assert.is(read(dir, 'devices.allow'), 'c 136:* rwm'); // a plain file keeps the last write
+  assert.equal(cg.earlyProcsFiles, [join(dir, 'cgroup.procs')]);
+  rmSync(d, { recursive: true, force: true });
+  rmSync(p, { recursive: true, force: true });
 });
 
 const read = (...p: string[]) => readFileSync(join(...p), 'utf8');

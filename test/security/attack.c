@@ -10,6 +10,8 @@
  *   create PATH             open(O_WRONLY|O_CREAT)                          -> created | errno
  *   read PATH               read what there is                              -> read N | errno
  *   mknod PATH b|c MAJ MIN  mknod, then open the node read-only            -> opened | mknod/open errno
+ *   mknod-fresh DIR b|c MAJ MIN   the same on a fresh tmpfs at DIR (not nodev; needs
+ *                           CAP_SYS_ADMIN): only the device allow-list can stop the open
  *   tiocsti                 ioctl(0, TIOCSTI, "#")                           -> injected | errno
  *   inspector               SIGUSR1 to the parent (jail), then connect to 127.0.0.1:9229
  *                                                                         -> connected | errno
@@ -123,6 +125,29 @@ static void do_mknod(const char *path, const char *type, int major_, int minor_)
   }
   close(fd);
   say("mknod", "opened");
+}
+
+static void do_mknod_fresh(const char *dir, const char *type, int major_, int minor_) {
+  if (mount("none", dir, "tmpfs", 0, NULL) < 0) return fail("mknod-fresh");
+  char path[512];
+  snprintf(path, sizeof path, "%s/n", dir);
+  mode_t mode = (type[0] == 'b' ? S_IFBLK : S_IFCHR) | 0600;
+  const char *result = "opened";
+  char out[48];
+  if (mknod(path, mode, makedev(major_, minor_)) < 0) {
+    snprintf(out, sizeof out, "mknod %s", errname(errno));
+    result = out;
+  } else {
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
+      snprintf(out, sizeof out, "open %s", errname(errno));
+      result = out;
+    } else {
+      close(fd);
+    }
+  }
+  umount2(dir, MNT_DETACH);
+  say("mknod-fresh", result);
 }
 
 static void do_tiocsti(void) {
@@ -247,6 +272,7 @@ int main(int argc, char **argv) {
     else if (n == 2 && !strcmp(a[0], "create")) do_write(a[1], "", 1);
     else if (n == 2 && !strcmp(a[0], "read")) do_read(a[1]);
     else if (n == 5 && !strcmp(a[0], "mknod")) do_mknod(a[1], a[2], atoi(a[3]), atoi(a[4]));
+    else if (n == 5 && !strcmp(a[0], "mknod-fresh")) do_mknod_fresh(a[1], a[2], atoi(a[3]), atoi(a[4]));
     else if (n == 1 && !strcmp(a[0], "tiocsti")) do_tiocsti();
     else if (n == 1 && !strcmp(a[0], "inspector")) do_inspector();
     else if (n == 2 && !strcmp(a[0], "join")) do_join(a[1]);

@@ -134,6 +134,20 @@ if (ok) {
       }
     });
 
+    test(`${c.name}: with CAP_SYS_ADMIN and a mount of its own, the device allow-list still holds`, async () => {
+      // --cap-add all and no policy: the command can mount a tmpfs without nodev and make nodes.
+      const flags = c.rootfs ? ['--rootfs', rootfs] : ['--ro-bind', work];
+      const run = (extra: string[]) =>
+        jail([...flags, ...extra, '--cap-add', 'all', '--no-seccomp', '-q', '--', c.attack,
+          'mknod-fresh', '/tmp', 'c', '1', '3', '+', 'mknod-fresh', '/tmp', 'b', '7', '7', '+', 'mknod-fresh', '/tmp', 'c', '1', '11'], { env });
+      for (const extra of [[], ['--pids', '50']]) {
+        const r = await run(extra);
+        assert.is(r.status, 0, r.stderr);
+        // null is on the list; a loop device and /dev/kmsg are not (v2: a BPF program; v1 with --pids: devices.deny/allow).
+        assert.equal(results(r), ['mknod-fresh: opened', 'mknod-fresh: open EPERM', 'mknod-fresh: open EPERM'], `${extra.join(' ')}`);
+      }
+    });
+
     test(`${c.name}: SIGUSR1 to jail opens no inspector (--no-pid --share-net)`, async () => {
       const r = await attack(c, ['--no-pid', '--share-net'], [['inspector']]);
       assert.is(r.status, 0, r.stderr);
