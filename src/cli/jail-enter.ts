@@ -121,6 +121,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     if (!entry) throw new EnterError(`no running jail named ${name} (see jail ps)`);
     if (!entry.command || !isAlive(entry.command)) throw new EnterError(`${name} has no running command (state ${entry.state})`);
+    if (entry.rootless) {
+      throw new EnterError(`${name} runs without root in a user namespace, which jail enter cannot join yet (only a single-threaded process can; use: nsenter --target ${entry.command.pid} --all --preserve-credentials)`);
+    }
     const forged = entryProblem(entry);
     if (forged) throw new EnterError(`the registry entry of ${name} does not describe a jail (${forged}): not entered`);
     const spec = specFor(entry, command, { cwd: a['--cwd'], env: a['--env'] ?? [], verbose: a['--verbose'] ?? false });

@@ -85,6 +85,7 @@ function parseMount(raw: RawMount, rootfs: string | undefined, cwd: string): Mou
 export function parseFsOptions(
   opts: { readonly rootfs?: string; readonly mounts: readonly RawMount[]; readonly readOnly: boolean },
   mountNs: boolean,
+  /** Whether the run has namespaces at all (root, or a user namespace). */
   root: boolean,
   cwd: string = process.cwd(),
   hidden: readonly string[] = [],
@@ -93,7 +94,7 @@ export function parseFsOptions(
   if (!given && !mountNs) return undefined;
   const first = opts.rootfs !== undefined ? '--rootfs' : (opts.mounts[0]?.option ?? '--ro');
   if (!mountNs) {
-    throw new FsOptionError(root ? `${first} needs the mount namespace (drop --no-mount)` : `${first} needs a mount namespace, which needs root`);
+    throw new FsOptionError(root ? `${first} needs the mount namespace (drop --no-mount)` : `${first} needs a mount namespace (drop --no-namespaces)`);
   }
   let rootfs: string | undefined;
   if (opts.rootfs !== undefined) {

@@ -49,6 +49,10 @@ function readConfigLine(): string {
 
 try {
   const config = JSON.parse(readConfigLine()) as InitConfig;
+  if (config.stderrFd !== undefined) {
+    libc().dup2(config.stderrFd, 2);
+    libc().close(config.stderrFd);
+  }
   const log = config.verbose ? (step: string, detail: string) => writeSync(2, `jail: [init] ${step}: ${detail}\n`) : () => {};
   runInit(config, { statusFd: STATUS_FD, log }, config.enter ? ENTER_STEPS : INIT_STEPS);
 } catch (e) {

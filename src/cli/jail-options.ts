@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fsArgs, FsOptionError, parseFsOptions, type RawMount } from './jail-fs-options.js';
 import { checkJailName, JailNameError } from '../launcher/registry-names.js';
 import { stateDir } from '../launcher/registry.js';
+import { probeUserNamespaces, type UsernsSupport } from '../launcher/userns.js';
 import { parseRlimit, RlimitSyntaxError } from '../launcher/rlimits.js';
 import { CapabilityError, keptCapabilities, parseCapabilities } from '../launcher/capabilities.js';
 import { ALL_NAMESPACES, NO_NAMESPACES, type JailSpec, type Namespaces, type Rlimit } from '../launcher/spec.js';
@@ -64,6 +65,7 @@ export const JAIL_ARGS = {
   '--version': Boolean,
   '--name': String,
   '--require-isolation': Boolean,
+  '--no-namespaces': Boolean,
   '-p': '--policy',
   '-e': '--env',
   '-v': '--verbose',
@@ -80,7 +82,7 @@ Policy:
   -p, --policy NAME|FILE   a built-in policy (default: default), a .bpf filter,
                            a .ts/.js policy or an OCI .json profile
       --no-seccomp         no seccomp filter
-Namespaces (all on as root, off otherwise):
+Namespaces (all on; without root inside a user namespace of the caller's):
       --no-pid --no-mount --no-net --no-uts --no-ipc
       --share-net          keep the host network (same as --no-net)
       --hostname NAME      hostname in the uts namespace (default: jail)
@@ -110,7 +112,9 @@ Process:
                            such as NET_RAW,CHOWN (default: Docker's set of 14)
       --cap-add CAPS       capabilities to keep beyond the default (e.g. SYS_PTRACE);
                            all: every one (a root command can then leave the jail)
-      --require-isolation  fail rather than run without namespaces (not root)
+      --no-namespaces      without root: no namespaces at all, only the policy (where
+                           user namespaces are not available)
+      --require-isolation  refuse --no-namespaces
       --rlimit NAME=N      e.g. nofile=1024, core=0, nproc=64:128, as=unlimited
       --timeout SECONDS    then SIGTERM, and SIGKILL after --kill-after
       --kill-after SECONDS grace period after SIGTERM (timeout, forwarded signals; default 5)
@@ -120,10 +124,11 @@ Output:
   -h, --help
   -V, --version
 
-Other commands (to run a program called ps, enter or stop, put -- before it):
+Other commands (to run a program called ps, enter, stop or doctor, put -- before it):
   jail ps [--json]                      running named jails
   jail enter [options] NAME [-- CMD]    run CMD (default /bin/sh) inside a running jail
   jail stop NAME [--signal SIG] [--timeout S]
+  jail doctor [--json]                  what jail can do here, and what is missing
 
 Exit status: the command's; 128+N if signal N killed it; 125 jail failed; 126 the command
 cannot be executed; 127 the command was not found.
@@ -175,7 +180,16 @@ function isRoot(): boolean {
   return process.geteuid?.() === 0;
 }
 
-export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, root = isRoot()): JailOptions {
+/**
+ * `root`: running as root; `userns`: whether a user namespace can stand in for it (probed only
+ * when not root). Tests pass both.
+ */
+export function parseJailOptions(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  root = isRoot(),
+  userns: () => UsernsSupport = probeUserNamespaces,
+): JailOptions {
   const mounts: RawMount[] = [];
   const spec = { ...JAIL_ARGS, ...fsArgs(mounts) };
   let a: arg.Result<typeof spec>;
@@ -192,7 +206,15 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   if (a['--verbose'] && a['--quiet']) throw new JailUsageError('--verbose and --quiet exclude each other');
   if (a['--policy'] !== undefined && a['--no-seccomp']) throw new JailUsageError('--policy and --no-seccomp exclude each other');
 
-  const base: Namespaces = root ? ALL_NAMESPACES : NO_NAMESPACES;
+  // Without root: namespaces inside a user namespace of one's own, or (--no-namespaces) none.
+  let rootless: UsernsSupport | undefined;
+  if (!root && !a['--no-namespaces']) {
+    rootless = userns();
+    if (!rootless.ok) throw new JailUsageError(`no namespaces without root here: ${rootless.why}; --no-namespaces runs with the seccomp policy only`);
+  }
+  if (root && a['--no-namespaces']) throw new JailUsageError('--no-namespaces is for users without root (as root use --no-pid, --no-mount, ...)');
+  const isolated = root || rootless !== undefined;
+  const base: Namespaces = isolated ? ALL_NAMESPACES : NO_NAMESPACES;
   const namespaces: Namespaces = {
     pid: base.pid && !a['--no-pid'],
     mount: base.mount && !a['--no-mount'],
@@ -202,7 +224,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     cgroup: base.cgroup,
   };
   if (a['--hostname'] !== undefined && !namespaces.uts) {
-    throw new JailUsageError(root ? '--hostname needs the uts namespace (drop --no-uts)' : '--hostname needs a uts namespace, which needs root');
+    throw new JailUsageError(isolated ? '--hostname needs the uts namespace (drop --no-uts)' : '--hostname needs a uts namespace (drop --no-namespaces)');
   }
 
   const memory = a['--memory'] !== undefined ? parseSize('--memory', a['--memory']) : undefined;
@@ -220,7 +242,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   };
   const limited = Object.entries(limits).filter(([, v]) => v !== undefined).map(([k]) => k);
   if (limited.length > 0 && !root) {
-    throw new JailUsageError(`--${limited[0] === 'memorySwap' ? 'memory-swap' : limited[0]} needs a cgroup, which needs root`);
+    throw new JailUsageError(`--${limited[0] === 'memorySwap' ? 'memory-swap' : limited[0]} needs a cgroup, which needs root (jail cannot use a delegated cgroup v2 subtree yet)`);
   }
 
   let rlimits: Rlimit[];
@@ -235,8 +257,9 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   let capabilities: number[] | undefined;
   try {
     const list = (option: '--cap-drop' | '--cap-add') => (a[option] ?? []).flatMap((t) => parseCapabilities(option, t));
-    // Without root the command has no capabilities: nothing to limit.
-    if (root) capabilities = keptCapabilities(list('--cap-drop'), list('--cap-add'));
+    // Without namespaces the command has no capabilities: nothing to limit. In a rootless
+    // jail they are those of the user namespace, limited the same way.
+    if (isolated) capabilities = keptCapabilities(list('--cap-drop'), list('--cap-add'));
     if ((a['--cap-add'] ?? []).some((t) => t.trim().toLowerCase() === 'all')) {
       warnings.push('--cap-add all: the command keeps every capability of root (mount, ptrace, modules...): a root command can leave the jail');
     }
@@ -244,20 +267,22 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     if (e instanceof CapabilityError) throw new JailUsageError(e.message);
     throw e;
   }
-  if ((a['--cap-drop'] !== undefined || a['--cap-add'] !== undefined) && !root) {
-    throw new JailUsageError(`${a['--cap-drop'] !== undefined ? '--cap-drop' : '--cap-add'} needs root (without it the command has no capabilities to drop)`);
+  if ((a['--cap-drop'] !== undefined || a['--cap-add'] !== undefined) && !isolated) {
+    throw new JailUsageError(`${a['--cap-drop'] !== undefined ? '--cap-drop' : '--cap-add'} needs namespaces (with --no-namespaces the command has no capabilities to drop)`);
   }
-  if (!root) {
-    if (a['--require-isolation']) {
-      throw new JailUsageError('--require-isolation: not root, so no namespaces, cgroup or filesystem isolation are possible (run as root)');
-    }
-    warnings.push('not root: no namespaces, cgroup or filesystem isolation; only the seccomp policy applies (--require-isolation makes this an error)');
+  if (!isolated) {
+    if (a['--require-isolation']) throw new JailUsageError('--require-isolation and --no-namespaces exclude each other');
+    warnings.push('--no-namespaces: no namespaces, cgroup or filesystem isolation; only the seccomp policy applies');
   }
 
   const user = a['--uid'] !== undefined ? lookupId('--uid', a['--uid'], '/etc/passwd') : undefined;
   const group = a['--gid'] !== undefined ? lookupId('--gid', a['--gid'], '/etc/group') : undefined;
   const uid = user?.id;
   const gid = group?.id ?? (user ? (user.gid ?? user.id) : undefined);
+  // A rootless jail maps the caller to 0 and no one else: there is no other id to become.
+  if (rootless && ((uid !== undefined && uid !== 0) || (gid !== undefined && gid !== 0))) {
+    throw new JailUsageError(`${uid !== undefined && uid !== 0 ? '--uid' : '--gid'}: without root only 0 (you) exists in the jail's user namespace`);
+  }
 
   const vars = new Map<string, string>();
   if (!a['--clear-env']) for (const [k, v] of Object.entries(env)) if (v !== undefined) vars.set(k, v);
@@ -271,7 +296,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
 
   let fs;
   try {
-    fs = parseFsOptions({ rootfs: a['--rootfs'], mounts, readOnly: a['--ro'] ?? false }, namespaces.mount, root, process.cwd(), [stateDir(env)]);
+    fs = parseFsOptions({ rootfs: a['--rootfs'], mounts, readOnly: a['--ro'] ?? false }, namespaces.mount, isolated, process.cwd(), [stateDir(env)]);
     if (a['--name'] !== undefined) checkJailName(a['--name']);
   } catch (e) {
     if (e instanceof FsOptionError || e instanceof JailNameError) throw new JailUsageError(e.message);
@@ -299,6 +324,7 @@ export function parseJailOptions(argv: readonly string[], env: NodeJS.ProcessEnv
       hostname: a['--hostname'] ?? 'jail',
       limits,
       cgroup: root,
+      rootless,
       rlimits,
       uid,
       gid,

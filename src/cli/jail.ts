@@ -7,6 +7,7 @@
  * `jail ps`, `jail enter` and `jail stop` are subcommands in modules of their own, loaded only
  * for them; `--name` registers the run for them (src/launcher/registry.ts).
  */
+import { existsSync } from 'node:fs';
 import { processIO, type CliIO } from './io.js';
 import { restoreSetAsideEnv } from './jail-env.js';
 import { describeSeccompKill } from './jail-seccomp-report.js';
@@ -17,11 +18,12 @@ import { resolvePolicy } from '../launcher/policy-source.js';
 import { runJail, type JailResult, type StopReason, type SupervisorHooks } from '../launcher/supervisor.js';
 import type { JailSpec, NsName } from '../launcher/spec.js';
 
-/** Subcommands: `jail ps`, `jail enter NAME`, `jail stop NAME` (`jail -- ps` runs a program called ps). */
+/** Subcommands: `jail ps`, `jail enter NAME`, `jail stop NAME`, `jail doctor` (`jail -- ps` runs a program called ps). */
 const SUBCOMMANDS: Readonly<Record<string, () => Promise<(argv: readonly string[], io: CliIO) => Promise<number>>>> = {
   ps: async () => (await import('./jail-ps.js')).main,
   enter: async () => (await import('./jail-enter.js')).main,
   stop: async () => (await import('./jail-stop.js')).main,
+  doctor: async () => (await import('./jail-doctor.js')).main,
 };
 
 /** The namespaces a run has of its own, under their /proc/PID/ns names. */
@@ -48,6 +50,7 @@ function register(name: string, spec: JailSpec, err: (line: string) => void): { 
       uid: spec.uid,
       gid: spec.gid,
       capabilities: spec.capabilities,
+      ...(spec.rootless ? { rootless: true } : {}),
     },
     spec.filter?.bytes,
   );
@@ -64,6 +67,15 @@ function register(name: string, spec: JailSpec, err: (line: string) => void): { 
     }
   };
   return { claim, started };
+}
+
+/** A hint when the command exists on the host but not in the jail's filesystem. */
+function missingInJail(error: { readonly exitCode: number }, spec: JailSpec): string {
+  const file = spec.argv[0] ?? '';
+  if (error.exitCode !== 127 || spec.fs === undefined || !file.startsWith('/') || !existsSync(file)) return '';
+  return spec.fs.rootfs !== undefined
+    ? ` (it is a host path: --rootfs ${spec.fs.rootfs} is the jail's /; bind it in with --ro-bind ${file})`
+    : ` (it exists on the host, but the jail's /tmp and /run are its own: bind it in with --ro-bind ${file})`;
 }
 
 async function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): Promise<string | undefined> {
@@ -139,7 +151,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     claim?.release();
   }
   if (result.setupError) {
-    err(result.setupError.message);
+    err(result.setupError.message + missingInJail(result.setupError, spec));
     return result.exitCode;
   }
   if (!opts.quiet) {

@@ -27,6 +27,7 @@ export interface Libc {
   ioctl(fd: number, request: number, arg: Buffer): number;
   socket(domain: number, type: number, protocol: number): number;
   close(fd: number): number;
+  dup2(oldfd: number, newfd: number): number;
   write(fd: number, buf: Buffer, len: number): number;
   recv(fd: number, buf: Buffer, len: number, flags: number): number;
   /** bind(fd, addr, len): `addr` holds the sockaddr's bytes (host order). */
@@ -96,6 +97,7 @@ function load(): NonNullable<typeof cached> {
     ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)'),
     socket: lib.func('int socket(int domain, int type, int protocol)'),
     close: lib.func('int close(int fd)'),
+    dup2: lib.func('int dup2(int oldfd, int newfd)'),
     write: lib.func('long write(int fd, const void *buf, size_t len)'),
     recv: lib.func('long recv(int fd, void *buf, size_t len, int flags)'),
     bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),

@@ -27,7 +27,7 @@ import { applyRlimit } from './rlimits.js';
 import { describeCapabilities, limitCapabilities } from './capabilities.js';
 import { describeFilesystem, setUpFilesystem } from './rootfs.js';
 import { installFilter } from './seccomp-install.js';
-import type { InitConfig } from './spec.js';
+import { EXEC_LINE, type InitConfig } from './spec.js';
 
 const SIGKILL = 9;
 
@@ -199,7 +199,10 @@ export const INIT_STEPS: readonly InitStep[] = [
   {
     name: 'execve',
     when: () => true,
-    run: (c, ctx) => execCommand('execve', ctx.commandPath!, c.argv, c.env),
+    run: (c, ctx) => {
+      if (c.announceExec) writeSync(ctx.statusFd, `${EXEC_LINE}\n`);
+      execCommand('execve', ctx.commandPath!, c.argv, c.env);
+    },
   },
 ];
 

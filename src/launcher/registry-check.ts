@@ -6,7 +6,8 @@
  * cannot turn jail's administration into a way to signal or enter anything else.
  *  - the state directory belongs to the user running jail and no one else may write to it;
  *  - the supervisor is a running `jail` (Node running a script called jail, at the same start time);
- *  - the command is the supervisor's child (the init stage became it by execve);
+ *  - the command is the supervisor's child (the init stage became it by execve), or in a
+ *    rootless run the child of the supervisor's child (util-linux unshare, ./userns.ts);
  *  - every cgroup directory is `<a cgroup mount>/seccompile/jail-<supervisor pid>-<its start
  *    time>-<hex>`: the name the supervisor gave its run's cgroup (./cgroups.ts runName).
  */
@@ -56,7 +57,9 @@ export function entryProblem(entry: JailEntry, mounts: CgroupMounts = readCgroup
   if (!isJailSupervisor(sup)) return `pid ${sup.pid} is not a jail process`;
   if (entry.command) {
     const fields = statFields(entry.command.pid);
-    if (fields && fields[19] === entry.command.starttime && Number(fields[1]) !== sup.pid) {
+    const parent = fields ? Number(fields[1]) : undefined;
+    const viaUnshare = entry.rootless === true && parent !== undefined && Number(statFields(parent)?.[1]) === sup.pid;
+    if (fields && fields[19] === entry.command.starttime && parent !== sup.pid && !viaUnshare) {
       return `its command (pid ${entry.command.pid}) is not a child of its supervisor (pid ${sup.pid})`;
     }
   }

@@ -55,6 +55,8 @@ export interface JailEntry {
   readonly gid?: number;
   /** Capabilities the command kept (`--cap-drop`); undefined: unchanged. `jail enter` keeps the same. */
   readonly capabilities?: readonly number[];
+  /** Run without root, in a user namespace of its own. */
+  readonly rootless?: boolean;
 }
 
 /** Where the registry lives (see the file comment). */

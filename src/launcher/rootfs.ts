@@ -92,6 +92,22 @@ function inRoot(root: NewRoot, path: string): string {
   }
 }
 
+const EPERM = 1;
+
+/**
+ * A fresh procfs or sysfs on `target`. In a user namespace the kernel allows them only for
+ * namespaces that user namespace owns (a pid namespace for procfs, a network namespace for
+ * sysfs): without them (a rootless --no-pid or --share-net run) the host's is bound instead,
+ * read-only and with the same masks.
+ */
+function freshOrHost(what: string, fstype: string, target: string, flags: number, host: string, log: Log): void {
+  if (libc().mount(fstype, target, fstype, flags, null) === 0) return;
+  if (errno() !== EPERM) throw syscallError(`${STEP} (${what})`, 'mount', errno());
+  log(STEP, `${what}: not allowed here, the host's ${host} read-only instead`);
+  mount(`bind ${host}`, host, target, null, MS_BIND | MS_REC, null);
+  setTreeFlags(`${STEP} (read-only ${host})`, target, { readOnly: host === '/sys', nodev: true, nosuid: true, noexec: true });
+}
+
 /** Detaches every mount stacked at `path` (with what is below them). */
 function detachAll(path: string): void {
   while (libc().umount2(path, MNT_DETACH) === 0);
@@ -179,12 +195,12 @@ export function setUpFilesystem(fs: FsConfig, log: Log): void {
   const proc = inRoot(root, '/proc');
   log(STEP, 'procfs on /proc');
   makeMountPoint(proc, true);
-  mount('procfs on /proc', 'proc', proc, 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+  freshOrHost('procfs on /proc', 'proc', proc, MS_NOSUID | MS_NODEV | MS_NOEXEC, '/proc', log);
   mountDev(root, log);
   const sys = inRoot(root, '/sys');
   log(STEP, 'sysfs on /sys, read-only');
   if (fs.rootfs !== undefined) makeMountPoint(sys, true);
-  if (existsSync(sys)) mount('sysfs on /sys', 'sysfs', sys, 'sysfs', MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+  if (existsSync(sys)) freshOrHost('sysfs on /sys', 'sysfs', sys, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, '/sys', log);
   for (const dir of replaced.filter((d) => d === 'tmp' || d === 'run')) {
     const path = inRoot(root, `/${dir}`);
     log(STEP, `tmpfs on /${dir}`);

@@ -5,6 +5,7 @@
  * ./rootfs.ts, `enter` (joining a running jail) by ./enter-steps.ts.
  */
 import type { CgroupLimits } from './cgroups.js';
+import type { UsernsSupport } from './userns.js';
 
 /**
  * The namespaces of a run. `pid` is unshared by the supervisor, the rest by the init; `cgroup`
@@ -104,6 +105,8 @@ export interface JailSpec {
   readonly fs?: FsConfig;
   /** `jail enter`: join this running jail instead of creating namespaces and a cgroup. */
   readonly enter?: EnterTarget;
+  /** Not root: the namespaces come with a user namespace made by util-linux helpers (./userns.ts). */
+  readonly rootless?: UsernsSupport;
 }
 
 /** What the init stage needs: everything done inside the namespaces, in order. */
@@ -127,4 +130,14 @@ export interface InitConfig {
   readonly fs?: FsConfig;
   /** Present for `jail enter`: the init joins this jail (./enter.ts ENTER_STEPS). */
   readonly enter?: EnterTarget;
+  /**
+   * The fd that holds jail's stderr, to become the init's fd 2 as soon as it has its
+   * configuration: in a rootless run fd 2 starts as a pipe that catches what unshare says.
+   */
+  readonly stderrFd?: number;
+  /** Write EXEC_LINE on the status channel right before execve (where another process holds the channel open, so its closing says nothing). */
+  readonly announceExec?: boolean;
 }
+
+/** The status line of an init stage about to execve the command (InitConfig.announceExec). */
+export const EXEC_LINE = '{"exec":true}';

@@ -31,8 +31,9 @@ import { inPidNamespaceOf } from './enter.js';
 import { inNewPidNamespace } from './namespaces.js';
 import { killOrphans, startWatchdog } from './orphans.js';
 import { packageRoot } from './package-root.js';
+import { onlyChild, rootlessLauncher } from './userns.js';
 import { startSeccompKillReport, type SeccompKillReport } from './seccomp-kill.js';
-import type { InitConfig, JailSpec, SeccompFilter } from './spec.js';
+import { EXEC_LINE, type InitConfig, type JailSpec, type SeccompFilter } from './spec.js';
 
 /** Why the sandbox (not the command itself) ended or hindered the run. */
 export type StopReason =
@@ -92,6 +93,7 @@ function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
     gid: spec.gid,
     capabilities: spec.capabilities,
     cgroupProcs: cgroup?.lateProcsFiles ?? spec.enter?.cgroupProcs ?? [],
+    ...(spec.rootless ? { stderrFd: 4, announceExec: true } : {}),
     filter: spec.filter ? Buffer.from(spec.filter.bytes).toString('base64') : undefined,
     verbose: spec.verbose,
     fs: spec.fs,
@@ -112,26 +114,36 @@ function setUpCgroup(spec: JailSpec, hooks: SupervisorHooks): Cgroup | undefined
 
 interface InitStage {
   readonly child: ChildProcess;
+  /** The init stage's pid (later the command's): the child, or in a rootless run unshare's child. */
+  target(): number | undefined;
   /** Resolves when the init stage (or the command it became) has ended; rejects if it could not start. */
   readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** What the init stage wrote on the status channel (nothing when execve succeeded). */
   status(): string;
+  /** What unshare and setpriv said (rootless runs). */
+  helperOutput(): string;
 }
 
 function spawnInit(spec: JailSpec): InitStage {
+  const argv = [process.execPath, initScript()];
+  const { file, args } = spec.rootless ? rootlessLauncher(spec.rootless, argv, spec.namespaces.pid) : { file: argv[0]!, args: argv.slice(1) };
   // Node options of the user's environment must not reach the init stage's Node.
+  // A rootless run's fd 2 is a pipe until the init stage has its configuration (it then takes
+  // jail's stderr from fd 4), so that what unshare says at the end reaches jail, not the user.
   const start = () =>
-    spawn(process.execPath, [initScript()], {
-      stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+    spawn(file, args, {
+      stdio: spec.rootless ? ['inherit', 'inherit', 'pipe', 'pipe', 2] : ['inherit', 'inherit', 'inherit', 'pipe'],
       env: {},
       // A session of its own: terminal signals reach only jail, which forwards them once.
       detached: true,
     });
   const child = spec.enter?.namespaces.includes('pid')
     ? inPidNamespaceOf('enter pid namespace', spec.enter, start)
-    : spec.namespaces.pid && !spec.enter
+    : spec.namespaces.pid && !spec.enter && !spec.rootless
       ? inNewPidNamespace('unshare pid namespace', start)
       : start();
+  // Behind unshare --fork the init stage is unshare's child; otherwise the child itself.
+  let target: number | undefined = spec.rootless && spec.namespaces.pid ? undefined : child.pid;
   // Listeners from the start: the run prepares (awaits) before it supervises.
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', (e) => reject(setupError('spawn init', e.message)));
@@ -140,7 +152,15 @@ function spawnInit(spec: JailSpec): InitStage {
   ended.catch(() => {}); // observed by supervise() or abandon()
   let status = '';
   child.stdio[3]?.on('data', (d: Buffer) => (status += d.toString()));
-  return { child, ended, status: () => status };
+  let helper = '';
+  child.stdio[2]?.on('data', (d: Buffer) => (helper += d.toString()));
+  return {
+    child,
+    ended,
+    status: () => status,
+    helperOutput: () => helper,
+    target: () => (target ??= child.pid !== undefined ? onlyChild(child.pid) : undefined),
+  };
 }
 
 /**
@@ -239,7 +259,7 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
     } finally {
       for (const s of FORWARDED) process.off(s, onEarlySignal);
     }
-    if (init.child.pid !== undefined) killReport?.watch(init.child.pid);
+    if (init.child.pid !== undefined && !spec.rootless) killReport?.watch(init.child.pid);
     sendConfig(init, initConfig(ready, cgroup));
     return await supervise(ready, init, cgroup, hooks, killReport);
   } finally {
@@ -265,16 +285,23 @@ async function supervise(spec: JailSpec, init: InitStage, cgroup: Cgroup | undef
   let pending: NodeJS.Signals | undefined;
   const send = (signal: NodeJS.Signals) => {
     try {
-      process.kill(child.pid!, signal);
+      const pid = init.target();
+      if (pid !== undefined) process.kill(pid, signal);
     } catch {
       // Already gone.
     }
   };
-  child.stdio[3]?.on('close', () => {
+  const onStarted = () => {
+    if (started) return;
     started = true;
     if (pending) send(pending);
-    if (init.status().trim() === '' && child.pid !== undefined) hooks.started?.({ pid: child.pid, cgroup });
-  });
+    const pid = init.target();
+    if (spec.rootless && pid !== undefined) killReport?.watch(pid);
+    if (parseStatus(init.status()) === undefined && pid !== undefined) hooks.started?.({ pid, cgroup });
+  };
+  child.stdio[3]?.on('close', onStarted);
+  // In a rootless run unshare holds the channel open too: the init stage says when it execs.
+  if (spec.rootless) child.stdio[3]?.on('data', () => init.status().includes(EXEC_LINE) && onStarted());
 
   let killTimer: NodeJS.Timeout | undefined;
   let escalated = false;
@@ -304,8 +331,18 @@ async function supervise(spec: JailSpec, init: InitStage, cgroup: Cgroup | undef
         }, spec.timeout * 1000)
       : undefined;
 
-  const { code, signal } = await init.ended;
+  const ended = await init.ended;
+  let { code, signal } = ended;
   for (const s of FORWARDED) process.off(s, onSignal);
+  if (spec.rootless) {
+    const said = init.helperOutput().trim();
+    // util-linux unshare cannot pass on a SIGKILL (it tries to unblock it to re-raise it,
+    // which fails): it then exits 1 and says so.
+    if (code === 1 && /sigprocmask unblock failed/.test(said)) ({ code, signal } = { code: null, signal: 'SIGKILL' });
+    else if (said !== '' && parseStatus(init.status()) === undefined) {
+      return { exitCode: 125, code, signal, setupError: setupError('user namespace', said.split('\n')[0]!).toJSON(), reasons };
+    }
+  }
   clearTimeout(timeoutTimer);
   clearTimeout(killTimer);
 
@@ -325,7 +362,7 @@ async function supervise(spec: JailSpec, init: InitStage, cgroup: Cgroup | undef
 }
 
 function parseStatus(text: string): LaunchErrorData | undefined {
-  const line = text.split('\n').find((l) => l.trim() !== '');
+  const line = text.split('\n').find((l) => l.trim() !== '' && l !== EXEC_LINE);
   if (line === undefined) return undefined;
   try {
     return JSON.parse(line) as LaunchErrorData;

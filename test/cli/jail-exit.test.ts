@@ -46,6 +46,17 @@ if (ok) {
     assert.match(b.stderr, /cannot execute: its interpreter or dynamic loader was not found/);
   });
 
+  test("a command in the host's /tmp, which the jail does not share: 127 and how to bind it", async () => {
+    const script = join(dir, 'here.sh');
+    writeFileSync(script, '#!/bin/sh\necho here\n');
+    chmodSync(script, 0o755);
+    const r = await jail(['--no-seccomp', '--', script]);
+    assert.is(r.status, 127);
+    assert.is(r.stderr, `jail: ${script}: no such file or directory (it exists on the host, but the jail's /tmp and /run are its own: bind it in with --ro-bind ${script})\n`);
+    const bound = await jail(['--no-seccomp', '--ro-bind', script, '--', script]);
+    assert.is(bound.stdout, 'here\n', bound.stderr);
+  });
+
   test('--cwd, --env, --clear-env, --rlimit reach the command', async () => {
     mkdirSync(join(dir, 'work'), { recursive: true });
     const r = await jail(

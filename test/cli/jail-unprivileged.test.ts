@@ -1,8 +1,8 @@
 /**
- * jail without root (run as nobody through setpriv): no namespaces or cgroup by default, and
- * it says so in one line (--require-isolation makes that an error); the seccomp policy
- * (NO_NEW_PRIVS needs no privilege), rlimits and --timeout still work, and an option that needs
- * privileges is one line and exit 125.
+ * jail without root and without namespaces (--no-namespaces, run as nobody through setpriv):
+ * it says so in one line; the seccomp policy (NO_NEW_PRIVS needs no privilege), rlimits and
+ * --timeout still work, and an option that needs privileges is one line and exit 125. The
+ * rootless jail with namespaces is test/cli/jail-rootless.test.ts.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,7 +18,7 @@ const ok = need('root', isRoot(), 'jail without root', 'dropping to nobody needs
 
 function asNobody(args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SETPRIV, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', jailBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(SETPRIV, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', jailBin, '--no-namespaces', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -28,10 +28,10 @@ function asNobody(args: readonly string[]): Promise<Run> {
   });
 }
 
-const WARNING = 'jail: warning: not root: no namespaces, cgroup or filesystem isolation; only the seccomp policy applies (--require-isolation makes this an error)\n';
+const WARNING = 'jail: warning: --no-namespaces: no namespaces, cgroup or filesystem isolation; only the seccomp policy applies\n';
 
 if (ok) {
-  test('without root: one line says what is missing; --require-isolation refuses to run', async () => {
+  test('--no-namespaces: one line says what is missing; --require-isolation refuses it', async () => {
     const r = await asNobody(['--no-seccomp', '--', '/bin/true']);
     assert.is(r.status, 0);
     assert.is(r.stderr, WARNING);
@@ -39,7 +39,7 @@ if (ok) {
     const strict = await asNobody(['--require-isolation', '--no-seccomp', '--', '/bin/sh', '-c', 'echo ran']);
     assert.is(strict.status, 125);
     assert.is(strict.stdout, '');
-    assert.match(strict.stderr, /^jail: --require-isolation: not root, so no namespaces, cgroup or filesystem isolation are possible \(run as root\) \(see jail --help\)\n$/);
+    assert.match(strict.stderr, /^jail: --require-isolation and --no-namespaces exclude each other \(see jail --help\)\n$/);
   });
 
   test('seccomp, rlimits and the host namespaces without root', async () => {
@@ -75,7 +75,7 @@ if (ok) {
   const privileged: Array<[string[], RegExp]> = [
     [['--memory', '10M'], /^jail: --memory needs a cgroup, which needs root/],
     [['--pids', '5'], /^jail: --pids needs a cgroup, which needs root/],
-    [['--hostname', 'x'], /^jail: --hostname needs a uts namespace, which needs root/],
+    [['--hostname', 'x'], /^jail: --hostname needs a uts namespace \(drop --no-namespaces\)/],
   ];
   for (const [opts, message] of privileged) {
     test(`without root ${opts[0]} is one line and 125`, async () => {

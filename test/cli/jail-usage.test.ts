@@ -73,12 +73,32 @@ test('--version and -V print the package version and exit 0', async () => {
   }
 });
 
-test('without root: no namespaces or cgroup by default; privileged options are one-line errors', () => {
-  const o = parseJailOptions(['--', '/bin/true'], {}, false);
-  assert.equal(o.spec.namespaces, { pid: false, mount: false, net: false, uts: false, ipc: false, cgroup: false });
+const USERNS = () => ({ ok: true, unshare: '/usr/bin/unshare', setpriv: '/usr/bin/setpriv' });
+const NO_USERNS = () => ({ ok: false, why: 'user namespaces are off: user.max_user_namespaces is 0 (as root: sysctl -w user.max_user_namespaces=15000)' });
+
+test('without root: every namespace inside a user namespace; no cgroup; only uid 0 exists there', () => {
+  const o = parseJailOptions(['--', '/bin/true'], {}, false, USERNS);
+  assert.equal(o.spec.namespaces, { pid: true, mount: true, net: true, uts: true, ipc: true, cgroup: true });
+  assert.ok(o.spec.rootless?.ok);
   assert.is(o.spec.cgroup, false);
-  assert.throws(() => parseJailOptions(['--memory', '1G', '--', 'x'], {}, false), /--memory needs a cgroup, which needs root/);
-  assert.throws(() => parseJailOptions(['--hostname', 'h', '--', 'x'], {}, false), /--hostname needs a uts namespace, which needs root/);
+  assert.equal(o.warnings, []);
+  assert.equal(o.spec.fs?.rootfs, undefined, "the host's root, read-only, as for root");
+  assert.ok(o.spec.capabilities?.includes(0), "Docker's set, in the user namespace");
+  assert.is(parseJailOptions(['--hostname', 'h', '--', 'x'], {}, false, USERNS).spec.hostname, 'h');
+  assert.throws(() => parseJailOptions(['--memory', '1G', '--', 'x'], {}, false, USERNS), /--memory needs a cgroup, which needs root/);
+  assert.throws(() => parseJailOptions(['--uid', '1', '--', 'x'], {}, false, USERNS), /--uid: without root only 0 \(you\) exists/);
+  assert.is(parseJailOptions(['--uid', '0', '--', 'x'], {}, false, USERNS).spec.uid, 0);
+});
+
+test('without user namespaces: one line naming the setting; --no-namespaces runs with the policy only, said on stderr', () => {
+  assert.throws(() => parseJailOptions(['--', 'x'], {}, false, NO_USERNS), /^no namespaces without root here: user namespaces are off: user\.max_user_namespaces is 0 .*; --no-namespaces runs with the seccomp policy only$/);
+  const o = parseJailOptions(['--no-namespaces', '--', 'x'], {}, false, NO_USERNS);
+  assert.equal(o.spec.namespaces, { pid: false, mount: false, net: false, uts: false, ipc: false, cgroup: false });
+  assert.is(o.spec.fs, undefined);
+  assert.match(o.warnings.join('\n'), /^--no-namespaces: no namespaces, cgroup or filesystem isolation; only the seccomp policy applies$/);
+  assert.throws(() => parseJailOptions(['--no-namespaces', '--hostname', 'h', '--', 'x'], {}, false, NO_USERNS), /--hostname needs a uts namespace \(drop --no-namespaces\)/);
+  assert.throws(() => parseJailOptions(['--no-namespaces', '--require-isolation', 'x'], {}, false, NO_USERNS), /exclude each other/);
+  assert.throws(() => parseJailOptions(['--no-namespaces', 'x'], {}, true), /--no-namespaces is for users without root/);
 });
 
 test('as root: every namespace on unless turned off; --share-net keeps the host network', () => {
@@ -108,8 +128,8 @@ test("capabilities: Docker's default set, adjusted by --cap-drop/--cap-add; --ca
     assert.equal(o.spec.capabilities, kept, flags.join(' '));
     assert.is(o.warnings.length, flags.includes('all') && flags[0] === '--cap-add' ? 1 : 0, flags.join(' '));
   }
-  assert.is(parseJailOptions(['true'], {}, false).spec.capabilities, undefined);
-  assert.throws(() => parseJailOptions(['--cap-drop', 'all', 'true'], {}, false), /--cap-drop needs root/);
+  assert.is(parseJailOptions(['--no-namespaces', 'true'], {}, false).spec.capabilities, undefined);
+  assert.throws(() => parseJailOptions(['--no-namespaces', '--cap-drop', 'all', 'true'], {}, false), /--cap-drop needs namespaces/);
 });
 
 test('environment: inherited, --clear-env, --env K=V and --env K (copied)', () => {

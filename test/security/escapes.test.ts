@@ -17,7 +17,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
 import { busyboxRoot, hasBusybox } from '../support/container.js';
-import { jail, jailBin, MARKER, processesWith, sleep, tempDir, type Run } from '../support/jail.js';
+import { jail, jailCommand, MARKER, processesWith, sleep, tempDir, type Run } from '../support/jail.js';
+import { probeUserNamespaces } from '../../src/launcher/userns.js';
 
 const SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'attack.c');
 const hasGccStatic = () =>
@@ -39,8 +40,9 @@ function results(r: Run): string[] {
 }
 
 /** Runs jail under a fresh pseudo-terminal (script(1)), as from an interactive shell. */
-function jailOnTerminal(args: readonly string[]): Promise<Run> {
-  const quoted = [jailBin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+function jailOnTerminal(args: readonly string[], user?: 'nobody'): Promise<Run> {
+  const [file, argv] = jailCommand(args, user);
+  const quoted = [file, ...argv].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('/usr/bin/script', ['-qec', quoted, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -61,9 +63,13 @@ if (ok) {
   const rootfs = busyboxRoot(join(work, 'r'));
   copyFileSync(attackHost, join(rootfs, 'bin', 'attack'));
   chmodSync(join(rootfs, 'bin', 'attack'), 0o755);
+  // Mount points a rootless jail (nobody on the host) could not create in root's tree.
+  for (const d of ['proc', 'dev', 'sys', 'tmp']) mkdirSync(join(rootfs, d), { recursive: true });
   // A registry outside /tmp and /run, so that only the jail's hiding of it keeps it out of reach.
   const state = `/var/tmp/seccompile-escapes-${process.pid}`;
-  const env = { ...process.env, SECCOMPILE_STATE_DIR: state };
+  const rootEnv = { ...process.env, SECCOMPILE_STATE_DIR: state };
+  const nobodyEnv = { ...process.env, SECCOMPILE_STATE_DIR: `${state}-nobody` };
+  const env = rootEnv;
   const corePattern = readFileSync('/proc/sys/kernel/core_pattern', 'utf8').trim();
   const overcommit = readFileSync('/proc/sys/vm/overcommit_memory', 'utf8').trim();
   const keys = existsSync('/proc/keys');
@@ -77,6 +83,8 @@ if (ok) {
     readonly rootfs: boolean;
     readonly capDropAll: boolean;
     readonly policy: 'default' | 'net-off';
+    /** Run jail as nobody: a rootless jail, in a user namespace. */
+    readonly user?: 'nobody';
   }
   const configs: Config[] = [
     { name: 'default jail', flags: ['--ro-bind', work], attack: attackHost, rootfs: false, capDropAll: false, policy: 'default' },
@@ -84,10 +92,17 @@ if (ok) {
     { name: '--rootfs --cap-drop all', flags: ['--rootfs', rootfs, '--cap-drop', 'all'], attack: '/bin/attack', rootfs: true, capDropAll: true, policy: 'default' },
     { name: '--policy net-off', flags: ['--policy', 'net-off', '--ro-bind', work], attack: attackHost, rootfs: false, capDropAll: false, policy: 'net-off' },
   ];
+  const userns = probeUserNamespaces();
+  if (need('namespaces', userns.ok, 'rootless jail escapes', userns.why ?? '')) {
+    configs.push(
+      { name: 'rootless jail', flags: ['--ro-bind', work], attack: attackHost, rootfs: false, capDropAll: false, policy: 'default', user: 'nobody' },
+      { name: 'rootless --rootfs', flags: ['--rootfs', rootfs], attack: '/bin/attack', rootfs: true, capDropAll: false, policy: 'default', user: 'nobody' },
+    );
+  }
   const DOCKER_CAPS = '00000000a80425fb';
 
   const attack = (c: Config, extra: readonly string[], actions: readonly string[][]) =>
-    jail([...c.flags, ...extra, '--', c.attack, ...actions.flatMap((a, i) => (i === 0 ? a : ['+', ...a]))], { env });
+    jail([...c.flags, ...extra, '--', c.attack, ...actions.flatMap((a, i) => (i === 0 ? a : ['+', ...a]))], { env: c.user ? nobodyEnv : rootEnv, asUser: c.user });
 
   for (const c of configs) {
     test(`${c.name}: /proc/sys and the kernel's files are read-only or masked`, async () => {
@@ -111,7 +126,7 @@ if (ok) {
     });
 
     test(`${c.name}: TIOCSTI cannot type into the terminal jail was started from`, async () => {
-      const r = await jailOnTerminal([...c.flags, '--', c.attack, 'tiocsti']);
+      const r = await jailOnTerminal([...c.flags, '--', c.attack, 'tiocsti'], c.user);
       assert.is(r.status, 0, r.stdout + r.stderr);
       // The default policy refuses it (EPERM); net-off allows ioctl, and the kernel then wants
       // CAP_SYS_ADMIN, which no default keeps, for a terminal that is not the command's own.
@@ -121,13 +136,17 @@ if (ok) {
     test(`${c.name}: device nodes it makes or finds do not open (nodev)`, async () => {
       const places = c.rootfs ? ['/n', '/tmp/n', '/dev/n', '/dev/shm/n'] : ['/tmp/n', '/dev/n', '/dev/shm/n', `${work}/rw/n`];
       mkdirSync(join(work, 'rw'), { recursive: true });
+      if (c.user) chmodSync(join(work, 'rw'), 0o777);
       const r = await attack(c, c.rootfs ? [] : ['--rw', join(work, 'rw')], places.flatMap((p) => [
         ['mknod', p, 'c', '1', '3'],
         ['mknod', p, 'b', '7', '7'],
       ]));
       assert.is(r.status, 0, r.stderr);
-      const want = c.capDropAll ? 'mknod: mknod EPERM' : 'mknod: open EACCES';
-      assert.equal(results(r), places.flatMap(() => [want, want]));
+      // A user namespace may not make device nodes at all; root's jail may, and they do not open.
+      const want = c.capDropAll || c.user ? 'mknod: mknod EPERM' : 'mknod: open EACCES';
+      // (A rootless jail's root is nobody on the host: root's --rootfs tree is not its to write.)
+      const at = (p: string) => (c.user && p === '/n' ? 'mknod: mknod EACCES' : want);
+      assert.equal(results(r), places.flatMap((p) => [at(p), at(p)]));
       if (!c.rootfs) {
         const host = await attack(c, [], [['mknod', '/n', 'c', '1', '3']]);
         assert.equal(results(host), ['mknod: mknod EROFS'], 'the host root is read-only');
@@ -139,12 +158,14 @@ if (ok) {
       const flags = c.rootfs ? ['--rootfs', rootfs] : ['--ro-bind', work];
       const run = (extra: string[]) =>
         jail([...flags, ...extra, '--cap-add', 'all', '--no-seccomp', '-q', '--', c.attack,
-          'mknod-fresh', '/tmp', 'c', '1', '3', '+', 'mknod-fresh', '/tmp', 'b', '7', '7', '+', 'mknod-fresh', '/tmp', 'c', '1', '11'], { env });
-      for (const extra of [[], ['--pids', '50']]) {
+          'mknod-fresh', '/tmp', 'c', '1', '3', '+', 'mknod-fresh', '/tmp', 'b', '7', '7', '+', 'mknod-fresh', '/tmp', 'c', '1', '11'], { env, asUser: c.user });
+      for (const extra of c.user ? [[]] : [[], ['--pids', '50']]) {
         const r = await run(extra);
         assert.is(r.status, 0, r.stderr);
-        // null is on the list; a loop device and /dev/kmsg are not (v2: a BPF program; v1 with --pids: devices.deny/allow).
-        assert.equal(results(r), ['mknod-fresh: opened', 'mknod-fresh: open EPERM', 'mknod-fresh: open EPERM'], `${extra.join(' ')}`);
+        // null is on the list; a loop device and /dev/kmsg are not (v2: a BPF program; v1 with --pids:
+        // devices.deny/allow). In a user namespace no device node can be made in the first place.
+        const want = c.user ? ['mknod-fresh: mknod EPERM', 'mknod-fresh: mknod EPERM', 'mknod-fresh: mknod EPERM'] : ['mknod-fresh: opened', 'mknod-fresh: open EPERM', 'mknod-fresh: open EPERM'];
+        assert.equal(results(r), want, `${extra.join(' ')}`);
       }
     });
 
@@ -156,7 +177,8 @@ if (ok) {
     });
 
     test(`${c.name}: the command cannot leave its cgroup or raise its limits`, async () => {
-      const r = await attack(c, ['--pids', '10'], [
+      // Without root there is no cgroup to limit (and no limit to raise).
+      const r = await attack(c, c.user ? [] : ['--pids', '10'], [
         ['cgroup'],
         ['join', '/sys/fs/cgroup/pids/cgroup.procs'],
         ['join', '/sys/fs/cgroup/cgroup.procs'],
@@ -172,14 +194,15 @@ if (ok) {
       assert.is(join2, 'join: ENOENT');
       assert.is(raise, 'write: ENOENT');
       assert.is(mount, 'mount-cgroup: EPERM'); // no CAP_SYS_ADMIN (and the default policy)
-      assert.ok(Number(/^fork: (\d+) forked$/.exec(forked!)?.[1]) <= 9, `${forked} under --pids 10`);
+      if (!c.user) assert.ok(Number(/^fork: (\d+) forked$/.exec(forked!)?.[1]) <= 9, `${forked} under --pids 10`);
     });
 
     test(`${c.name}: the registry of named jails is out of reach`, async () => {
       const name = `esc-${process.pid}`;
+      const registry = c.user ? `${state}-nobody` : state;
       const r = await attack(c, ['--name', name], [
-        ['read', `${state}/${name}/jail.json`],
-        ['create', `${state}/x`],
+        ['read', `${registry}/${name}/jail.json`],
+        ['create', `${registry}/x`],
       ]);
       assert.is(r.status, 0, r.stderr);
       // Hidden under an empty read-only tmpfs (or absent from a --rootfs tree).
@@ -301,7 +324,10 @@ if (ok) {
     assert.equal(left, [], 'the watchdog killed the cgroup');
   });
 
-  test.after(() => rmSync(state, { recursive: true, force: true }));
+  test.after(() => {
+    rmSync(state, { recursive: true, force: true });
+    rmSync(`${state}-nobody`, { recursive: true, force: true });
+  });
 }
 
 test.run();

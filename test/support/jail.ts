@@ -34,12 +34,20 @@ export interface RunOptions {
   readonly onStdout?: (stdout: string, pid: number) => void;
   /** The same for stderr (to signal jail at a --verbose step). */
   readonly onStderr?: (stderr: string, pid: number) => void;
+  /** Run jail as this user (through setpriv) instead of root. */
+  readonly asUser?: 'nobody';
+}
+
+/** The command line that runs jail, as root or as `user` (setpriv). */
+export function jailCommand(args: readonly string[], user?: 'nobody'): [string, string[]] {
+  return user ? ['/usr/bin/setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', jailBin, ...args]] : [jailBin, [...args]];
 }
 
 /** Runs `bin/jail ...args` to completion. */
 export function jail(args: readonly string[], opts: RunOptions = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(jailBin, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [file, argv] = jailCommand(args, opts.asUser);
+    const child = spawn(file, argv, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'], ...(opts.asUser ? { cwd: '/' } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
