@@ -23,6 +23,8 @@ interface Command {
   readonly name: string;
   readonly argv: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
+  /** Variables removed from its environment. */
+  readonly unset?: readonly string[];
   /** Text written to its stdin. */
   readonly stdin?: string;
   readonly target?: number;
@@ -42,6 +44,7 @@ export default async function bench(): Promise<BenchReport> {
   const notes: string[] = [];
   const commands: Command[] = [
     { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+    { name: 'node -e 0, NODE_EXTRA_CA_CERTS unset', argv: [process.execPath, '-e', '0'], unset: ['NODE_EXTRA_CA_CERTS'] },
     { name: 'seccompile --help', argv: [bin, '--help'] },
     { name: 'seccompile docker.json -o x.bpf', argv: [bin, profile, '-o', join(dir, 'x.bpf')], target: 1.4 },
     { name: 'seccompile default.ts -o y.bpf (bundle cached)', argv: [bin, policy, '-o', join(dir, 'y.bpf')], env: { SECCOMPILE_CACHE_DIR: cache }, target: 2 },
@@ -56,9 +59,11 @@ export default async function bench(): Promise<BenchReport> {
   try {
     const times = commands.map((): number[] => []);
     const run = (c: Command): number => {
+      const env = { ...process.env, ...c.env };
+      for (const name of c.unset ?? []) delete env[name];
       const t = performance.now();
       const r = spawnSync(c.argv[0]!, c.argv.slice(1), {
-        env: { ...process.env, ...c.env },
+        env,
         stdio: [c.stdin === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
         ...(c.stdin === undefined ? {} : { input: c.stdin }),
       });
@@ -79,7 +84,8 @@ export default async function bench(): Promise<BenchReport> {
       rows,
       notes: [
         `${ROUNDS} rounds, the commands taking turns in each; ratio = median / median of node -e 0 in the same run.`,
-        'The environment is the shell\'s: with NODE_EXTRA_CA_CERTS set, node -e 0 pays for reading the bundle; bin/seccompile sets it aside.',
+        "The environment is the shell's: with NODE_EXTRA_CA_CERTS set (as on these machines), node -e 0 pays for reading that",
+        'bundle; bin/seccompile sets it aside for its own Node, as bin/jail does (second row: a Node start without it).',
         'libseccomp row: python3 start + JSON rules + rule building + export_bpf (the rules as runc would add them, binary tree).',
         ...notes,
       ],
