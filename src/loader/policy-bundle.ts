@@ -10,10 +10,11 @@
  * Where: $SECCOMPILE_CACHE_DIR, else $XDG_CACHE_HOME/seccompile, else ~/.cache/seccompile, under
  * policies/. The cache directory is used only if it is a real directory (not a symlink) owned by
  * this user and writable by nobody else; it is created 0700, entries are written 0600 under a
- * temporary name and renamed into place. SECCOMPILE_CACHE_DIR=off turns the cache off.
+ * temporary name and renamed into place; the least recently used beyond MAX_ENTRIES are removed.
+ * SECCOMPILE_CACHE_DIR=off turns the cache off.
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,6 +30,8 @@ export interface PolicyBundle {
 /** Changes whenever the bundle options below or the entry format change. */
 const FORMAT = 'policy-bundle/1 esm node20 external-map';
 const WATCHED_CONFIGS = ['tsconfig.json', 'jsconfig.json', 'package.json'];
+/** Entries kept; beyond this the least recently used go (each policy path has its own entry). */
+export const MAX_ENTRIES = 256;
 
 interface Entry {
   readonly key: string;
@@ -124,6 +127,8 @@ export async function bundlePolicy(file: string, entry: string): Promise<PolicyB
       .then((t) => JSON.parse(t) as Entry)
       .catch(() => undefined);
     if (cached?.key === key && typeof cached.code === 'string' && typeof cached.map === 'string' && (await stillValid(cached))) {
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined); // recently used: pruned last
       return { code: cached.code, map: cached.map };
     }
   }
@@ -159,7 +164,17 @@ async function store(path: string, key: string, inputs: readonly string[], code:
     const tmp = `${path}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(entry), { mode: 0o600, flag: 'wx' });
     await rename(tmp, path);
+    await prune(dirname(path));
   } catch {
     // A full disk or a racing writer: the next run bundles again.
   }
+}
+
+/** Removes the least recently used entries beyond MAX_ENTRIES. */
+async function prune(dir: string): Promise<void> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  if (names.length <= MAX_ENTRIES) return;
+  const aged = await Promise.all(names.map(async (n) => ({ path: join(dir, n), mtime: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
+  aged.sort((a, b) => a.mtime - b.mtime);
+  for (const e of aged.slice(0, aged.length - MAX_ENTRIES)) await unlink(e.path).catch(() => undefined);
 }

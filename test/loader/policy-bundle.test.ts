@@ -2,15 +2,15 @@
  * The bundle cache of policy files (src/loader/policy-bundle.ts): a valid entry is used (shown by
  * planting a marker in the cached code), and every change that could change the bundle makes a
  * fresh one: the policy's content, an imported file's content, a new file that an import would now
- * resolve to, a tsconfig.json above it. An unsafe cache directory, or SECCOMPILE_CACHE_DIR=off,
- * means no cache at all.
+ * resolve to, a tsconfig.json above it. Old entries are pruned. An unsafe cache directory, or
+ * SECCOMPILE_CACHE_DIR=off, means no cache at all.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundlePolicy } from '../../src/loader/policy-bundle.js';
+import { bundlePolicy, MAX_ENTRIES } from '../../src/loader/policy-bundle.js';
 import { seccompileEntry } from '../../src/loader/policy-file.js';
 
 const root = mkdtempSync(join(tmpdir(), 'seccompile-bundle-cache-test-'));
@@ -110,6 +110,23 @@ for (const [name, setup] of unsafe) {
     assert.is(entries(cache).length, before, 'nothing written');
   });
 }
+
+test('the least recently used entries go beyond MAX_ENTRIES', async () => {
+  const { cache, policy } = fixture('prune');
+  mkdirSync(join(cache, 'policies'), { recursive: true, mode: 0o700 });
+  for (let i = 0; i < MAX_ENTRIES; i++) {
+    const path = join(cache, 'policies', `old-${String(i).padStart(3, '0')}.json`);
+    writeFileSync(path, '{}');
+    const t = new Date(Date.now() - 3_600_000 + i * 1000); // old-000 the least recent
+    utimesSync(path, t, t);
+  }
+  await bundle(cache, policy);
+  const left = entries(cache);
+  assert.is(left.length, MAX_ENTRIES);
+  assert.not.ok(left.includes('old-000.json'), 'the oldest entry is gone');
+  assert.ok(left.includes(`old-${String(MAX_ENTRIES - 1).padStart(3, '0')}.json`), 'the newest old entry stays');
+  assert.ok(left.some((f) => !f.startsWith('old-')), 'the new entry is there');
+});
 
 test('SECCOMPILE_CACHE_DIR=off bundles without a cache', async () => {
   const { policy } = fixture('off');
