@@ -21,14 +21,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { decode, encode } from '../src/bpf/encode.js';
-import { Interpreter } from '../src/bpf/interpreter.js';
 import { validate, type Program } from '../src/bpf/validate.js';
 import { writeSeccompData, type SeccompData } from '../src/seccomp/data.js';
 import { ARCHES } from '../src/syscalls/index.js';
-import { compileWasm, type WasmFilter } from '../src/wasm/jit.js';
-import { toWat } from '../src/wasm/wat.js';
+import type { WasmFilter } from '../src/wasm/jit.js';
 import { JIT_THRESHOLD } from '../src/cli/commands/eval.js';
 import type { BenchReport } from './run.js';
+import { loadDist, type Seccompile } from './dist.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -50,14 +49,14 @@ function lcg(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0);
 }
 
-function records(cases: readonly SeccompData[]): Uint8Array {
+export function records(cases: readonly SeccompData[]): Uint8Array {
   const out = new Uint8Array(cases.length * 64);
   const view = new DataView(out.buffer);
   cases.forEach((d, i) => writeSeccompData(view, d, 'little', i * 64));
   return out;
 }
 
-function inputSets(): Array<[string, SeccompData[]]> {
+export function inputSets(): Array<[string, SeccompData[]]> {
   const r = lcg(7);
   const args = () => Array.from({ length: 6 }, () => BigInt(r() % 4 === 0 ? r() : r() % 16));
   const sweep: SeccompData[] = [];
@@ -85,7 +84,7 @@ async function defaultProgram(): Promise<Program> {
 }
 
 /** libseccomp's binary-tree (CTL_OPTIMIZE=2) build of Podman's profile for x86_64+x86+x32, or why not. */
-async function libseccompPodman(dir: string): Promise<Program | string> {
+export async function libseccompPodman(dir: string): Promise<Program | string> {
   const { PODMAN_PROFILE, podmanIR } = await import('./podman-profile.js');
   if (!existsSync(PODMAN_PROFILE)) return `${PODMAN_PROFILE} missing`;
   if (spawnSync(PYTHON, ['-c', 'import seccomp'], { stdio: 'ignore' }).status !== 0) return 'python3-seccomp missing';
@@ -121,7 +120,7 @@ function roundRate(units: number, fn: () => void, seconds = 0.05): number {
  * Best rate of each engine over `rounds` rounds, the engines taking turns within each round: a
  * burst of load from other processes then slows all of them alike instead of skewing the ratios.
  */
-function bestRates(units: number, rounds: number, fns: ReadonlyArray<() => void>): number[] {
+export function bestRates(units: number, rounds: number, fns: ReadonlyArray<() => void>): number[] {
   const best = fns.map(() => 0);
   for (let i = 0; i < rounds; i++) fns.forEach((fn, j) => (best[j] = Math.max(best[j]!, roundRate(units, fn))));
   return best;
@@ -132,7 +131,7 @@ function bestRates(units: number, rounds: number, fns: ReadonlyArray<() => void>
  * 4 s): V8 compiles the optimized WebAssembly in the background and switches to it between calls,
  * which takes longer when other processes hold the CPUs.
  */
-function warm(seconds: number, units: number, fn: () => void): void {
+export function warm(seconds: number, units: number, fn: () => void): void {
   const start = performance.now();
   while (performance.now() - start < seconds * 1000) fn();
   let last = roundRate(units, fn, 0.1);
@@ -149,7 +148,7 @@ function median(xs: number[]): number {
 }
 
 /** The C baseline's rate and return-value checksum, or undefined without gcc. */
-function cInterpreter(dir: string, program: Program, input: Uint8Array): { rate: number; sum: number } | undefined {
+export function cInterpreter(dir: string, program: Program, input: Uint8Array): { rate: number; sum: number } | undefined {
   const exe = join(dir, 'bpf-interp');
   if (!existsSync(exe)) {
     if (spawnSync('gcc', ['-O2', '-o', exe, join(here, 'bpf-interp.c')], { stdio: 'ignore' }).status !== 0) return undefined;
@@ -188,10 +187,10 @@ function bestOf(a: Throughput, b: Throughput): Throughput {
   };
 }
 
-async function throughput(dir: string, program: Program, f: WasmFilter, fw: WasmFilter, cases: readonly SeccompData[]): Promise<Throughput> {
+async function throughput(dist: Seccompile, dir: string, program: Program, f: WasmFilter, fw: WasmFilter, cases: readonly SeccompData[]): Promise<Throughput> {
   const input = records(cases);
   const n = cases.length;
-  const it = new Interpreter(program);
+  const it = new dist.Interpreter(program);
   const views = cases.map((_, i) => new DataView(input.buffer, i * 64, 64));
   const rets = new Uint32Array(n);
   let steps = 0;
@@ -225,7 +224,7 @@ async function throughput(dir: string, program: Program, f: WasmFilter, fw: Wasm
 }
 
 /** One-time costs: the first compile of the process (loads wabt) and later compiles. */
-async function compileCost(program: Program, first: boolean): Promise<Array<string | number>> {
+async function compileCost({ compileWasm, toWat }: Seccompile, program: Program, first: boolean): Promise<Array<string | number>> {
   let firstMs = NaN;
   if (first) {
     const t = performance.now();
@@ -301,6 +300,8 @@ function evalRows(dir: string, program: Program, cases: readonly SeccompData[], 
 export default async function bench(): Promise<BenchReport[]> {
   const dir = mkdtempSync(join(tmpdir(), 'seccompile-jit-bench-'));
   const notes: string[] = [];
+  const dist = await loadDist();
+  const { compileWasm } = dist;
   try {
     const programs: Array<[string, Program]> = [['default built-in, x86_64 filter', await defaultProgram()]];
     const podman = await libseccompPodman(dir).catch((e: unknown) => `not built (${(e as Error).message})`);
@@ -308,7 +309,7 @@ export default async function bench(): Promise<BenchReport[]> {
     else programs.push(['Podman profile, libseccomp binary tree', podman]);
 
     const costRows: Array<Array<string | number>> = [];
-    for (const [name, p] of programs) costRows.push([name, ...(await compileCost(p, costRows.length === 0))]);
+    for (const [name, p] of programs) costRows.push([name, ...(await compileCost(dist, p, costRows.length === 0))]);
 
     const rows: Array<Array<string | number>> = [];
     const sets = inputSets();
@@ -320,7 +321,7 @@ export default async function bench(): Promise<BenchReport[]> {
     for (let pass = 0; pass < PASSES; pass++) {
       for (const [i, [, p]] of programs.entries()) {
         for (const [inputs, cases] of sets) {
-          const t = await throughput(dir, p, filters[i]!, wabtFilters[i]!, cases);
+          const t = await throughput(dist, dir, p, filters[i]!, wabtFilters[i]!, cases);
           const key = `${i} ${inputs}`;
           const prev = results.get(key);
           results.set(key, prev ? bestOf(prev, t) : t);
@@ -346,7 +347,7 @@ export default async function bench(): Promise<BenchReport[]> {
         columns: ['program', 'inputs', 'insns', 'mean steps', 'interpreter', 'JIT', 'JIT+steps', 'JIT (wabt)', 'C -O2', 'JIT/interp', 'JIT/C', 'agree'],
         rows,
         notes: [
-          'interpreter: Interpreter.run over a prepared DataView per record; JIT: WasmFilter.evaluateBatch over its input area',
+          'All engines from the built package (dist/). interpreter: Interpreter.run over a prepared DataView per record; JIT: WasmFilter.evaluateBatch over its input area',
           '(29,504 records a batch, rets only; JIT+steps also counts instructions); C: bench/bpf-interp.c, gcc -O2, same records.',
           'Best of 2 x 8 rounds of >= 50 ms CPU time each (two passes over all rows), the four engines taking turns within a',
           "round, after warm-up (the JIT until V8's optimized code is in: at least 1 s, then on while it still gets faster);",

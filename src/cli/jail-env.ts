@@ -1,7 +1,8 @@
 /**
- * bin/jail sets NODE_EXTRA_CA_CERTS aside before it starts Node: reading and parsing that
- * bundle is about 30 ms of every Node start here, and jail makes no TLS connection. This puts
- * it back, first thing, so the command's environment is the user's own.
+ * bin/jail and bin/seccompile set NODE_EXTRA_CA_CERTS aside before they start Node: reading and
+ * parsing that bundle is about 30 ms of every Node start here, and neither makes a TLS
+ * connection. This puts it back, first thing, so the environment of what they start is the
+ * user's own.
  */
 export const SET_ASIDE = 'SECCOMPILE_NODE_EXTRA_CA_CERTS';
 

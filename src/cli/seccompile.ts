@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { didYouMean, nearestNames } from '../syscalls/nearest.js';
 import { processIO, UsageError, UserError, type CliIO, type Command } from './io.js';
+import { restoreSetAsideEnv } from './jail-env.js';
 
 interface CommandEntry {
   readonly summary: string;
@@ -130,6 +131,8 @@ export const EPIPE_STATUS = 141;
 
 // Run when executed as the bundled CLI, not when imported by tests.
 if (process.argv[1] && /seccompile(\.js|\.ts)?$/.test(process.argv[1])) {
+  // bin/seccompile set NODE_EXTRA_CA_CERTS aside for this Node; processes we start get it back.
+  restoreSetAsideEnv();
   // A closed pipe ends the command quietly instead of an unhandled 'error' event with a stack.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;

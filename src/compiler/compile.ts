@@ -1,6 +1,7 @@
 /**
  * `compile`: PolicyIR -> validated seccomp program, orchestrating the stages
  *   dispatch (arch dispatch + nr ranges + per-syscall rule trees)  -> DecisionTree
+ *     (argument alternatives searched; laid out densely instead when that does not fit)
  *   lower + CodeGen (backward DAG, trampolines)                     -> Insn[]
  *   validate (the kernel's rules, src/bpf/validate.ts)              -> Program
  * and reporting build statistics. Pure and deterministic: the same IR gives the same
@@ -16,7 +17,8 @@ import { encode } from '../bpf/encode.js';
 import type { Endian } from '../seccomp/abi.js';
 import type { PolicyIR } from '../ir/types.js';
 import { CodeGen } from './codegen.js';
-import { dispatch, rangeCounts, searchDepths } from './dispatch.js';
+import type { ArgumentLayout } from './alternatives.js';
+import { dispatch, rangeCounts, searchDepths, type Dispatch } from './dispatch.js';
 import { lower } from './lower.js';
 import { TreeBuilder } from './tree.js';
 
@@ -69,10 +71,10 @@ export interface CompileResult {
 export function compile(ir: PolicyIR, options: CompileOptions = {}): CompileResult {
   const endian = filterEndian(ir);
   const limit = Math.min(options.maxInstructions ?? BPF_MAXINSNS, BPF_MAXINSNS);
-  const b = new TreeBuilder();
-  const d = dispatch(b, ir);
-  const cg = new CodeGen();
-  const insns: Insn[] = cg.emit(lower(cg, d.root));
+  // Argument alternatives searched (short paths) when that fits, else in the densest layout.
+  let built = build(ir, 'balanced');
+  if (built.insns.length > limit) built = build(ir, 'dense');
+  const { d, cg, insns } = built;
   if (insns.length > limit) {
     throw new CompileError(
       COMPILE_ERROR.TOO_LONG,
@@ -101,6 +103,12 @@ export function compile(ir: PolicyIR, options: CompileOptions = {}): CompileResu
       returnCopies: cg.returnCopies,
     },
   };
+}
+
+function build(ir: PolicyIR, layout: ArgumentLayout): { d: Dispatch; cg: CodeGen; insns: Insn[] } {
+  const d = dispatch(new TreeBuilder(), ir, layout);
+  const cg = new CodeGen();
+  return { d, cg, insns: cg.emit(lower(cg, d.root)) };
 }
 
 /** The filter's raw bytes (`struct sock_filter[]` in the target's byte order). */

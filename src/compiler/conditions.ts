@@ -11,6 +11,7 @@
  */
 import { argWordOffset, type Action, type Endian } from '../seccomp/abi.js';
 import type { Condition, Rule } from '../ir/types.js';
+import { alternativesTree, runStart, type ArgumentLayout } from './alternatives.js';
 import { FULL_MASK, type DecisionTree, type TreeBuilder } from './tree.js';
 
 const MASK32 = 0xffffffffn;
@@ -70,11 +71,27 @@ export function conditionTree(
   }
 }
 
-/** The tree deciding one syscall: its rules in order, then `fallback`. */
-export function rulesTree(b: TreeBuilder, rules: readonly Rule[], fallback: Action, endian: Endian): DecisionTree {
+/**
+ * The tree deciding one syscall: its rules in order, then `fallback`. Runs of equality
+ * alternatives on one argument are decided together (./alternatives.ts), laid out per `layout`.
+ */
+export function rulesTree(
+  b: TreeBuilder,
+  rules: readonly Rule[],
+  fallback: Action,
+  endian: Endian,
+  layout: ArgumentLayout = 'balanced',
+): DecisionTree {
   let next = b.leaf(fallback);
-  for (let i = rules.length - 1; i >= 0; i--) {
-    const rule = rules[i]!;
+  let end = rules.length;
+  while (end > 0) {
+    const start = runStart(rules, end);
+    if (start < end) {
+      next = alternativesTree(b, rules.slice(start, end), endian, next, layout);
+      end = start;
+      continue;
+    }
+    const rule = rules[--end]!;
     let t = b.leaf(rule.action);
     for (let j = rule.conditions.length - 1; j >= 0; j--) t = conditionTree(b, rule.conditions[j]!, endian, t, next);
     next = t;

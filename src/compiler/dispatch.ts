@@ -3,8 +3,8 @@
  * each targeted AUDIT_ARCH, anything else -> badArch), then per AUDIT_ARCH a balanced binary
  * search over its nr ranges with JGE (kafel/Chromium style), so the executed path grows with
  * log2(#ranges); a segment that is one decision with a few single-number exceptions becomes a
- * JEQ chain where that is no deeper (libseccomp-style tests, only where they win). Sections sharing an AUDIT_ARCH (x86_64, x32) are one search over the ranges of
- * both, cut at the x32 bit, so an x32 number can never reach an x86_64 rule and vice versa.
+ * JEQ chain where that is no deeper (libseccomp-style tests, only where they win; ./search.ts).
+ * Sections sharing an AUDIT_ARCH (x86_64, x32) are one search over the ranges of both, cut at the x32 bit, so an x32 number can never reach an x86_64 rule and vice versa.
  *
  * Order of arch checks: 64-bit AUDIT_ARCHs (__AUDIT_ARCH_64BIT set) first, then by value, so
  * the native ABI of a 64-bit host with compat targets is tested first. Deterministic.
@@ -13,6 +13,8 @@ import { SECCOMP_DATA } from '../seccomp/abi.js';
 import type { PolicyIR } from '../ir/types.js';
 import { ownedSpans, type OwnedSpan } from '../ir/semantics.js';
 import { countOverlapping, findRanges, type NrRange } from './ranges.js';
+import type { ArgumentLayout } from './alternatives.js';
+import { searchRanges } from './search.js';
 import { FULL_MASK, type DecisionTree, type TreeBuilder } from './tree.js';
 
 const AUDIT_ARCH_64BIT = 0x80000000;
@@ -31,52 +33,8 @@ export interface Dispatch {
   readonly groups: readonly ArchGroup[];
 }
 
-/**
- * Dispatch over ranges[lo, hi) (which cover every nr value reaching it): a balanced binary
- * search with JGE, except where the segment is one background decision with k single-number
- * exceptions and a chain of k JEQs is no deeper than the search (k <= ceil(log2(#ranges))):
- * then the chain, which is also smaller (k tests instead of #ranges - 1).
- */
 function search(b: TreeBuilder, ranges: readonly NrRange[], lo: number, hi: number): DecisionTree {
-  const n = hi - lo;
-  if (n === 1) return ranges[lo]!.tree;
-  const chain = exceptionChain(b, ranges, lo, hi);
-  if (chain) return chain;
-  const mid = (lo + hi) >>> 1;
-  return b.test(
-    SECCOMP_DATA.nr,
-    FULL_MASK,
-    'jge',
-    ranges[mid]!.start,
-    search(b, ranges, mid, hi),
-    search(b, ranges, lo, mid),
-  );
-}
-
-/** The JEQ chain for ranges[lo, hi) when it is background + few single-nr exceptions, else undefined. */
-function exceptionChain(b: TreeBuilder, ranges: readonly NrRange[], lo: number, hi: number): DecisionTree | undefined {
-  const n = hi - lo;
-  const budget = Math.ceil(Math.log2(n));
-  // The background: the decision of the wide ranges (all must agree), else the most common one.
-  const counts = new Map<DecisionTree, number>();
-  let wide: DecisionTree | undefined;
-  for (let i = lo; i < hi; i++) {
-    const r = ranges[i]!;
-    counts.set(r.tree, (counts.get(r.tree) ?? 0) + 1);
-    if (r.end - r.start > 1) {
-      if (wide && wide !== r.tree) return undefined;
-      wide = r.tree;
-    }
-  }
-  const background = wide ?? [...counts].sort((x, y) => y[1] - x[1] || x[0].id - y[0].id)[0]![0];
-  const exceptions = ranges.slice(lo, hi).filter((r) => r.tree !== background);
-  if (exceptions.length > budget) return undefined;
-  let tree = background;
-  for (let i = exceptions.length - 1; i >= 0; i--) {
-    const e = exceptions[i]!;
-    tree = b.test(SECCOMP_DATA.nr, FULL_MASK, 'jeq', e.start, e.tree, tree);
-  }
-  return tree;
+  return searchRanges(b, SECCOMP_DATA.nr, ranges, lo, hi);
 }
 
 /**
@@ -103,8 +61,8 @@ function archOrder(a: number, b: number): number {
   return a - b;
 }
 
-/** Builds the filter's decision tree for `ir`. */
-export function dispatch(b: TreeBuilder, ir: PolicyIR): Dispatch {
+/** Builds the filter's decision tree for `ir` (argument alternatives laid out per `layout`). */
+export function dispatch(b: TreeBuilder, ir: PolicyIR, layout: ArgumentLayout = 'balanced'): Dispatch {
   const byArch = new Map<number, OwnedSpan[]>();
   for (const span of ownedSpans(ir)) {
     const list = byArch.get(span.section.auditArch) ?? [];
@@ -113,7 +71,7 @@ export function dispatch(b: TreeBuilder, ir: PolicyIR): Dispatch {
   }
   const groups: ArchGroup[] = [...byArch.keys()].sort(archOrder).map((auditArch) => {
     const spans = byArch.get(auditArch)!;
-    const ranges = findRanges(b, spans, ir.badArch);
+    const ranges = findRanges(b, spans, ir.badArch, layout);
     return { auditArch, spans, ranges, search: groupSearch(b, { spans, ranges }) };
   });
   let root = b.leaf(ir.badArch);

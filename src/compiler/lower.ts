@@ -11,7 +11,7 @@
 import { BPF_ALU_OP, BPF_CLASS, BPF_JMP_OP, BPF_MODE, BPF_SIZE, BPF_SRC } from '../bpf/isa.js';
 import { actionToRet } from '../seccomp/abi.js';
 import type { CodeGen, NodeId } from './codegen.js';
-import { FULL_MASK, type DecisionTree, type TestOp } from './tree.js';
+import { FULL_MASK, type DecisionTree, type TestNode, type TestOp } from './tree.js';
 
 const LD_W_ABS = BPF_CLASS.LD | BPF_SIZE.W | BPF_MODE.ABS;
 const AND_K = BPF_CLASS.ALU | BPF_ALU_OP.AND | BPF_SRC.K;
@@ -26,25 +26,57 @@ const JUMP: Readonly<Record<TestOp, number>> = {
 type Acc = string;
 const accOf = (offset: number, mask: number): Acc => `${offset}/${mask >>> 0}`;
 
-/** Lowers `root` into `cg` and returns the entry node (A is unknown at entry). */
+/**
+ * Lowers `root` into `cg` and returns the entry node (A is unknown at entry). Iterative (an
+ * explicit stack): a chain of rules is as deep as it is long, deeper than the call stack allows
+ * long before the program is too long to load. Nodes are created in the order of the recursive
+ * definition: the else subtree, then the then subtree, then the node.
+ */
 export function lower(cg: CodeGen, root: DecisionTree): NodeId {
   const memo = new Map<string, NodeId>();
-  const visit = (tree: DecisionTree, acc: Acc): NodeId => {
+  interface Frame {
+    readonly tree: TestNode;
+    readonly acc: Acc;
+    /** Lowered else and then branches, once known. */
+    otherwise?: NodeId;
+    then?: NodeId;
+  }
+  const stack: Frame[] = [];
+  /** The lowered node for `tree` reached with `acc`, or undefined after pushing it to be lowered. */
+  const lowered = (tree: DecisionTree, acc: Acc): NodeId | undefined => {
     if (tree.kind === 'return') return cg.ret(actionToRet(tree.action));
-    const key = `${tree.id}@${acc}`;
-    const hit = memo.get(key);
-    if (hit !== undefined) return hit;
+    const hit = memo.get(`${tree.id}@${acc}`);
+    if (hit === undefined) stack.push({ tree, acc });
+    return hit;
+  };
+  const entry = lowered(root, '');
+  if (entry !== undefined) return entry;
+  let last: NodeId = -1;
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    const { tree, acc } = f;
     const after = accOf(tree.offset, tree.mask);
     // Else first, then then: the then-branch ends up right after the jump (jt = 0).
-    const otherwise = visit(tree.else, after);
-    const then = visit(tree.then, after);
-    let node = cg.jump(JUMP[tree.op], tree.k, then, otherwise);
+    if (f.otherwise === undefined) {
+      if ((f.otherwise = lowered(tree.else, after)) === undefined) continue;
+    }
+    if (f.then === undefined) {
+      if ((f.then = lowered(tree.then, after)) === undefined) continue;
+    }
+    stack.pop();
+    let node = cg.jump(JUMP[tree.op], tree.k, f.then, f.otherwise);
     if (acc !== after) {
       if (tree.mask !== FULL_MASK) node = cg.stmt(AND_K, tree.mask, node);
       if (acc !== accOf(tree.offset, FULL_MASK) || tree.mask === FULL_MASK) node = cg.stmt(LD_W_ABS, tree.offset, node);
     }
-    memo.set(key, node);
-    return node;
-  };
-  return visit(root, '');
+    memo.set(`${tree.id}@${acc}`, node);
+    last = node;
+    // The parent's pending branch is this node.
+    const parent = stack[stack.length - 1];
+    if (parent) {
+      if (parent.otherwise === undefined) parent.otherwise = node;
+      else parent.then = node;
+    }
+  }
+  return last;
 }

@@ -10,6 +10,7 @@
  */
 import type { Action } from '../seccomp/abi.js';
 import type { OwnedSpan } from '../ir/semantics.js';
+import type { ArgumentLayout } from './alternatives.js';
 import { rulesTree } from './conditions.js';
 import type { DecisionTree, TreeBuilder } from './tree.js';
 
@@ -24,9 +25,10 @@ export interface NrRange {
 export const NR_SPACE_END = 2 ** 32;
 
 /**
- * The ranges covering [0, 2^32) for the spans of one AUDIT_ARCH (sorted by start, disjoint).
+ * The ranges covering [0, 2^32) for the spans of one AUDIT_ARCH (sorted by start, disjoint);
+ * argument alternatives laid out per `layout`.
  */
-export function findRanges(b: TreeBuilder, spans: readonly OwnedSpan[], badArch: Action): NrRange[] {
+export function findRanges(b: TreeBuilder, spans: readonly OwnedSpan[], badArch: Action, layout: ArgumentLayout = 'balanced'): NrRange[] {
   const raw: NrRange[] = [];
   const push = (start: number, end: number, tree: DecisionTree): void => {
     if (start < end) raw.push({ start, end, tree });
@@ -46,7 +48,7 @@ export function findRanges(b: TreeBuilder, spans: readonly OwnedSpan[], badArch:
       for (const entry of section.syscalls) {
         if (entry.nr < at || entry.nr >= to) continue; // not owned, or newer: never consulted
         push(at, entry.nr, fallback);
-        push(entry.nr, entry.nr + 1, rulesTree(b, entry.rules, section.defaultAction, section.endian));
+        push(entry.nr, entry.nr + 1, rulesTree(b, entry.rules, section.defaultAction, section.endian, layout));
         at = entry.nr + 1;
       }
       push(at, to, fallback);

@@ -91,8 +91,18 @@ class ArgSet {
     this.fixedValue |= value;
   }
 
+  /** Whether x meets every constraint (intervals assumed non-empty). */
+  private holds(x: bigint): boolean {
+    const lo = x & MAX32;
+    if (x < this.min || x > this.max || lo < this.loMin || lo > this.loMax) return false;
+    if ((x & this.fixedMask) !== this.fixedValue) return false;
+    return this.excluded.every((e) => (x & e.mask) !== e.value);
+  }
+
   satisfiable(): Sat {
     if (this.empty || this.min > this.max || this.loMin > this.loMax) return 'unsat';
+    // One candidate (an equality, the common case): test it instead of searching.
+    if (this.min === this.max) return this.holds(this.min) ? 'sat' : 'unsat';
     // Excluded patterns entirely inside the fixed bits are decided now.
     const live: Pattern[] = [];
     for (const e of this.excluded) {

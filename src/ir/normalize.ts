@@ -15,7 +15,8 @@ import { archByName, compatArches, hostArch, resolveSyscall, unknownArchMessage 
 import { checkPolicy, DiagnosticSink, resolveAction, type CheckedRule } from './check-spec.js';
 import type { Diagnostic } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
-import { implies, satisfiable } from './implication.js';
+import { satisfiable } from './implication.js';
+import { EarlierRules } from './earlier-rules.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from './types.js';
 
 export interface NormalizeOptions {
@@ -70,9 +71,9 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
     const syscalls: SyscallRules[] = [];
     for (const [nr, placed] of [...table].sort((a, b) => a[0] - b[0])) {
       const rules: Rule[] = [];
-      const kept: Placed[] = [];
+      const kept = new EarlierRules<Placed>();
       for (const p of placed) {
-        const earlier = kept.find((k) => implies(p.conditions, k.conditions));
+        const earlier = kept.firstImplied(p.conditions);
         if (p.via) {
           // An expansion an earlier rule decides is unreachable: drop it (not worth a warning).
           if (earlier) continue;
@@ -91,7 +92,7 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
           s.arches.add(arch.name);
           shadows.set(key, s);
         }
-        kept.push(p);
+        kept.add(p.conditions, p);
         rules.push({
           conditions: p.conditions,
           action: resolveAction(p.rule.action, arch.name),
@@ -181,10 +182,17 @@ function targetArches(spec: PolicySpec, options: NormalizeOptions, sink: Diagnos
  */
 function placeRules(arch: Arch, rules: readonly CheckedRule[], skipped: SkippedSyscall[]): Map<number, Placed[]> {
   const table = new Map<number, Placed[]>();
+  // Rules already placed directly on each nr (a rule naming two aliases of one nr goes there once).
+  const direct = new Map<number, Set<CheckedRule>>();
   const put = (nr: number, p: Placed) => {
     const list = table.get(nr) ?? [];
-    if (!list.some((q) => q.rule === p.rule && q.via === undefined && p.via === undefined)) list.push(p);
     table.set(nr, list);
+    if (p.via) return void list.push(p);
+    const placed = direct.get(nr) ?? new Set<CheckedRule>();
+    direct.set(nr, placed);
+    if (placed.has(p.rule)) return;
+    placed.add(p.rule);
+    list.push(p);
   };
   for (const rule of rules) {
     if (rule.arches && !rule.arches.has(arch.name)) continue;

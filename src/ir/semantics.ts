@@ -10,7 +10,7 @@
  * the low 32 bits of its argument.
  */
 import type { Action } from '../seccomp/abi.js';
-import { ARCHES, ARCH_NAMES } from '../syscalls/index.js';
+import { nrBasesOfAudit } from '../syscalls/index.js';
 import { inNrSpans } from './nr-spans.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from './types.js';
 
@@ -41,7 +41,7 @@ const U32_END = 2 ** 32;
  * number reach the x86_64 rules.
  */
 function splitPoints(section: ArchSection): readonly number[] {
-  return ARCH_NAMES.map((n) => ARCHES[n]).filter((a) => a.auditArch === section.auditArch).map((a) => a.nrBase);
+  return nrBasesOfAudit(section.auditArch);
 }
 
 /**

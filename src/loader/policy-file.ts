@@ -1,6 +1,7 @@
 /**
  * Loads a policy file (.ts, .mts, .js, .mjs): bundles it in-process with esbuild (imported
- * lazily, here only, so `jail` with a built-in policy never pays for it), evaluates the bundle,
+ * lazily, in ./policy-bundle.ts only, so `jail` with a built-in policy never pays for it; bundles
+ * are cached by content there), evaluates the bundle,
  * and returns its default export as a PolicySpec.
  *
  * `import ... from 'seccompile'` resolves to this very package (its source when we run from
@@ -16,10 +17,10 @@ import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Plugin } from 'esbuild';
 import type { PolicySpec, RuleSpec, SourceLocation } from '../dsl/spec.js';
 import type { Diagnostic, DiagnosticCode } from '../ir/diagnostics.js';
 import { parseFrame } from '../dsl/site.js';
+import { bundlePolicy } from './policy-bundle.js';
 
 export interface LoadedPolicy {
   readonly spec: PolicySpec;
@@ -61,15 +62,6 @@ export function seccompileEntry(): string {
   return join(root, fromSource ? 'src/index.ts' : 'dist/index.js');
 }
 
-function seccompilePlugin(entry: string): Plugin {
-  return {
-    name: 'seccompile-self',
-    setup(build) {
-      build.onResolve({ filter: /^seccompile$/ }, () => ({ path: pathToFileURL(entry).href, external: true }));
-    },
-  };
-}
-
 interface EsbuildMessage {
   text: string;
   location?: { file: string; line: number; column: number } | null;
@@ -87,27 +79,10 @@ export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
   if (!POLICY_EXTENSIONS.has(ext)) {
     fail('policy-file', file, `${file} is not a policy file: a policy is TypeScript or JavaScript (.ts, .mts, .js, .mjs), not '${ext}'`);
   }
-  const esbuild = await import('esbuild');
   const workDir = dirname(file);
   let bundle: { code: string; map: string };
   try {
-    const result = await esbuild.build({
-      absWorkingDir: workDir,
-      entryPoints: [file],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      write: false,
-      outfile: join(workDir, 'policy.bundle.mjs'),
-      sourcemap: 'external',
-      sourcesContent: false,
-      logLevel: 'silent',
-      plugins: [seccompilePlugin(seccompileEntry())],
-    });
-    const code = result.outputFiles.find((f) => f.path.endsWith('.mjs'))!.text;
-    const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
-    bundle = { code, map };
+    bundle = await bundlePolicy(file, seccompileEntry());
   } catch (e) {
     const errors = (e as { errors?: EsbuildMessage[] }).errors;
     if (!errors?.length) throw e;

@@ -92,9 +92,20 @@ function knownSpans(name: ArchName, spec: ArchSpec, nrs: readonly number[]): NrS
   return spans;
 }
 
-/** Every arch we target, by name. */
+/**
+ * Every arch we target, by name. Each is built from the table on first use (a getter that keeps
+ * the result): a compile for x86_64 + x86 + x32 does not pay for the other six.
+ */
 export const ARCHES: Readonly<Record<ArchName, Arch>> = Object.freeze(
-  Object.fromEntries(ARCH_NAMES.map((n) => [n, buildArch(n)])) as Record<ArchName, Arch>,
+  Object.defineProperties(
+    {},
+    Object.fromEntries(
+      ARCH_NAMES.map((n) => {
+        let built: Arch | undefined;
+        return [n, { enumerable: true, get: (): Arch => (built ??= buildArch(n)) }];
+      }),
+    ),
+  ) as Record<ArchName, Arch>,
 );
 
 /** Other spellings accepted by archByName: Node's process.arch, Debian and kernel names. */
@@ -169,7 +180,13 @@ export function syscallName(arch: Arch | ArchName, nr: number): string | undefin
 export function archForAudit(auditArch: number, nr: number): Arch | undefined {
   const audit = auditArch >>> 0;
   if (audit === AUDIT_ARCH.AUDIT_ARCH_X86_64) return (nr & X32_SYSCALL_BIT) !== 0 ? ARCHES.x32 : ARCHES.x86_64;
-  return ARCH_NAMES.map((n) => ARCHES[n]).find((a) => a.auditArch === audit);
+  const name = ARCH_NAMES.find((n) => SPECS[n].auditArch >>> 0 === audit);
+  return name === undefined ? undefined : ARCHES[name];
+}
+
+/** The nrBase of every arch whose AUDIT_ARCH is `auditArch` (without building their tables). */
+export function nrBasesOfAudit(auditArch: number): number[] {
+  return ARCH_NAMES.filter((n) => SPECS[n].auditArch >>> 0 === auditArch >>> 0).map((n) => SPECS[n].nrBase);
 }
 
 /** This machine's byte order, without importing node:os (policy files bundle this module). */

@@ -25,7 +25,7 @@ test('esbuild is imported only by the loader, and only lazily', () => {
   for (const file of walk(src).filter((f) => f.endsWith('.ts'))) {
     for (const i of imports(file)) if (i.from === 'esbuild') assert.ok(i.type, `${file} imports esbuild statically`);
   }
-  assert.match(readFileSync(join(src, 'loader/policy-file.ts'), 'utf8'), /await import\('esbuild'\)/);
+  assert.match(readFileSync(join(src, 'loader/policy-bundle.ts'), 'utf8'), /await import\('esbuild'\)/);
 });
 
 test.run();

@@ -1,0 +1,88 @@
+/**
+ * The earlier rules of one syscall, for the shadowed-rule check: `firstImplied(conditions)` is the
+ * first rule (in the order added) whose conditions `implies()` says the given ones imply, exactly
+ * what a scan of every earlier rule would answer, without the scan for the common case of many
+ * rules that each test an argument for equality with a different value.
+ *
+ * Why the index is exact: a rule with an equality `arg i == v` (on the full 64 bits, or on the low
+ * 32) among its conditions is implied by satisfiable conditions only if they force arg i (that
+ * view of it) to v. Conditions with an `eq` on arg i force it to that value and to no other; ones
+ * without any condition on arg i leave it free. So each rule with an equality is filed under its
+ * first one, and a query looks up the value its own equalities force (or, when it constrains
+ * arg i in some other way, every rule filed under arg i); rules without an equality are always
+ * candidates. Queries `satisfiable()` does not prove satisfiable scan every rule, as before.
+ */
+import { implies, satisfiable } from './implication.js';
+import type { Condition } from './types.js';
+
+const MAX32 = 0xffffffffn;
+
+/** Where a rule is filed: an argument, the width of its `eq`, and the compared value. */
+const groupKey = (arg: number, width: 32 | 64): string => `${arg}/${width}`;
+
+export class EarlierRules<T> {
+  private readonly items: Array<{ readonly conditions: readonly Condition[]; readonly value: T }> = [];
+  /** Positions of rules without an equality: candidates for every query. */
+  private readonly general: number[] = [];
+  /** group key -> compared value -> positions; and group key -> all its positions. */
+  private readonly byValue = new Map<string, Map<bigint, number[]>>();
+  private readonly byGroup = new Map<string, number[]>();
+
+  add(conditions: readonly Condition[], value: T): void {
+    const at = this.items.length;
+    this.items.push({ conditions, value });
+    const eq = conditions.find((c) => c.op === 'eq');
+    if (!eq) {
+      this.general.push(at);
+      return;
+    }
+    const key = groupKey(eq.arg, eq.width);
+    const values = this.byValue.get(key) ?? new Map<bigint, number[]>();
+    this.byValue.set(key, values);
+    const v = eq.width === 32 ? eq.value & MAX32 : eq.value;
+    const same = values.get(v) ?? [];
+    same.push(at);
+    values.set(v, same);
+    const group = this.byGroup.get(key) ?? [];
+    group.push(at);
+    this.byGroup.set(key, group);
+  }
+
+  /** The first added rule whose conditions `conditions` imply (see `implies`), or undefined. */
+  firstImplied(conditions: readonly Condition[]): T | undefined {
+    const candidates = satisfiable(conditions) === 'sat' ? this.candidates(conditions) : this.items.map((_, i) => i);
+    for (const i of candidates) {
+      const item = this.items[i]!;
+      if (implies(conditions, item.conditions)) return item.value;
+    }
+    return undefined;
+  }
+
+  /** Positions, ascending, of the rules satisfiable `conditions` can imply. */
+  private candidates(conditions: readonly Condition[]): number[] {
+    const out = [...this.general];
+    for (const [key, values] of this.byValue) {
+      const [argText, widthText] = key.split('/') as [string, string];
+      const arg = Number(argText);
+      const on = conditions.filter((c) => c.arg === arg);
+      if (on.length === 0) continue;
+      const forced = forcedValue(on, widthText === '32' ? 32 : 64);
+      if (forced === undefined) out.push(...this.byGroup.get(key)!);
+      else out.push(...(values.get(forced) ?? []));
+    }
+    return out.sort((a, b) => a - b);
+  }
+}
+
+/**
+ * The value that `eq` conditions among `on` (all on one argument) give that argument's `width`-bit
+ * view, or undefined when none does (a 32-bit `eq` says nothing of the upper half).
+ */
+function forcedValue(on: readonly Condition[], width: 32 | 64): bigint | undefined {
+  for (const c of on) {
+    if (c.op !== 'eq') continue;
+    if (width === 32) return c.value & MAX32;
+    if (c.width === 64) return c.value;
+  }
+  return undefined;
+}

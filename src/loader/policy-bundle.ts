@@ -1,0 +1,180 @@
+/**
+ * Bundles a policy file with esbuild, through a cache keyed on content: starting esbuild (its
+ * module and its service process) and bundling cost 40-100 ms, more than everything else a
+ * compile of a .ts policy does. A cached bundle is used only when every file esbuild read for it
+ * still has the same content (sha256), every directory holding one is unchanged (mtime: a file
+ * added next to an import could change what the import resolves to), and every tsconfig.json,
+ * jsconfig.json and package.json above them is the same or still absent, for the same esbuild
+ * version, options and `seccompile` entry. Anything else, or any doubt, bundles afresh.
+ *
+ * Where: $SECCOMPILE_CACHE_DIR, else $XDG_CACHE_HOME/seccompile, else ~/.cache/seccompile, under
+ * policies/. The cache directory is used only if it is a real directory (not a symlink) owned by
+ * this user and writable by nobody else; it is created 0700, entries are written 0600 under a
+ * temporary name and renamed into place; the least recently used beyond MAX_ENTRIES are removed.
+ * SECCOMPILE_CACHE_DIR=off turns the cache off.
+ */
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Plugin } from 'esbuild';
+
+export interface PolicyBundle {
+  readonly code: string;
+  /** The source map (JSON text). */
+  readonly map: string;
+}
+
+/** Changes whenever the bundle options below or the entry format change. */
+const FORMAT = 'policy-bundle/1 esm node20 external-map';
+const WATCHED_CONFIGS = ['tsconfig.json', 'jsconfig.json', 'package.json'];
+/** Entries kept; beyond this the least recently used go (each policy path has its own entry). */
+export const MAX_ENTRIES = 256;
+
+interface Entry {
+  readonly key: string;
+  /** File -> sha256 of its content, or null for a file that must stay absent. */
+  readonly files: Readonly<Record<string, string | null>>;
+  /** Directory -> mtimeMs. */
+  readonly dirs: Readonly<Record<string, number>>;
+  readonly code: string;
+  readonly map: string;
+}
+
+const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+function seccompilePlugin(entry: string): Plugin {
+  return {
+    name: 'seccompile-self',
+    setup(build) {
+      build.onResolve({ filter: /^seccompile$/ }, () => ({ path: pathToFileURL(entry).href, external: true }));
+    },
+  };
+}
+
+/** The cache directory, created and checked; undefined when off or unsafe. */
+async function cacheDir(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  if (env.SECCOMPILE_CACHE_DIR === 'off' || typeof process.getuid !== 'function') return undefined;
+  const base = env.SECCOMPILE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'seccompile');
+  const dir = join(resolve(base), 'policies');
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const d of [dirname(dir), dir]) {
+      const s = await lstat(d);
+      if (!s.isDirectory() || s.uid !== process.getuid() || (s.mode & 0o022) !== 0) return undefined;
+    }
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+async function contentHash(file: string): Promise<string | null> {
+  try {
+    return sha256(await readFile(file));
+  } catch {
+    return null;
+  }
+}
+
+async function mtime(dir: string): Promise<number | undefined> {
+  return (await stat(dir).catch(() => undefined))?.mtimeMs;
+}
+
+/** What must stay the same for a bundle of these inputs to stay valid. */
+async function snapshot(inputs: readonly string[]): Promise<Pick<Entry, 'files' | 'dirs'>> {
+  const files: Record<string, string | null> = {};
+  const dirs: Record<string, number> = {};
+  for (const file of inputs) files[file] = await contentHash(file);
+  for (const dir of new Set(inputs.map((f) => dirname(f)))) {
+    const m = await mtime(dir);
+    if (m !== undefined) dirs[dir] = m;
+    for (let d = dir; ; d = dirname(d)) {
+      for (const name of WATCHED_CONFIGS) {
+        const path = join(d, name);
+        if (!(path in files)) files[path] = await contentHash(path);
+      }
+      if (dirname(d) === d) break;
+    }
+  }
+  return { files, dirs };
+}
+
+async function stillValid(entry: Entry): Promise<boolean> {
+  for (const [file, hash] of Object.entries(entry.files)) if ((await contentHash(file)) !== hash) return false;
+  for (const [dir, m] of Object.entries(entry.dirs)) if ((await mtime(dir)) !== m) return false;
+  return true;
+}
+
+/** esbuild's version, read from its package.json (importing esbuild is what the cache avoids). */
+async function esbuildVersion(): Promise<string> {
+  const pkg = createRequire(import.meta.url).resolve('esbuild/package.json');
+  return (JSON.parse(await readFile(pkg, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The bundle of the policy at `file` (absolute), with `import 'seccompile'` left as an import of
+ * `entry`; from the cache when valid. esbuild's errors are thrown as esbuild throws them.
+ */
+export async function bundlePolicy(file: string, entry: string): Promise<PolicyBundle> {
+  const dir = await cacheDir();
+  const key = dir ? sha256(JSON.stringify([FORMAT, await esbuildVersion(), file, entry])) : '';
+  const path = dir ? join(dir, `${key}.json`) : '';
+  if (dir) {
+    const cached = await readFile(path, 'utf8')
+      .then((t) => JSON.parse(t) as Entry)
+      .catch(() => undefined);
+    if (cached?.key === key && typeof cached.code === 'string' && typeof cached.map === 'string' && (await stillValid(cached))) {
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined); // recently used: pruned last
+      return { code: cached.code, map: cached.map };
+    }
+  }
+  const started = Date.now();
+  const esbuild = await import('esbuild');
+  const workDir = dirname(file);
+  const result = await esbuild.build({
+    absWorkingDir: workDir,
+    entryPoints: [file],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    outfile: join(workDir, 'policy.bundle.mjs'),
+    sourcemap: 'external',
+    sourcesContent: false,
+    logLevel: 'silent',
+    metafile: true,
+    plugins: [seccompilePlugin(entry)],
+  });
+  const code = result.outputFiles.find((f) => f.path.endsWith('.mjs'))!.text;
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
+  if (dir) await store(path, key, Object.keys(result.metafile.inputs).map((f) => resolve(workDir, f)), code, map, started);
+  return { code, map };
+}
+
+/** Writes a cache entry, unless an input changed while esbuild read it. Failures only cost the cache. */
+async function store(path: string, key: string, inputs: readonly string[], code: string, map: string, started: number): Promise<void> {
+  try {
+    for (const f of inputs) if ((await stat(f)).mtimeMs >= started - 1) return;
+    const entry: Entry = { key, ...(await snapshot(inputs)), code, map };
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(entry), { mode: 0o600, flag: 'wx' });
+    await rename(tmp, path);
+    await prune(dirname(path));
+  } catch {
+    // A full disk or a racing writer: the next run bundles again.
+  }
+}
+
+/** Removes the least recently used entries beyond MAX_ENTRIES. */
+async function prune(dir: string): Promise<void> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  if (names.length <= MAX_ENTRIES) return;
+  const aged = await Promise.all(names.map(async (n) => ({ path: join(dir, n), mtime: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
+  aged.sort((a, b) => a.mtime - b.mtime);
+  for (const e of aged.slice(0, aged.length - MAX_ENTRIES)) await unlink(e.path).catch(() => undefined);
+}
