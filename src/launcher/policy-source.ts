@@ -46,11 +46,19 @@ function readFile(path: string, what: string): Uint8Array {
   }
 }
 
+/** How a .ts/.js policy's own code may run while it loads (see src/loader/isolate.ts). */
+export interface PolicyLoadLimits {
+  /** Seconds (default: the loader's). */
+  readonly timeout?: number;
+  /** Aborting ends the load (a signal while jail sets up). */
+  readonly signal?: AbortSignal;
+}
+
 /** The filter bytes `--policy spec` names (host byte order). */
-export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
+export async function resolvePolicy(spec: string, limits: PolicyLoadLimits = {}): Promise<SeccompFilter> {
   if (spec.endsWith('.json')) return checkPolicy({ name: spec, bytes: await compileOciProfile(spec) });
   if (spec.endsWith('.bpf')) return checkPolicy({ name: spec, bytes: readFile(spec, 'filter') });
-  if (POLICY_MODULE.test(spec)) return checkPolicy({ name: spec, bytes: await compilePolicyModule(spec) });
+  if (POLICY_MODULE.test(spec)) return checkPolicy({ name: spec, bytes: await compilePolicyModule(spec, limits) });
   if (spec.includes('/')) throw setupError(STEP, `${spec}: expected a .bpf, .ts, .js or .json policy file`);
   const file = join(packageRoot(), 'bpf', `${spec}.${hostArchName()}.bpf`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(spec) || !existsSync(file)) {
@@ -83,7 +91,7 @@ async function compileOciProfile(path: string): Promise<Uint8Array> {
 }
 
 /** Compiles a policy module; the loader (esbuild) and the compiler are imported only now. */
-async function compilePolicyModule(path: string): Promise<Uint8Array> {
+async function compilePolicyModule(path: string, limits: PolicyLoadLimits): Promise<Uint8Array> {
   if (!existsSync(path)) throw setupError(STEP, `${path}: no such policy file`);
   const [{ loadPolicyFile, PolicyLoadError }, { normalize }, { compile, encodeFilter }, { formatDiagnostic }] = await Promise.all([
     import('../loader/policy-file.js'),
@@ -97,7 +105,7 @@ async function compilePolicyModule(path: string): Promise<Uint8Array> {
     return `${errors[0] ? formatDiagnostic(errors[0]) : 'invalid policy'}${more}`;
   };
   try {
-    const loaded = await loadPolicyFile(path);
+    const loaded = await loadPolicyFile(path, limits);
     const { ir, diagnostics } = normalize(loaded.spec, { sourceFile: loaded.file });
     if (!ir) throw setupError(STEP, describe(diagnostics));
     return encodeFilter(compile(ir));

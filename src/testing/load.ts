@@ -40,6 +40,8 @@ export interface LoadOptions {
   readonly arch?: string | readonly string[];
   /** Byte order of a .bpf file or bytes (default: detected). */
   readonly endian?: Endian;
+  /** Seconds a .ts/.js policy file's own code may run while it loads (default 10). */
+  readonly loadTimeout?: number;
 }
 
 /** A policy that does not normalize or compile, or a filter that does not load. */
@@ -135,7 +137,7 @@ export async function load(input: Loadable, options: LoadOptions = {}): Promise<
   if (['.ts', '.mts', '.js', '.mjs', '.cts', '.cjs'].includes(ext)) {
     const { loadPolicyFile, PolicyLoadError } = await import('../loader/policy-file.js');
     try {
-      const { spec, file } = await loadPolicyFile(input);
+      const { spec, file } = await loadPolicyFile(input, options.loadTimeout !== undefined ? { timeout: options.loadTimeout } : {});
       return loadPolicy(spec, options, input, file);
     } catch (e) {
       if (e instanceof PolicyLoadError) throw new LoadError(`${input}: cannot load the policy`, e.diagnostics.map(formatDiagnostic));

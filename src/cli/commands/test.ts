@@ -17,7 +17,8 @@ import { callText, checkArches, expectationText, meets, type Expectation } from 
 import type { LoadedFilter } from '../../testing/load.js';
 import { simulate, SimulationError, type ArgValue } from '../../testing/simulate.js';
 import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
-import { loadInput, parseArchOption } from '../load-input.js';
+import { DEFAULT_LOAD_TIMEOUT } from '../../loader/isolate.js';
+import { loadInput, parseArchOption, parseLoadTimeout } from '../load-input.js';
 
 const USAGE = `Usage: seccompile test POLICY CASES.jsonl [--arch A ...]
 
@@ -33,6 +34,9 @@ where the syscall exists. Blank lines and lines starting with // are skipped.
 
 Options:
   --arch A    arches to compile a policy for, repeatable or comma-separated
+  --load-timeout S
+              seconds a .ts/.js policy's own code may run while it loads (default
+              ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
   -h, --help  show this help
 
 Exit status: 0 every case passed, 1 a case failed or is malformed, 2 bad usage.
@@ -114,7 +118,7 @@ function table(rows: readonly Row[]): string {
 }
 
 export const run: Command = async (argv, io: CliIO) => {
-  const args = parseArgs({ '--arch': [String], '--help': Boolean, '-h': '--help' }, argv);
+  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--help': Boolean, '-h': '--help' }, argv);
   if (args['--help']) {
     io.stdout.write(USAGE);
     return 0;
@@ -128,7 +132,7 @@ export const run: Command = async (argv, io: CliIO) => {
   } catch (e) {
     throw new UserError(`cannot read ${casesPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  const filter: LoadedFilter = await loadInput(policyPath, arch);
+  const filter: LoadedFilter = await loadInput(policyPath, arch, parseLoadTimeout(args['--load-timeout']));
   const rows: Row[] = [];
   const errors: string[] = [];
   text.split('\n').forEach((t, i) => {
