@@ -36,8 +36,9 @@ export type IsolateOutcome =
   | { readonly kind: 'out-of-memory'; readonly heapMb: number }
   | { readonly kind: 'interrupted' };
 
-// The worker's side, as source (an eval worker needs no file of its own in dist/). It checks the
-// shape of the export there, because a function or a class instance cannot be cloned across.
+// The worker's side, as source (an eval worker needs no file of its own in dist/). It loads our
+// own modules first, says 'ready', then evaluates the module it is sent. It checks the shape of
+// the export itself, because a function or a class instance cannot be cloned across.
 // process.exit and process.abort would end the worker (or the whole process) without a word:
 // they report first, and exit only the worker.
 const WORKER_SOURCE = `
@@ -47,25 +48,31 @@ const exit = process.exit.bind(process);
 process.exit = (code) => { post({ kind: 'exit', code: Number(code ?? process.exitCode ?? 0) || 0 }); exit(0); };
 process.abort = () => { post({ kind: 'exit', code: 134 }); exit(0); };
 const describe = (v) => v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+const threw = (e) => post({ kind: 'threw', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
 (async () => {
-  let mod;
   try {
     if (workerData.tsx) (await import(workerData.tsx)).register();
     if (workerData.entry) await import(workerData.entry);
-    post({ kind: 'ready' });
-    mod = await import(workerData.url);
   } catch (e) {
-    post({ kind: 'threw', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
-    return;
+    return threw(e);
   }
-  const value = mod.default;
-  if (value === undefined) return post({ kind: 'no-default' });
-  if (typeof value !== 'object' || value === null || value.kind !== 'policy') return post({ kind: 'not-policy', got: describe(value) });
-  try {
-    post({ kind: 'exported', value });
-  } catch (e) {
-    post({ kind: 'not-data', message: e instanceof Error ? e.message : String(e) });
-  }
+  parentPort.once('message', async ({ url }) => {
+    let mod;
+    try {
+      mod = await import(url);
+    } catch (e) {
+      return threw(e);
+    }
+    const value = mod.default;
+    if (value === undefined) return post({ kind: 'no-default' });
+    if (typeof value !== 'object' || value === null || value.kind !== 'policy') return post({ kind: 'not-policy', got: describe(value) });
+    try {
+      post({ kind: 'exported', value });
+    } catch (e) {
+      post({ kind: 'not-data', message: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  post({ kind: 'ready' });
 })();
 `;
 
@@ -78,42 +85,74 @@ export interface IsolatePreload {
 }
 
 /**
- * Evaluates the ES module at `url` in a fresh worker. The time limit counts from when the
- * worker has loaded `preload` (Node's start and our own modules are not the policy's time).
+ * A worker started ahead of the policy's bundle (Node's start and our own modules load while
+ * esbuild bundles), to evaluate one module. `evaluate` may be called once; `dispose` ends the
+ * worker when the module will not come (the bundle failed).
  */
-export function evaluateIsolated(url: string, options: IsolateOptions = {}, preload: IsolatePreload = {}): Promise<IsolateOutcome> {
-  const seconds = options.timeout ?? DEFAULT_LOAD_TIMEOUT;
-  if (options.signal?.aborted) return Promise.resolve({ kind: 'interrupted' });
-  return new Promise((resolve) => {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { url, ...preload },
-      resourceLimits: { maxOldGenerationSizeMb: POLICY_HEAP_MB },
-      // The policy's console output goes where it always went; nothing from the parent's argv.
-      argv: [],
-      env: process.env,
-    });
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (outcome: IsolateOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      resolve(outcome);
-    };
-    const onAbort = () => finish({ kind: 'interrupted' });
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: IsolateOutcome | { readonly kind: 'ready' }) => {
-      if (m.kind === 'ready') timer = setTimeout(() => finish({ kind: 'timeout', seconds }), seconds * 1000);
-      else finish(m);
-    });
-    worker.on('error', (e: Error & { code?: string }) => {
-      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') finish({ kind: 'out-of-memory', heapMb: POLICY_HEAP_MB });
-      else finish({ kind: 'threw', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
-    });
-    // Exiting with nothing said: the module's top-level await never settled (nothing was left to run).
-    worker.on('exit', () => finish({ kind: 'unsettled' }));
+export interface Isolate {
+  evaluate(url: string, options?: IsolateOptions): Promise<IsolateOutcome>;
+  dispose(): void;
+}
+
+/** Starts the worker that will evaluate a policy module (see Isolate). */
+export function startIsolate(preload: IsolatePreload = {}): Isolate {
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { ...preload },
+    resourceLimits: { maxOldGenerationSizeMb: POLICY_HEAP_MB },
+    // The policy's console output goes where it always went; nothing from the parent's argv.
+    argv: [],
+    env: process.env,
   });
+  let ready = false;
+  let early: IsolateOutcome | undefined;
+  let onOutcome: ((o: IsolateOutcome) => void) | undefined;
+  let onReady: (() => void) | undefined;
+  const outcome = (o: IsolateOutcome) => {
+    if (onOutcome) onOutcome(o);
+    else early ??= o;
+  };
+  worker.on('message', (m: IsolateOutcome | { readonly kind: 'ready' }) => {
+    if (m.kind !== 'ready') return outcome(m);
+    ready = true;
+    onReady?.();
+  });
+  worker.on('error', (e: Error & { code?: string }) => {
+    if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') outcome({ kind: 'out-of-memory', heapMb: POLICY_HEAP_MB });
+    else outcome({ kind: 'threw', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
+  });
+  // Exiting with nothing said: the module's top-level await never settled (nothing was left to run).
+  worker.on('exit', () => outcome({ kind: 'unsettled' }));
+  // Until a module is sent, the worker must not keep the process alive.
+  worker.unref();
+
+  return {
+    dispose: () => void worker.terminate(),
+    evaluate(url, options = {}) {
+      const seconds = options.timeout ?? DEFAULT_LOAD_TIMEOUT;
+      worker.ref();
+      return new Promise((resolve) => {
+        let timer: NodeJS.Timeout | undefined;
+        const finish = (o: IsolateOutcome) => {
+          onOutcome = () => {};
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          void worker.terminate();
+          resolve(o);
+        };
+        const onAbort = () => finish({ kind: 'interrupted' });
+        if (options.signal?.aborted) return finish({ kind: 'interrupted' });
+        if (early) return finish(early);
+        onOutcome = finish;
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        // The time limit is the policy's: it starts when the module is sent.
+        const send = () => {
+          timer = setTimeout(() => finish({ kind: 'timeout', seconds }), seconds * 1000);
+          worker.postMessage({ url });
+        };
+        if (ready) send();
+        else onReady = send;
+      });
+    },
+  };
 }

@@ -20,7 +20,7 @@ import type { Plugin } from 'esbuild';
 import type { PolicySpec, RuleSpec, SourceLocation } from '../dsl/spec.js';
 import type { Diagnostic, DiagnosticCode } from '../ir/diagnostics.js';
 import { parseFrame } from '../dsl/site.js';
-import { evaluateIsolated, type IsolateOptions, type IsolateOutcome } from './isolate.js';
+import { startIsolate, type Isolate, type IsolateOptions, type IsolateOutcome } from './isolate.js';
 
 export interface LoadedPolicy {
   readonly spec: PolicySpec;
@@ -96,8 +96,18 @@ export async function loadPolicyFile(path: string, options: PolicyLoadOptions = 
   if (!POLICY_EXTENSIONS.has(ext)) {
     fail('policy-file', file, `${file} is not a policy file: a policy is TypeScript or JavaScript (.ts, .mts, .js, .mjs), not '${ext}'`);
   }
-  const esbuild = await import('esbuild');
   const entry = seccompileEntry();
+  // The worker starts now, so that Node's start and our modules load while esbuild bundles.
+  const isolate = startIsolate({ entry: pathToFileURL(entry).href, ...(fromSource() ? { tsx: import.meta.resolve('tsx/esm/api') } : {}) });
+  try {
+    return await bundleAndEvaluate(file, entry, isolate, options);
+  } finally {
+    isolate.dispose();
+  }
+}
+
+async function bundleAndEvaluate(file: string, entry: string, isolate: Isolate, options: PolicyLoadOptions): Promise<LoadedPolicy> {
+  const esbuild = await import('esbuild');
   const workDir = dirname(file);
   let bundle: { code: string; map: string };
   try {
@@ -151,10 +161,7 @@ export async function loadPolicyFile(path: string, options: PolicyLoadOptions = 
   let outcome: IsolateOutcome;
   try {
     await writeFile(bundled, bundle.code);
-    outcome = await evaluateIsolated(pathToFileURL(bundled).href, options, {
-      entry: pathToFileURL(entry).href,
-      ...(fromSource() ? { tsx: import.meta.resolve('tsx/esm/api') } : {}),
-    });
+    outcome = await isolate.evaluate(pathToFileURL(bundled).href, options);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
