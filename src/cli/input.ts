@@ -10,8 +10,8 @@ import { UserError, type CliIO } from './io.js';
 
 /** Bytes of the largest filter the kernel accepts: BPF_MAXINSNS struct sock_filter of 8 bytes. */
 export const MAX_FILTER_BYTES = BPF_MAXINSNS * 8;
-/** Bytes of the largest `asm` listing read (a 4096-instruction listing with comments is ~0.5 MiB). */
-export const MAX_LISTING_BYTES = 4 * 1024 * 1024;
+/** Bytes of the largest `asm` listing read (disasm lists 4096 instructions with their comments in ~0.2 MiB). */
+export const MAX_LISTING_BYTES = 1024 * 1024;
 
 /** What is read and how much of it a command accepts. */
 export interface InputKind {

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
-import { POLICY_HEAP_MB } from '../../src/loader/isolate.js';
+import { DEFAULT_LOAD_TIMEOUT, POLICY_HEAP_MB } from '../../src/loader/isolate.js';
+import { JAIL_USAGE } from '../../src/cli/jail-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-hostile-'));
 const write = (name: string, lines: readonly string[]) => {
@@ -84,6 +85,10 @@ test('--load-timeout: a slow policy loads when given the time; bad values are us
     assert.is(await main(['compile', good, `--load-timeout=${bad}`], io), 2, bad);
     assert.match(io.err(), /--load-timeout must be a positive number of seconds/);
   }
+});
+
+test("jail's help gives the loader's default (it cannot import the loader on its start-up path)", () => {
+  assert.match(JAIL_USAGE, `loads (default ${DEFAULT_LOAD_TIMEOUT})`);
 });
 
 test.run();
