@@ -13,7 +13,7 @@
  * byte order, checked to allow execve and to need no user-notification listener
  * (./policy-check.ts); the syscall tables are not loaded on this path.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../ir/diagnostics.js';
 import { LaunchError, setupError } from './launch-error.js';
@@ -38,11 +38,26 @@ export function builtinPolicies(): string[] {
   }
 }
 
+/** A filter holds at most 4096 instructions of 8 bytes (BPF_MAXINSNS). */
+const MAX_FILTER_BYTES = 4096 * 8;
+
+/**
+ * The bytes of a filter file, read only up to one byte past the largest filter: a larger file
+ * (or a device that never ends) is refused without reading it all.
+ */
 function readFile(path: string, what: string): Uint8Array {
+  let fd: number | undefined;
   try {
-    return readFileSync(path);
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(MAX_FILTER_BYTES + 1);
+    let total = 0;
+    for (let n; total < buffer.length && (n = readSync(fd, buffer, total, buffer.length - total, null)) > 0; ) total += n;
+    if (total > MAX_FILTER_BYTES) throw new Error(`larger than 4096 instructions (${MAX_FILTER_BYTES} bytes), the most the kernel accepts in a filter`);
+    return buffer.subarray(0, total);
   } catch (e) {
     throw setupError(STEP, `cannot read ${what} ${path}: ${(e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -15,6 +15,7 @@ import { encode } from '../../src/bpf/encode.js';
 import { stmt, type Insn } from '../../src/bpf/isa.js';
 import { MAX_CASE_LINE } from '../../src/cli/commands/eval.js';
 import { MAX_SHOWN_PROBLEMS } from '../../src/cli/input.js';
+import { resolvePolicy } from '../../src/launcher/policy-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-limits-'));
 const file = (name: string, data: Uint8Array | string) => {
@@ -59,6 +60,12 @@ for (const [name, argv, message] of cases) {
     assert.is(r.err.trim().split('\n').length, 1, r.err);
   });
 }
+
+test('jail --policy /dev/zero.bpf is refused after 32 KiB', async () => {
+  const e = await resolvePolicy(zeroBpf).then(() => undefined, (err: Error) => err);
+  assert.ok(e);
+  assert.match(e.message, /larger than 4096 instructions \(32768 bytes\)/);
+});
 
 test('validate -: stdin is read only up to the limit too', async () => {
   let asked: number | undefined;
