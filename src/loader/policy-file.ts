@@ -1,7 +1,8 @@
 /**
- * Loads a policy file (.ts, .mts, .js, .mjs): bundles it in-process with esbuild (imported
- * lazily, here only, so `jail` with a built-in policy never pays for it), evaluates the bundle,
- * and returns its default export as a PolicySpec.
+ * Loads a policy file (.ts, .mts, .js, .mjs): bundles it with esbuild (imported lazily, here
+ * only, so `jail` with a built-in policy never pays for it), evaluates the bundle in a worker
+ * thread with time and heap limits (./isolate.ts: a policy file is code, maybe not the user's
+ * own), and returns its default export as a PolicySpec.
  *
  * `import ... from 'seccompile'` resolves to this very package (its source when we run from
  * source, else its dist/), wherever the policy file lives and whether or not seccompile is
@@ -165,11 +166,10 @@ async function bundleAndEvaluate(file: string, entry: string, isolate: Isolate, 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const exported = exportedPolicy(outcome, file, (stack) => {
+  const spec = exportedPolicy(outcome, file, (stack) => {
     const frame = stack?.split('\n').find((l) => l.includes(bundled));
     return mapLocation(frame ? parseFrame(frame) : undefined);
   });
-  const spec = exported;
   const rules = Array.isArray(spec.rules)
     ? spec.rules.map((r): RuleSpec => {
         if (r === null || typeof r !== 'object' || !r.location) return r;
@@ -200,7 +200,7 @@ function exportedPolicy(outcome: IsolateOutcome, file: string, locate: (stack: s
     case 'unsettled':
       return fail('policy-file', file, `loading ${file} never finished: its top-level await waits for something that never settles, so it exported no policy`);
     case 'timeout':
-      return fail('policy-file', file, `loading ${file} did not finish within ${outcome.seconds}s (an endless loop, or a top-level await that never settles?); --load-timeout SECONDS gives it longer`);
+      return fail('policy-file', file, `loading ${file} did not finish within ${outcome.seconds}s (an endless loop, or a top-level await that never settles?); give it longer with --load-timeout SECONDS (the loadTimeout option of load())`);
     case 'out-of-memory':
       return fail('policy-file', file, `loading ${file} ran out of memory (its heap is limited to ${outcome.heapMb} MB)`);
     case 'interrupted':

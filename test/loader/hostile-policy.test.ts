@@ -26,7 +26,7 @@ const POLICY = "export default policy({ default: allow(), arch: ['x86_64'], rule
 const good = write('good.ts', [HEADER, POLICY]);
 
 const CASES: readonly { name: string; lines: readonly string[]; message: RegExp; timeout?: string }[] = [
-  { name: 'loop.ts', lines: [HEADER, 'while (true) {}', POLICY], message: /did not finish within 1s \(an endless loop, or a top-level await that never settles\?\); --load-timeout SECONDS gives it longer/ },
+  { name: 'loop.ts', lines: [HEADER, 'while (true) {}', POLICY], message: /did not finish within 1s \(an endless loop, or a top-level await that never settles\?\); give it longer with --load-timeout SECONDS/ },
   { name: 'tla.ts', lines: [HEADER, 'await new Promise(() => {});', POLICY], message: /never finished: its top-level await waits for something that never settles/ },
   { name: 'exit.ts', lines: [HEADER, 'process.exit(0);', POLICY], message: /called process\.exit\(0\) instead of exporting a policy/ },
   { name: 'exit3.ts', lines: [HEADER, 'process.exitCode = 3; process.exit();', POLICY], message: /called process\.exit\(3\)/ },
