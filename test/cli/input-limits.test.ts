@@ -50,6 +50,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['wasm: /dev/zero', ['wasm', zeroBpf], TOO_LARGE],
   ['diff with /dev/zero', ['diff', allow, zeroBpf], /larger than 4096 instructions/],
   ['asm: /dev/zero', ['asm', link('zero.s', '/dev/zero'), '-o', join(dir, 'out.bpf')], /larger than 1 MiB, the most seccompile reads of a BPF listing/],
+  ['test: /dev/zero as the expectation file', ['test', allow, link('zero.jsonl', '/dev/zero')], /larger than 64 MiB, the most seccompile reads of an expectation file/],
   ['compile: /dev/zero as a profile', ['compile', link('zero.json', '/dev/zero'), '-o', join(dir, 'out.bpf')], /larger than 64 MiB, the most seccompile reads of a seccomp profile/],
 ];
 for (const [name, argv, message] of cases) {
