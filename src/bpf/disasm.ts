@@ -168,8 +168,25 @@ export function disassemble(insns: readonly Insn[], options: DisasmOptions = {})
  * instruction, e.g. a validator's BpfError).
  */
 export function disassembleAround(insns: readonly Insn[], pc: number, context = 3, options: DisasmOptions = {}): string {
-  return disassembleLines(insns, options)
-    .filter((l) => l.pc >= pc - context && l.pc <= pc + context)
-    .map((l) => (l.kind === 'insn' && l.pc === pc ? '>' + l.text.slice(1) : l.text) + '\n')
-    .join('');
+  return windowAround(disassembleLines(insns, options), pc, context);
+}
+
+/**
+ * The same window cut from lines disassembled once (`disassembleLines`), in time independent of
+ * the program's length: a caller showing many errors of one program disassembles it only once.
+ */
+export function windowAround(lines: readonly DisasmLine[], pc: number, context = 3): string {
+  let lo = 0;
+  let hi = lines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (lines[mid]!.pc < pc - context) lo = mid + 1;
+    else hi = mid;
+  }
+  let out = '';
+  for (let i = lo; i < lines.length && lines[i]!.pc <= pc + context; i++) {
+    const l = lines[i]!;
+    out += (l.kind === 'insn' && l.pc === pc ? '>' + l.text.slice(1) : l.text) + '\n';
+  }
+  return out;
 }

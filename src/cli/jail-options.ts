@@ -24,6 +24,8 @@ export interface JailOptions {
   readonly quiet: boolean;
   /** undefined = --no-seccomp */
   readonly policy?: string;
+  /** `--load-timeout`: seconds a .ts/.js policy's code may run while it loads (undefined: the loader's default). */
+  readonly loadTimeout?: number;
   /** The spec without its filter. */
   readonly spec: Omit<JailSpec, 'filter'>;
   /** Limits as the user wrote them, for messages ("the memory limit (256M)"). */
@@ -37,6 +39,7 @@ export interface JailOptions {
 /** The option table (vercel/arg). */
 export const JAIL_ARGS = {
   '--policy': String,
+  '--load-timeout': String,
   '--no-seccomp': Boolean,
   '--no-pid': Boolean,
   '--no-mount': Boolean,
@@ -81,6 +84,8 @@ Runs COMMAND in new namespaces, in a fresh cgroup, under a seccomp policy.
 Policy:
   -p, --policy NAME|FILE   a built-in policy (default: default), a .bpf filter,
                            a .ts/.js policy or an OCI .json profile
+      --load-timeout S     seconds a .ts/.js policy's own code may run while it
+                           loads (default 10)
       --no-seccomp         no seccomp filter
 Namespaces (all on; without root inside a user namespace of the caller's):
       --no-pid --no-mount --no-net --no-uts --no-ipc
@@ -311,6 +316,7 @@ export function parseJailOptions(
     version,
     quiet: a['--quiet'] ?? false,
     policy: a['--no-seccomp'] ? undefined : (a['--policy'] ?? 'default'),
+    ...(a['--load-timeout'] !== undefined ? { loadTimeout: parsePositive('--load-timeout', a['--load-timeout'], false) } : {}),
     texts: { memory: a['--memory'], pids: a['--pids'], cpus: a['--cpus'] },
     name: a['--name'],
     warnings,

@@ -134,7 +134,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     let started: SupervisorHooks['started'];
     // Runs while the init stage's Node starts (src/launcher/supervisor.ts).
     const prepare = async () => {
-      const filter = opts.policy !== undefined ? await resolvePolicy(opts.policy) : undefined;
+      // A policy module runs in a worker: a signal meanwhile (the run then ends) also ends its load.
+      const loading = new AbortController();
+      const abort = () => loading.abort();
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.once(s, abort);
+      let filter;
+      try {
+        filter = opts.policy !== undefined ? await resolvePolicy(opts.policy, { signal: loading.signal, ...(opts.loadTimeout !== undefined ? { timeout: opts.loadTimeout } : {}) }) : undefined;
+      } finally {
+        for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.off(s, abort);
+      }
       if (filter) log('policy', `${filter.name}: ${filter.bytes.length / 8} instructions`);
       spec = { ...opts.spec, filter };
       if (opts.name !== undefined) ({ claim, started } = register(opts.name, spec, err));

@@ -17,10 +17,18 @@ export function parseArchOption(values: readonly string[] | undefined): string[]
   return list;
 }
 
+/** `--load-timeout SECONDS` checked (a positive number), or undefined when absent. */
+export function parseLoadTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--load-timeout must be a positive number of seconds, not '${value}'`);
+  return n;
+}
+
 /** `load(path, { arch })` with its failures as a UserError (exit 1) carrying load's message. */
-export async function loadInput(path: string, arch: readonly string[] | undefined): Promise<LoadedFilter> {
+export async function loadInput(path: string, arch: readonly string[] | undefined, loadTimeout?: number): Promise<LoadedFilter> {
   try {
-    return await load(path, arch ? { arch: [...arch] } : {});
+    return await load(path, { ...(arch ? { arch: [...arch] } : {}), ...(loadTimeout !== undefined ? { loadTimeout } : {}) });
   } catch (e) {
     if (e instanceof LoadError) throw new UserError(e.message);
     throw e;

@@ -3,9 +3,9 @@
  * the file argument, the bytes, the `--endian` option, and the messages for files that cannot
  * be read or are not a valid filter.
  */
-import { readFile } from 'node:fs/promises';
 import { EncodingError, type ByteOrder } from '../bpf/encode.js';
 import { loadProgram, ProgramLoadError, type LoadedProgram } from '../bpf/load.js';
+import { FILTER_INPUT, readFileOrFail } from './input.js';
 import { UsageError, UserError } from './io.js';
 
 /** The one file argument of a command (`what` names it in the usage error: "FILE.bpf"). */
@@ -31,13 +31,13 @@ export function parseEndian(value: string | undefined): ByteOrder | undefined {
   return value;
 }
 
-/** The bytes of `path`, or a UserError naming the file and the reason. */
+/**
+ * The bytes of the filter file `path`, or a UserError naming the file and the reason (unreadable,
+ * or larger than any filter the kernel accepts: then no more than that is read).
+ */
 export async function readFilterFile(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new UserError(`cannot read ${path}: ${why}`);
-  }
+  if (path === '-') throw new UsageError('give the filter as a file, not -');
+  const bytes = await readFileOrFail(path, FILTER_INPUT.maxBytes + 1);
+  if (bytes.length > FILTER_INPUT.maxBytes) throw new UserError(`${path}: ${FILTER_INPUT.tooLarge}`);
+  return bytes;
 }

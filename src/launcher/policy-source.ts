@@ -13,7 +13,7 @@
  * byte order, checked to allow execve and to need no user-notification listener
  * (./policy-check.ts); the syscall tables are not loaded on this path.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../ir/diagnostics.js';
 import { LaunchError, setupError } from './launch-error.js';
@@ -38,19 +38,42 @@ export function builtinPolicies(): string[] {
   }
 }
 
+/** A filter holds at most 4096 instructions of 8 bytes (BPF_MAXINSNS). */
+const MAX_FILTER_BYTES = 4096 * 8;
+
+/**
+ * The bytes of a filter file, read only up to one byte past the largest filter: a larger file
+ * (or a device that never ends) is refused without reading it all.
+ */
 function readFile(path: string, what: string): Uint8Array {
+  let fd: number | undefined;
   try {
-    return readFileSync(path);
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(MAX_FILTER_BYTES + 1);
+    let total = 0;
+    for (let n; total < buffer.length && (n = readSync(fd, buffer, total, buffer.length - total, null)) > 0; ) total += n;
+    if (total > MAX_FILTER_BYTES) throw new Error(`larger than 4096 instructions (${MAX_FILTER_BYTES} bytes), the most the kernel accepts in a filter`);
+    return buffer.subarray(0, total);
   } catch (e) {
     throw setupError(STEP, `cannot read ${what} ${path}: ${(e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
+/** How a .ts/.js policy's own code may run while it loads (see src/loader/isolate.ts). */
+export interface PolicyLoadLimits {
+  /** Seconds (default: the loader's). */
+  readonly timeout?: number;
+  /** Aborting ends the load (a signal while jail sets up). */
+  readonly signal?: AbortSignal;
+}
+
 /** The filter bytes `--policy spec` names (host byte order). */
-export async function resolvePolicy(spec: string): Promise<SeccompFilter> {
+export async function resolvePolicy(spec: string, limits: PolicyLoadLimits = {}): Promise<SeccompFilter> {
   if (spec.endsWith('.json')) return checkPolicy({ name: spec, bytes: await compileOciProfile(spec) });
   if (spec.endsWith('.bpf')) return checkPolicy({ name: spec, bytes: readFile(spec, 'filter') });
-  if (POLICY_MODULE.test(spec)) return checkPolicy({ name: spec, bytes: await compilePolicyModule(spec) });
+  if (POLICY_MODULE.test(spec)) return checkPolicy({ name: spec, bytes: await compilePolicyModule(spec, limits) });
   if (spec.includes('/')) throw setupError(STEP, `${spec}: expected a .bpf, .ts, .js or .json policy file`);
   const file = join(packageRoot(), 'bpf', `${spec}.${hostArchName()}.bpf`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(spec) || !existsSync(file)) {
@@ -83,7 +106,7 @@ async function compileOciProfile(path: string): Promise<Uint8Array> {
 }
 
 /** Compiles a policy module; the loader (esbuild) and the compiler are imported only now. */
-async function compilePolicyModule(path: string): Promise<Uint8Array> {
+async function compilePolicyModule(path: string, limits: PolicyLoadLimits): Promise<Uint8Array> {
   if (!existsSync(path)) throw setupError(STEP, `${path}: no such policy file`);
   const [{ loadPolicyFile, PolicyLoadError }, { normalize }, { compile, encodeFilter }, { formatDiagnostic }] = await Promise.all([
     import('../loader/policy-file.js'),
@@ -97,7 +120,7 @@ async function compilePolicyModule(path: string): Promise<Uint8Array> {
     return `${errors[0] ? formatDiagnostic(errors[0]) : 'invalid policy'}${more}`;
   };
   try {
-    const loaded = await loadPolicyFile(path);
+    const loaded = await loadPolicyFile(path, limits);
     const { ir, diagnostics } = normalize(loaded.spec, { sourceFile: loaded.file });
     if (!ir) throw setupError(STEP, describe(diagnostics));
     return encodeFilter(compile(ir));

@@ -1,8 +1,9 @@
 /**
- * Loads a policy file (.ts, .mts, .js, .mjs): bundles it in-process with esbuild (imported
- * lazily, in ./policy-bundle.ts only, so `jail` with a built-in policy never pays for it; bundles
- * are cached by content there), evaluates the bundle,
- * and returns its default export as a PolicySpec.
+ * Loads a policy file (.ts, .mts, .js, .mjs): bundles it with esbuild (imported lazily, in
+ * ./policy-bundle.ts only, so `jail` with a built-in policy never pays for it; bundles are
+ * cached by content there), evaluates the bundle in a worker
+ * thread with time and heap limits (./isolate.ts: a policy file is code, maybe not the user's
+ * own), and returns its default export as a PolicySpec.
  *
  * `import ... from 'seccompile'` resolves to this very package (its source when we run from
  * source, else its dist/), wherever the policy file lives and whether or not seccompile is
@@ -21,6 +22,7 @@ import type { PolicySpec, RuleSpec, SourceLocation } from '../dsl/spec.js';
 import type { Diagnostic, DiagnosticCode } from '../ir/diagnostics.js';
 import { parseFrame } from '../dsl/site.js';
 import { bundlePolicy } from './policy-bundle.js';
+import { startIsolate, type Isolate, type IsolateOptions, type IsolateOutcome } from './isolate.js';
 
 export interface LoadedPolicy {
   readonly spec: PolicySpec;
@@ -57,10 +59,11 @@ function packageRoot(): string {
 
 /** What `import 'seccompile'` in a policy file means: our source when we run from source, else dist/. */
 export function seccompileEntry(): string {
-  const root = packageRoot();
-  const fromSource = import.meta.url.endsWith('.ts');
-  return join(root, fromSource ? 'src/index.ts' : 'dist/index.js');
+  return join(packageRoot(), fromSource() ? 'src/index.ts' : 'dist/index.js');
 }
+
+/** Whether we run from our TypeScript sources (tests), not from dist/. */
+const fromSource = (): boolean => import.meta.url.endsWith('.ts');
 
 interface EsbuildMessage {
   text: string;
@@ -70,8 +73,15 @@ interface EsbuildMessage {
 /** What a policy file may be: TypeScript or JavaScript (esbuild treats a name without extension as JavaScript). */
 const POLICY_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '']);
 
-/** Bundles, evaluates and returns the default export of the policy file at `path`. */
-export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
+/** How a policy file's code may run while it loads. */
+export type PolicyLoadOptions = IsolateOptions;
+
+/**
+ * Bundles the policy file at `path`, evaluates it in a worker (./isolate.ts: time and heap
+ * limits) and returns its default export. Every way the code can fail to export a policy is a
+ * PolicyLoadError naming the file and what happened.
+ */
+export async function loadPolicyFile(path: string, options: PolicyLoadOptions = {}): Promise<LoadedPolicy> {
   const file = resolve(path);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) fail('policy-file', file, `policy file ${file} does not exist`);
@@ -79,10 +89,21 @@ export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
   if (!POLICY_EXTENSIONS.has(ext)) {
     fail('policy-file', file, `${file} is not a policy file: a policy is TypeScript or JavaScript (.ts, .mts, .js, .mjs), not '${ext}'`);
   }
+  const entry = seccompileEntry();
+  // The worker starts now, so that Node's start and our modules load while esbuild bundles.
+  const isolate = startIsolate({ entry: pathToFileURL(entry).href, ...(fromSource() ? { tsx: import.meta.resolve('tsx/esm/api') } : {}) });
+  try {
+    return await bundleAndEvaluate(file, entry, isolate, options);
+  } finally {
+    isolate.dispose();
+  }
+}
+
+async function bundleAndEvaluate(file: string, entry: string, isolate: Isolate, options: PolicyLoadOptions): Promise<LoadedPolicy> {
   const workDir = dirname(file);
   let bundle: { code: string; map: string };
   try {
-    bundle = await bundlePolicy(file, seccompileEntry());
+    bundle = await bundlePolicy(file, entry);
   } catch (e) {
     const errors = (e as { errors?: EsbuildMessage[] }).errors;
     if (!errors?.length) throw e;
@@ -113,27 +134,17 @@ export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
     return { file: source, line: entry.originalLine! + 1, column: entry.originalColumn! + 1 };
   };
 
-  let exported: unknown;
+  let outcome: IsolateOutcome;
   try {
     await writeFile(bundled, bundle.code);
-    const mod = (await import(pathToFileURL(bundled).href)) as { default?: unknown };
-    exported = mod.default;
-  } catch (e) {
-    const frame = e instanceof Error ? e.stack?.split('\n').find((l) => l.includes(bundled)) : undefined;
-    const at = mapLocation(frame ? parseFrame(frame) : undefined);
-    fail('policy-file', file, `loading ${file} threw: ${e instanceof Error ? e.message : String(e)}`, at);
+    outcome = await isolate.evaluate(pathToFileURL(bundled).href, options);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-
-  if (exported === undefined) {
-    fail('policy-file', file, `${file} has no default export: write \`export default policy({ default: ..., rules: [...] })\``, { file, line: 1, column: 1 });
-  }
-  if (typeof exported !== 'object' || exported === null || (exported as { kind?: unknown }).kind !== 'policy') {
-    const got = exported === null ? 'null' : Array.isArray(exported) ? 'an array' : typeof exported;
-    fail('policy-file', file, `the default export of ${file} is not a policy (got ${got}): write \`export default policy({...})\` with policy imported from 'seccompile'`, { file, line: 1, column: 1 });
-  }
-  const spec = exported as PolicySpec;
+  const spec = exportedPolicy(outcome, file, (stack) => {
+    const frame = stack?.split('\n').find((l) => l.includes(bundled));
+    return mapLocation(frame ? parseFrame(frame) : undefined);
+  });
   const rules = Array.isArray(spec.rules)
     ? spec.rules.map((r): RuleSpec => {
         if (r === null || typeof r !== 'object' || !r.location) return r;
@@ -143,4 +154,31 @@ export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
     : spec.rules;
   const location = mapLocation(spec.location);
   return { spec: Object.freeze({ ...spec, rules: Object.freeze(rules), ...(location ? { location } : {}) }), file };
+}
+
+/** The policy an isolated evaluation exported, or a PolicyLoadError saying what happened instead. */
+function exportedPolicy(outcome: IsolateOutcome, file: string, locate: (stack: string | undefined) => SourceLocation | undefined): PolicySpec {
+  const top = { file, line: 1, column: 1 };
+  switch (outcome.kind) {
+    case 'exported':
+      return outcome.value as PolicySpec;
+    case 'no-default':
+      return fail('policy-file', file, `${file} has no default export: write \`export default policy({ default: ..., rules: [...] })\``, top);
+    case 'not-policy':
+      return fail('policy-file', file, `the default export of ${file} is not a policy (got ${outcome.got}): write \`export default policy({...})\` with policy imported from 'seccompile'`, top);
+    case 'not-data':
+      return fail('policy-file', file, `the default export of ${file} is not plain data (${outcome.message}): a policy holds only objects, arrays, strings, numbers and bigints`, top);
+    case 'threw':
+      return fail('policy-file', file, `loading ${file} threw: ${outcome.message}`, locate(outcome.stack));
+    case 'exit':
+      return fail('policy-file', file, `loading ${file} called process.exit(${outcome.code}) instead of exporting a policy`);
+    case 'unsettled':
+      return fail('policy-file', file, `loading ${file} never finished: its top-level await waits for something that never settles, so it exported no policy`);
+    case 'timeout':
+      return fail('policy-file', file, `loading ${file} did not finish within ${outcome.seconds}s (an endless loop, or a top-level await that never settles?); give it longer with --load-timeout SECONDS (the loadTimeout option of load())`);
+    case 'out-of-memory':
+      return fail('policy-file', file, `loading ${file} ran out of memory (its heap is limited to ${outcome.heapMb} MB)`);
+    case 'interrupted':
+      return fail('policy-file', file, `loading ${file} was interrupted`);
+  }
 }

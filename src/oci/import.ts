@@ -3,7 +3,7 @@
  * (resolve.ts) -> runc's and libseccomp's semantics (lower.ts) -> PolicyIR, with every problem
  * collected as a diagnostic.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileBounded } from '../loader/bounded-read.js';
 import { release } from 'node:os';
 import type { PolicyIR } from '../ir/types.js';
 import { hostArch } from '../syscalls/index.js';
@@ -64,7 +64,19 @@ export function importOciProfile(profile: string | object, options: OciImportOpt
   return { ir: sink.hasErrors ? undefined : ir, diagnostics: sink.list, arches };
 }
 
-/** Reads and imports a profile file. Throws only when the file cannot be read. */
+/**
+ * Bytes of the largest profile file read (Docker's default profile is ~20 KiB; one entry for each
+ * of 100,000 syscall rules is ~10 MiB).
+ */
+export const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and imports a profile file. Throws only when the file cannot be read or is larger than
+ * MAX_PROFILE_BYTES (then no more than that is read: a device like /dev/zero never ends).
+ */
 export async function loadOciFile(path: string, options: OciImportOptions = {}): Promise<OciImportResult> {
-  return importOciProfile(await readFile(path, 'utf8'), options);
+  const bytes = await readFileBounded(path, MAX_PROFILE_BYTES + 1);
+  if (bytes.length > MAX_PROFILE_BYTES) throw new Error(`larger than ${MAX_PROFILE_BYTES / 1024 / 1024} MiB, the most seccompile reads of a seccomp profile`);
+  const text = bytes.toString('utf8');
+  return importOciProfile(text, options);
 }

@@ -28,7 +28,7 @@ import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from '../ir
 import { ARCHES, isKnownSyscall, multiplexedCalls, resolveSyscall, suggestSyscalls, syscallName } from '../syscalls/index.js';
 import type { Arch, ArchName } from '../syscalls/arch.js';
 import type { DiagnosticSink } from './diagnostic.js';
-import { conditionsOverlap } from './overlap.js';
+import { checkOverlaps, checkRangeBug, type DbRule } from './ambiguity.js';
 import type { OciActionName, OciArg, OciProfile } from './profile.js';
 import { SCMP_ARCHES, type ResolvedProfile, type SpecRule } from './resolve.js';
 
@@ -61,14 +61,6 @@ export function ociAction(name: OciActionName, errnoRet: number | undefined): Ac
     case 'SCMP_ACT_NOTIFY':
       return { kind: 'user_notif' };
   }
-}
-
-/** A rule as libseccomp's db holds it for one arch: a syscall number, conditions, an action. */
-interface DbRule {
-  readonly nr: number;
-  readonly conditions: readonly Condition[];
-  readonly action: Action;
-  readonly origin: Rule['origin'];
 }
 
 /** The arches the filter covers: the native one first, then `architectures` (runc AddArch). */
@@ -234,7 +226,11 @@ function truncated(arch: Arch, a: OciArg, sink: DiagnosticSink): void {
 /** libseccomp db_rule_add's merging, per syscall number, as first-match IR rules. */
 function mergeRules(arch: Arch, db: readonly DbRule[], sink: DiagnosticSink): SyscallRules[] {
   const byNr = new Map<number, DbRule[]>();
-  for (const r of db) byNr.set(r.nr, [...(byNr.get(r.nr) ?? []), r]);
+  for (const r of db) {
+    const list = byNr.get(r.nr);
+    if (list) list.push(r);
+    else byNr.set(r.nr, [r]);
+  }
   const out: SyscallRules[] = [];
   for (const [nr, list] of [...byNr].sort((a, b) => a[0] - b[0])) {
     const uncond = list.find((r) => r.conditions.length === 0);
@@ -252,52 +248,6 @@ function mergeRules(arch: Arch, db: readonly DbRule[], sink: DiagnosticSink): Sy
     });
   }
   return out;
-}
-
-function checkOverlaps(arch: Arch, nr: number, list: readonly DbRule[], sink: DiagnosticSink): void {
-  for (let i = 0; i < list.length; i++) {
-    for (let j = i + 1; j < list.length; j++) {
-      const a = list[i]!;
-      const b = list[j]!;
-      if (actionToRet(a.action) === actionToRet(b.action) || !conditionsOverlap(a.conditions, b.conditions)) continue;
-      const name = syscallName(arch, nr) ?? `nr ${nr}`;
-      sink.error(
-        'oci-ambiguous-overlap',
-        b.origin.path,
-        undefined,
-        `on ${arch.name}, ${name}: this rule and ${a.origin.path} have different actions and can match the same call; libseccomp would pick one by its internal tree order (or refuse with EEXIST). Make their conditions disjoint.`,
-      );
-    }
-  }
-}
-
-const RANGE_OPS: ReadonlySet<string> = new Set(['lt', 'le', 'gt', 'ge']);
-
-/**
- * libseccomp 2.5's tree merge mis-compiles alternatives that compare one argument with range
- * operators whose values differ in the high 32 bits (at least one LT/LE): found by the random
- * profiles of test/oci/libseccomp.test.ts. seccompile follows the profile; say where runc won't.
- */
-function checkRangeBug(arch: Arch, nr: number, list: readonly DbRule[], sink: DiagnosticSink): void {
-  if (arch.wordSize !== 64) return;
-  for (let i = 0; i < list.length; i++) {
-    for (let j = i + 1; j < list.length; j++) {
-      for (const a of list[i]!.conditions) {
-        for (const b of list[j]!.conditions) {
-          if (a.arg !== b.arg || !RANGE_OPS.has(a.op) || !RANGE_OPS.has(b.op) || a.value >> 32n === b.value >> 32n) continue;
-          if (!['lt', 'le'].includes(a.op) && !['lt', 'le'].includes(b.op)) continue;
-          const name = syscallName(arch, nr) ?? `nr ${nr}`;
-          sink.warning(
-            'oci-libseccomp-range-bug',
-            list[j]!.origin.path,
-            undefined,
-            `on ${arch.name}, ${name}: libseccomp 2.5 mis-compiles range comparisons of argument ${a.arg} whose values differ in the high 32 bits across alternative rules (here and ${list[i]!.origin.path}); runc's filter may not decide as the profile says, seccompile's does`,
-          );
-          return;
-        }
-      }
-    }
-  }
 }
 
 /** runc's stub on s390x: nr 0 (setup, the multiplexer of large syscall numbers) gets ENOSYS first. */

@@ -6,7 +6,8 @@
  * compare the filter with the policy's own semantics. Used by the test API and by the `diff`,
  * `verify` and `test` commands. esbuild (for policy files) is imported only when a file needs it.
  */
-import { readFile } from 'node:fs/promises';
+import { BPF_MAXINSNS } from '../bpf/isa.js';
+import { readFileBounded } from '../loader/bounded-read.js';
 import { extname } from 'node:path';
 import { analyzeShape } from '../analysis/explore.js';
 import { ARCH_WORD, NR_WORD } from '../analysis/words.js';
@@ -40,6 +41,8 @@ export interface LoadOptions {
   readonly arch?: string | readonly string[];
   /** Byte order of a .bpf file or bytes (default: detected). */
   readonly endian?: Endian;
+  /** Seconds a .ts/.js policy file's own code may run while it loads (default 10). */
+  readonly loadTimeout?: number;
 }
 
 /** A policy that does not normalize or compile, or a filter that does not load. */
@@ -135,7 +138,7 @@ export async function load(input: Loadable, options: LoadOptions = {}): Promise<
   if (['.ts', '.mts', '.js', '.mjs', '.cts', '.cjs'].includes(ext)) {
     const { loadPolicyFile, PolicyLoadError } = await import('../loader/policy-file.js');
     try {
-      const { spec, file } = await loadPolicyFile(input);
+      const { spec, file } = await loadPolicyFile(input, options.loadTimeout !== undefined ? { timeout: options.loadTimeout } : {});
       return loadPolicy(spec, options, input, file);
     } catch (e) {
       if (e instanceof PolicyLoadError) throw new LoadError(`${input}: cannot load the policy`, e.diagnostics.map(formatDiagnostic));
@@ -144,10 +147,12 @@ export async function load(input: Loadable, options: LoadOptions = {}): Promise<
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(input);
+    // One byte past the largest filter the kernel accepts is enough to refuse a larger file.
+    bytes = await readFileBounded(input, BPF_MAXINSNS * 8 + 1);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new LoadError(`cannot read ${input}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  if (bytes.length > BPF_MAXINSNS * 8) throw new LoadError(`${input}: larger than ${BPF_MAXINSNS} instructions, the most the kernel accepts in a filter`);
   return loadFilterBytes(bytes, options, input);
 }

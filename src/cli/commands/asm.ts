@@ -8,7 +8,7 @@ import { assemble, AsmError, type Assembly } from '../../bpf/assembler.js';
 import { encode } from '../../bpf/encode.js';
 import { check } from '../../bpf/validate.js';
 import { parseArgs, UsageError, UserError, type Command } from '../io.js';
-import { isTerminal, readInput } from '../input.js';
+import { firstProblems, isTerminal, LISTING_INPUT, readInput } from '../input.js';
 import { parseEndian } from '../program-file.js';
 
 const USAGE = `Usage: seccompile asm FILE.s [-o FILE.bpf] [--endian big|little] [--no-validate]
@@ -31,7 +31,8 @@ Exit status: 0 written, 1 assembly or validation errors (each with its line), 2 
 `;
 
 function asmFailure(path: string, e: AsmError): UserError {
-  return new UserError(e.diagnostics.map((d) => `${path}:${d.line}:${d.column}: ${d.message}`).join('\n'));
+  const { shown, more } = firstProblems(e.diagnostics);
+  return new UserError([...shown.map((d) => `${path}:${d.line}:${d.column}: ${d.message}`), ...(more ? [more] : [])].join('\n'));
 }
 
 /** Validator problems as `FILE:LINE: instruction N: ...` with the offending source line quoted. */
@@ -39,11 +40,13 @@ function invalidProgram(path: string, text: string, assembly: Assembly): UserErr
   const problems = check(assembly.insns);
   if (problems.length === 0) return undefined;
   const source = text.split(/\r?\n/);
-  const lines = problems.map((p) => {
+  const { shown, more } = firstProblems(problems);
+  const lines = shown.map((p) => {
     const line = assembly.lines[p.pc];
     if (line === undefined) return `${path}: ${p.message} [${p.code}]`;
     return `${path}:${line}: ${p.message} [${p.code}]\n    ${line} | ${source[line - 1]!.trim()}`;
   });
+  if (more) lines.push(more);
   return new UserError(`not a valid seccomp filter (--no-validate writes it anyway):\n${lines.join('\n')}`);
 }
 
@@ -64,7 +67,7 @@ export const run: Command = async (argv, io) => {
   if (output === undefined && isTerminal(io.stdout)) {
     throw new UsageError('refusing to write a binary filter to a terminal: give -o FILE (or -o - to force stdout)');
   }
-  const text = (await readInput(path, io)).toString('utf8');
+  const text = (await readInput(path, io, LISTING_INPUT)).toString('utf8');
   let assembly: Assembly;
   try {
     assembly = assemble(text);

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { PolicyIR } from '../../ir/types.js';
 import type { CompileResult } from '../../compiler/index.js';
+import { DEFAULT_LOAD_TIMEOUT } from '../../loader/isolate.js';
 import { formatFilter, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../filter-output.js';
 import { isTerminal } from '../input.js';
 import { exportPolicy, isExportFormat, loadOciPolicy, type OciInputOptions } from '../oci-input.js';
@@ -33,6 +34,8 @@ Options:
   --caps LIST         OCI profiles: the container's capabilities for includes/excludes.caps,
                       comma-separated, or ALL (default: Docker's default set)
   --kernel X.Y        OCI profiles: kernel version for minKernel (default: the running kernel)
+  --load-timeout S    seconds a .ts/.js policy's own code may run while it loads (default
+                      ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
   -v, --verbose       list syscalls skipped per arch (absent there) and build statistics
   -h, --help          show this help
 
@@ -53,7 +56,7 @@ interface LoadedPolicy {
  * Policy files by kind. An OCI runtime-spec seccomp JSON (issue 5) plugs in as another entry
  * here: a loader from the file to the same LoadedPolicy.
  */
-async function loadPolicy(path: string, arches: readonly string[] | undefined, oci: OciInputOptions = {}): Promise<LoadedPolicy> {
+async function loadPolicy(path: string, arches: readonly string[] | undefined, oci: OciInputOptions = {}, timeout?: number): Promise<LoadedPolicy> {
   if (extname(path).toLowerCase() === '.json') return loadOciPolicy(path, { ...oci, ...(arches ? { arches } : {}) });
   const [{ loadPolicyFile, PolicyLoadError }, { normalize }, { formatDiagnostic, hasErrors }] = await Promise.all([
     import('../../loader/policy-file.js'),
@@ -62,7 +65,7 @@ async function loadPolicy(path: string, arches: readonly string[] | undefined, o
   ]);
   let loaded: Awaited<ReturnType<typeof loadPolicyFile>>;
   try {
-    loaded = await loadPolicyFile(path);
+    loaded = await loadPolicyFile(path, timeout !== undefined ? { timeout } : {});
   } catch (e) {
     if (e instanceof PolicyLoadError) {
       return { ir: undefined, messages: e.diagnostics.map(formatDiagnostic), hasErrors: true, skipped: new Map() };
@@ -105,6 +108,7 @@ export const run: Command = async (argv, io: CliIO) => {
       '--format': String,
       '--caps': String,
       '--kernel': String,
+      '--load-timeout': String,
       '--verbose': Boolean,
       '-v': '--verbose',
       '--help': Boolean,
@@ -131,8 +135,8 @@ export const run: Command = async (argv, io: CliIO) => {
   }
   const oci: OciInputOptions = { ...(args['--caps'] !== undefined ? { caps: args['--caps'] } : {}), ...(args['--kernel'] ? { kernel: args['--kernel'] } : {}) };
   // Imported here, not at the top, so `--help` stays instant (load-input pulls in the test API's loader).
-  const { parseArchOption } = await import('../load-input.js');
-  const loaded = await loadPolicy(path, parseArchOption(args['--arch']), oci);
+  const { parseArchOption, parseLoadTimeout } = await import('../load-input.js');
+  const loaded = await loadPolicy(path, parseArchOption(args['--arch']), oci, parseLoadTimeout(args['--load-timeout']));
   for (const m of loaded.messages) io.stderr.write(`${m}\n`);
   if (loaded.hasErrors || !loaded.ir) {
     io.stderr.write(`seccompile compile: ${path}: not compiled (errors above)\n`);

@@ -11,7 +11,8 @@ import { actionText } from '../../analysis/action-text.js';
 import { formatValue } from '../../analysis/regions.js';
 import type { LoadedFilter } from '../../testing/load.js';
 import { parseArgs, UsageError, type CliIO, type Command } from '../io.js';
-import { loadInput, parseArchOption } from '../load-input.js';
+import { DEFAULT_LOAD_TIMEOUT } from '../../loader/isolate.js';
+import { loadInput, parseArchOption, parseLoadTimeout } from '../load-input.js';
 
 const USAGE = `Usage: seccompile diff A B [--arch A ...] [--max N]
 
@@ -27,6 +28,9 @@ Options:
   --arch A      arches to compile policy files for, repeatable or comma-separated
                 (default: each policy's own, else the host's and its compat arches)
   --max N       print at most N lines of differences (default 200)
+  --load-timeout S
+                seconds a .ts/.js policy's own code may run while it loads (default
+                ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
   -h, --help    show this help
 
 Exit status: 0 same decisions, 1 different (or an input fails to load), 2 bad usage.
@@ -113,7 +117,7 @@ export function formatDiff(report: DiffReport, max: number): string[] {
 }
 
 export const run: Command = async (argv, io: CliIO) => {
-  const args = parseArgs({ '--arch': [String], '--max': Number, '--help': Boolean, '-h': '--help' }, argv);
+  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--max': Number, '--help': Boolean, '-h': '--help' }, argv);
   if (args['--help']) {
     io.stdout.write(USAGE);
     return 0;
@@ -122,7 +126,8 @@ export const run: Command = async (argv, io: CliIO) => {
   const max = args['--max'] ?? 200;
   if (!Number.isInteger(max) || max < 0) throw new UsageError('--max must be a non-negative integer');
   const arch = parseArchOption(args['--arch']);
-  const [a, b] = await Promise.all(args._.map((p) => loadInput(p, arch)));
+  const timeout = parseLoadTimeout(args['--load-timeout']);
+  const [a, b] = await Promise.all(args._.map((p) => loadInput(p, arch, timeout)));
   io.stdout.write(`${describeInput('A', a!)}\n${describeInput('B', b!)}\n`);
   const report = diffFilters(a!, b!);
   const lines = formatDiff(report, max);

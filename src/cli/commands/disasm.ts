@@ -10,7 +10,7 @@ import { check, type BpfError } from '../../bpf/validate.js';
 import { annotateSeccomp } from '../../seccomp/annotate.js';
 import { tableSyscallName } from '../../seccomp/syscall-namer.js';
 import { parseArgs, UserError, type Command } from '../io.js';
-import { readInput } from '../input.js';
+import { firstProblems, readInput } from '../input.js';
 import { onlyFile, parseEndian } from '../program-file.js';
 
 const USAGE = `Usage: seccompile disasm FILE.bpf [--endian big|little] [--no-annotate]
@@ -71,6 +71,8 @@ export const run: Command = async (argv, io) => {
   if (problems.length === 0) return 0;
   const how = requested ? `as ${order}-endian` : `in either byte order (listed as ${order}-endian)`;
   io.stderr.write(`seccompile disasm: ${path} is not a valid seccomp filter ${how}:\n`);
-  for (const p of problems) io.stderr.write(`  ${p.message} [${p.code}]\n`);
+  const { shown, more } = firstProblems(problems);
+  for (const p of shown) io.stderr.write(`  ${p.message} [${p.code}]\n`);
+  if (more) io.stderr.write(`  ${more}\n`);
   return 1;
 };

@@ -10,8 +10,8 @@ import type { Program } from '../../bpf/validate.js';
 import type { Endian } from '../../seccomp/abi.js';
 import type { SeccompData } from '../../seccomp/data.js';
 import { InterpreterEvaluator, type Evaluator } from '../../seccomp/evaluate.js';
-import { parseArgs, UsageError, type CliIO, type Command } from '../io.js';
-import { formatCaseError, formatEvaluation, parseEvalCase } from '../eval-case.js';
+import { parseArgs, UsageError, writeDrained, type CliIO, type Command } from '../io.js';
+import { formatCaseError, formatEvaluation, parseEvalCase, type ParsedCase } from '../eval-case.js';
 import { loadFilter, onlyFile, parseEndian, readFilterFile } from '../program-file.js';
 
 /**
@@ -40,8 +40,15 @@ Options:
   -h, --help           show this help
 `;
 
-/** Cases evaluated together; also bounds memory for endless input streams. */
+/**
+ * Cases evaluated together; with BATCH_BYTES and MAX_CASE_LINE, what bounds memory: stdin is
+ * read only as fast as results are written, and results only as fast as stdout takes them.
+ */
 export const BATCH_SIZE = 4096;
+/** A batch is also answered once its lines hold this many characters. */
+export const BATCH_BYTES = 1 << 20;
+/** The longest case line read; a longer one gets an error result (a case is ~100 characters). */
+export const MAX_CASE_LINE = 16 * 1024;
 
 /** Makes the Evaluator that answers the cases of one `eval` run. */
 export type EvaluatorFactory = (program: Program, endian: Endian) => Evaluator | Promise<Evaluator>;
@@ -101,28 +108,34 @@ async function evaluateLines(
   let pendingSwitch = switchTo;
   let answered = 0;
   let batch: Pending[] = [];
+  let batchChars = 0;
   let lineNumber = 0;
   const flush = async (): Promise<void> => {
     if (pendingSwitch && answered >= pendingSwitch.after) {
       evaluator = await pendingSwitch.to();
       pendingSwitch = undefined;
     }
-    io.stdout.write(answer(batch, evaluator));
+    const out = answer(batch, evaluator);
     answered += batch.length;
     batch = [];
+    batchChars = 0;
+    await writeDrained(io.stdout, out);
   };
-  for await (const text of io.stdinLines()) {
+  for await (const text of io.stdinLines(MAX_CASE_LINE)) {
     lineNumber++;
     if (text.trim() === '') continue;
     batch.push({ line: lineNumber, text });
-    if (batch.length >= BATCH_SIZE) await flush();
+    batchChars += text.length;
+    if (batch.length >= BATCH_SIZE || batchChars >= BATCH_BYTES) await flush();
   }
   if (batch.length) await flush();
 }
 
 /** The output lines for one batch: cases evaluated in one call, errors in their places. */
 function answer(batch: readonly Pending[], evaluator: Evaluator): string {
-  const parsed = batch.map((p) => parseEvalCase(p.text));
+  const parsed = batch.map((p): ParsedCase =>
+    p.text.length > MAX_CASE_LINE ? { ok: false, error: `longer than ${MAX_CASE_LINE} characters; a case is one JSON object a line` } : parseEvalCase(p.text),
+  );
   const inputs: SeccompData[] = [];
   for (const p of parsed) if (p.ok) inputs.push(p.data);
   const results = evaluator.evaluateBatch(inputs);

@@ -10,14 +10,18 @@
  * `args`: numbers (negative: two's complement) or decimal/0x strings. Without `arch` a case runs
  * on every target arch where the syscall exists (see src/testing/expect.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { parseActionText } from '../../analysis/action-text.js';
 import { actionText } from '../../analysis/action-text.js';
 import { callText, checkArches, expectationText, meets, type Expectation } from '../../testing/expect.js';
 import type { LoadedFilter } from '../../testing/load.js';
 import { simulate, SimulationError, type ArgValue } from '../../testing/simulate.js';
 import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
-import { loadInput, parseArchOption } from '../load-input.js';
+import { DEFAULT_LOAD_TIMEOUT } from '../../loader/isolate.js';
+import { readFileOrFail } from '../input.js';
+import { loadInput, parseArchOption, parseLoadTimeout } from '../load-input.js';
+
+/** Bytes of the largest expectation file read (a case line is ~100 bytes). */
+const MAX_CASES_BYTES = 64 * 1024 * 1024;
 
 const USAGE = `Usage: seccompile test POLICY CASES.jsonl [--arch A ...]
 
@@ -33,6 +37,9 @@ where the syscall exists. Blank lines and lines starting with // are skipped.
 
 Options:
   --arch A    arches to compile a policy for, repeatable or comma-separated
+  --load-timeout S
+              seconds a .ts/.js policy's own code may run while it loads (default
+              ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
   -h, --help  show this help
 
 Exit status: 0 every case passed, 1 a case failed or is malformed, 2 bad usage.
@@ -114,7 +121,7 @@ function table(rows: readonly Row[]): string {
 }
 
 export const run: Command = async (argv, io: CliIO) => {
-  const args = parseArgs({ '--arch': [String], '--help': Boolean, '-h': '--help' }, argv);
+  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--help': Boolean, '-h': '--help' }, argv);
   if (args['--help']) {
     io.stdout.write(USAGE);
     return 0;
@@ -122,13 +129,10 @@ export const run: Command = async (argv, io: CliIO) => {
   if (args._.length !== 2) throw new UsageError(`expected POLICY and CASES.jsonl, got ${args._.length} argument${args._.length === 1 ? '' : 's'}`);
   const [policyPath, casesPath] = args._ as [string, string];
   const arch = parseArchOption(args['--arch']);
-  let text: string;
-  try {
-    text = await readFile(casesPath, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read ${casesPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const filter: LoadedFilter = await loadInput(policyPath, arch);
+  const bytes = await readFileOrFail(casesPath, MAX_CASES_BYTES + 1);
+  if (bytes.length > MAX_CASES_BYTES) throw new UserError(`${casesPath}: larger than ${MAX_CASES_BYTES / 1024 / 1024} MiB, the most seccompile reads of an expectation file`);
+  const text = bytes.toString('utf8');
+  const filter: LoadedFilter = await loadInput(policyPath, arch, parseLoadTimeout(args['--load-timeout']));
   const rows: Row[] = [];
   const errors: string[] = [];
   text.split('\n').forEach((t, i) => {

@@ -6,17 +6,17 @@
 import { decode, EncodingError, type ByteOrder } from '../../bpf/encode.js';
 import { loadProgram, ProgramLoadError } from '../../bpf/load.js';
 import { BPF_ERROR, type BpfError } from '../../bpf/validate.js';
-import { disassembleAround } from '../../bpf/disasm.js';
-import type { Insn } from '../../bpf/isa.js';
+import { disassembleLines, windowAround, type DisasmLine } from '../../bpf/disasm.js';
 import { parseArgs, UserError, type Command } from '../io.js';
-import { readInput } from '../input.js';
+import { firstProblems, readInput } from '../input.js';
 import { onlyFile, parseEndian } from '../program-file.js';
 
 const USAGE = `Usage: seccompile validate FILE.bpf [--endian big|little]
 
 Checks FILE.bpf (raw struct sock_filter array; FILE - reads stdin) with the kernel's rules for
-seccomp filters (bpf_check_classic + seccomp_check_filter) and lists every problem with its
-instruction index.
+seccomp filters (bpf_check_classic + seccomp_check_filter) and lists the problems (the first 20,
+then their count) with their instruction index. A file larger than 4096 instructions is refused
+after reading that much.
 
 Options:
   --endian big|little  the filter's byte order (default: the order in which it is valid,
@@ -43,9 +43,11 @@ export const run: Command = async (argv, io) => {
     const orders = Object.keys(e.errors) as ByteOrder[];
     // Show the full list for the order the user asked for, or for little-endian when guessing.
     const shown = orders[0]!;
-    const insns = decode(bytes, shown);
+    const lines = disassembleLines(decode(bytes, shown));
     io.stderr.write(`${file}: not a valid seccomp filter${endian ? '' : ` in either byte order; as ${shown}-endian`}:\n`);
-    for (const err of e.errors[shown]!) io.stderr.write(describe(err, insns));
+    const { shown: first, more } = firstProblems(e.errors[shown]!);
+    for (const err of first) io.stderr.write(describe(err, lines));
+    if (more) io.stderr.write(`  ${more}\n`);
     for (const other of orders.slice(1)) {
       const n = e.errors[other]!.length;
       io.stderr.write(`  (as ${other}-endian: ${n} problem${n === 1 ? '' : 's'}, first: ${e.errors[other]![0]!.message})\n`);
@@ -55,7 +57,7 @@ export const run: Command = async (argv, io) => {
 };
 
 /** The problem, then the disassembly around it (the instruction marked with '>'). */
-function describe(err: BpfError, insns: readonly Insn[]): string {
-  const around = err.code === BPF_ERROR.EMPTY ? '' : disassembleAround(insns, err.pc, 1).replace(/^(?=.)/gm, '      ');
+function describe(err: BpfError, lines: readonly DisasmLine[]): string {
+  const around = err.code === BPF_ERROR.EMPTY ? '' : windowAround(lines, err.pc, 1).replace(/^(?=.)/gm, '      ');
   return `  ${err.message} (${err.code})\n${around}`;
 }

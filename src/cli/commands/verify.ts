@@ -13,7 +13,8 @@ import { actionText } from '../../analysis/action-text.js';
 import { formatValue } from '../../analysis/regions.js';
 import type { LoadedFilter } from '../../testing/load.js';
 import { parseArgs, UsageError, type CliIO, type Command } from '../io.js';
-import { loadInput, parseArchOption } from '../load-input.js';
+import { DEFAULT_LOAD_TIMEOUT } from '../../loader/isolate.js';
+import { loadInput, parseArchOption, parseLoadTimeout } from '../load-input.js';
 
 const USAGE = `Usage: seccompile verify POLICY [--arch A ...] [--filter FILE.bpf]
 
@@ -28,6 +29,8 @@ Options:
   --arch A         target arches, repeatable or comma-separated (default: the policy's own,
                    else the host's and its compat arches)
   --filter FILE    check this compiled filter (.bpf) instead of compiling the policy
+  --load-timeout S seconds a .ts/.js policy's own code may run while it loads (default
+                   ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
   -h, --help       show this help
 
 Exit status: 0 the filter matches the policy, 1 a mismatch (the smallest input showing it is
@@ -63,7 +66,7 @@ export function formatVerify(report: VerifyReport, source: string, ms: number): 
 }
 
 export const run: Command = async (argv, io: CliIO) => {
-  const args = parseArgs({ '--arch': [String], '--filter': String, '--help': Boolean, '-h': '--help' }, argv);
+  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--filter': String, '--help': Boolean, '-h': '--help' }, argv);
   if (args['--help']) {
     io.stdout.write(USAGE);
     return 0;
@@ -71,7 +74,7 @@ export const run: Command = async (argv, io: CliIO) => {
   if (args._.length !== 1) throw new UsageError(args._.length ? `expected one POLICY, got ${args._.length}` : 'missing POLICY');
   const path = args._[0]!;
   const started = performance.now();
-  const policy = await loadInput(path, parseArchOption(args['--arch']));
+  const policy = await loadInput(path, parseArchOption(args['--arch']), parseLoadTimeout(args['--load-timeout']));
   if (!policy.ir) throw new UsageError(`${path} is a compiled filter; verify needs the policy (use --filter FILE.bpf to check a filter against it)`);
   let filter: LoadedFilter = policy;
   if (args['--filter']) {
