@@ -1,23 +1,33 @@
 /**
- * jail without root (run as nobody through setpriv): no namespaces or cgroup by default, the
- * seccomp policy (NO_NEW_PRIVS needs no privilege), rlimits and --timeout still work, and an
- * option that needs privileges is one line and exit 125.
+ * jail without root: no namespaces or cgroup by default, the seccomp policy (NO_NEW_PRIVS needs
+ * no privilege), rlimits and --timeout still work, and an option that needs privileges is one
+ * line and exit 125. Run as root, the suite runs jail as nobody through setpriv, from a
+ * world-readable copy (the checkout may sit in a 0700 directory nobody cannot enter); run by
+ * any other user, it runs bin/jail as that user.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { hasSeccomp, isRoot, need } from '../support/capabilities.js';
-import { jailBin, killInetFilter, python, tempDir, writeFilter, type Run } from '../support/jail.js';
+import { jailBin, killInetFilter, python, readableJail, tempDir, writeFilter, type Run } from '../support/jail.js';
 
 const SETPRIV = '/usr/bin/setpriv';
-const ok = need('root', isRoot(), 'jail without root', 'dropping to nobody needs root') &&
-  need('seccomp', hasSeccomp(), 'jail without root', 'the kernel has no seccomp') &&
-  need('tool', existsSync(SETPRIV), 'jail without root', 'setpriv (util-linux) is not installed');
+const root = isRoot();
+const ok = need('seccomp', hasSeccomp(), 'jail without root', 'the kernel has no seccomp') &&
+  (!root || need('tool', existsSync(SETPRIV), 'jail without root', 'setpriv (util-linux) is not installed to drop to nobody'));
+/** The user jail runs as here, and the command line that runs it so. */
+const uid = root ? 65534 : process.getuid!();
+const copy = ok && root ? readableJail() : undefined;
+const command = copy ? [SETPRIV, '--reuid=nobody', '--regid=nogroup', '--clear-groups', copy] : [jailBin];
+test.after(() => {
+  if (copy) rmSync(dirname(dirname(copy)), { recursive: true, force: true });
+});
 
-function asNobody(args: readonly string[]): Promise<Run> {
+function asUser(args: readonly string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SETPRIV, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', jailBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0]!, [...command.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -29,18 +39,18 @@ function asNobody(args: readonly string[]): Promise<Run> {
 
 if (ok) {
   test('seccomp, rlimits and the host namespaces without root', async () => {
-    const r = await asNobody(['--policy', 'net-off', '--rlimit', 'nofile=100', '--', '/bin/sh', '-c',
+    const r = await asUser(['--policy', 'net-off', '--rlimit', 'nofile=100', '--', '/bin/sh', '-c',
       `echo $$ $(id -u) $(ulimit -n); ${python} -c 'import socket; socket.socket()' 2>&1 | tail -1`]);
     assert.is(r.status, 0, r.stderr);
-    const [pid, uid, nofile, ...error] = r.stdout.trim().split(/\s+/);
+    const [pid, user, nofile, ...error] = r.stdout.trim().split(/\s+/);
     assert.ok(Number(pid) > 1, 'no pid namespace without root');
-    assert.is(uid, '65534');
+    assert.is(user, String(uid));
     assert.is(nofile, '100');
     assert.match(error.join(' '), /Errno 97/);
   });
 
   test('--timeout without root', async () => {
-    const r = await asNobody(['--no-seccomp', '--timeout', '0.5', '--', '/bin/sleep', '10']);
+    const r = await asUser(['--no-seccomp', '--timeout', '0.5', '--', '/bin/sleep', '10']);
     assert.is(r.status, 143);
     assert.is(r.stderr, 'jail: killed by the timeout (0.5s)\n');
   });
@@ -49,7 +59,7 @@ if (ok) {
     const dir = tempDir();
     chmodSync(dir, 0o755);
     const kill = writeFilter(dir, 'kill-inet.bpf', killInetFilter());
-    const r = await asNobody(['--policy', kill, '--', python, '-c', 'import socket; socket.socket()']);
+    const r = await asUser(['--policy', kill, '--', python, '-c', 'import socket; socket.socket()']);
     assert.is(r.status, 159);
     // /dev/kmsg needs CAP_SYSLOG when kernel.dmesg_restrict=1 (Debian's default).
     const unknown = 'killed by seccomp policy .*kill-inet.bpf \\(SIGSYS\\); the syscall is unknown: no audit record for it in /dev/kmsg, ' +
@@ -64,7 +74,7 @@ if (ok) {
   ];
   for (const [opts, message] of privileged) {
     test(`without root ${opts[0]} is one line and 125`, async () => {
-      const r = await asNobody([...opts, '--', '/bin/true']);
+      const r = await asUser([...opts, '--', '/bin/true']);
       assert.is(r.status, 125);
       assert.match(r.stderr, message);
       assert.is(r.stderr.split('\n').length, 2);

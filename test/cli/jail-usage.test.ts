@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SECCOMP_RET_USER_NOTIF } from '../../src/seccomp/abi.js';
+import { isRoot } from '../support/capabilities.js';
 import { filterFor } from '../support/jail.js';
 
 // Filters whose decisions include SECCOMP_RET_USER_NOTIF: jail is no listener (mkdir would fail with ENOSYS).
@@ -22,7 +23,8 @@ const profile = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.soc
 writeFileSync(notifyJson, JSON.stringify(profile));
 const listenerLine = 'jail cannot act as the listener, so those calls would fail with ENOSYS';
 
-const bad: Array<[string, string[], RegExp]> = [
+// The fourth column: what a user without root sees instead.
+const bad: Array<[string, string[], RegExp, RegExp?]> = [
   ['unknown policy', ['--policy', 'no-such-policy', '--', '/bin/true'], /^jail: policy: unknown policy "no-such-policy" \(/],
   ['policy path of an unknown kind', ['--policy', './x/y.txt', '--', '/bin/true'], /^jail: policy: \.\/x\/y\.txt: expected a \.bpf, \.ts, \.js or \.json policy file/],
   ['missing .bpf file', ['--policy', '/nonexistent.bpf', '--', '/bin/true'], /^jail: policy: cannot read filter \/nonexistent\.bpf/],
@@ -40,17 +42,17 @@ const bad: Array<[string, string[], RegExp]> = [
   ['--rlimit soft above hard', ['--rlimit', 'nofile=10:5', '--', '/bin/true'], /^jail: --rlimit nofile=10:5: soft limit above hard limit/],
   ['--memory-swap without --memory', ['--memory-swap', '1G', '--', '/bin/true'], /^jail: --memory-swap needs --memory/],
   ['--memory-swap below --memory', ['--memory', '1G', '--memory-swap', '512M', '--', '/bin/true'], /^jail: --memory-swap 512M: less than --memory/],
-  ['--hostname with --no-uts', ['--no-uts', '--hostname', 'x', '--', '/bin/true'], /^jail: --hostname needs the uts namespace/],
+  ['--hostname with --no-uts', ['--no-uts', '--hostname', 'x', '--', '/bin/true'], /^jail: --hostname needs the uts namespace/, /^jail: --hostname needs a uts namespace, which needs root/],
   ['--policy with --no-seccomp', ['--policy', 'default', '--no-seccomp', '--', '/bin/true'], /^jail: --policy and --no-seccomp exclude each other/],
   ['unknown capability', ['--cap-drop', 'NET_RAW,banana', '--', '/bin/true'], /^jail: --cap-drop NET_RAW,banana: unknown capability "banana"/],
   ['unknown user', ['--uid', 'no-such-user-xyz', '--', '/bin/true'], /^jail: --uid no-such-user-xyz: no such user in \/etc\/passwd/],
 ];
-for (const [name, argv, message] of bad) {
+for (const [name, argv, message, withoutRoot] of bad) {
   test(`bad input: ${name} -> 125 and one line`, async () => {
     const io = memoryIO();
     const code = await main(argv, io);
     assert.is(code, 125);
-    assert.match(io.err(), message);
+    assert.match(io.err(), withoutRoot && !isRoot() ? withoutRoot : message);
     assert.is(io.err().split('\n').length, 2, io.err());
     assert.is(io.out(), '');
   });
