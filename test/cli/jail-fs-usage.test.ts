@@ -11,6 +11,7 @@ import { memoryIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/jail.js';
 import { parseJailOptions } from '../../src/cli/jail-options.js';
 import { isRoot } from '../support/capabilities.js';
+import { stateDir } from '../../src/launcher/registry.js';
 import { tempDir } from '../support/jail.js';
 
 const dir = tempDir();
@@ -73,6 +74,10 @@ test('jail ps/enter/stop --help, and unknown names', async () => {
     const io = memoryIO();
     assert.is(await main([sub, '--help'], io), 0);
     assert.match(io.out(), new RegExp(`^Usage: jail ${sub}`));
+    if (sub === 'ps') {
+      assert.match(io.out(), /root, and for other users \$XDG_RUNTIME_DIR\/seccompile, or\s+\S+\/seccompile-UID without XDG_RUNTIME_DIR/);
+      assert.ok(io.out().endsWith(`Here: ${stateDir()}\n`), io.out());
+    }
   }
   const env = process.env.SECCOMPILE_STATE_DIR;
   process.env.SECCOMPILE_STATE_DIR = join(dir, 'state');

@@ -34,6 +34,9 @@ const bad: Array<[string, string[], RegExp, RegExp?]> = [
   ['missing command', [], /^jail: missing command: jail \[options\] -- COMMAND/],
   ['missing command after --', ['--no-seccomp', '--'], /^jail: missing command/],
   ['--memory lots', ['--memory', 'lots', '--', '/bin/true'], /^jail: --memory lots: expected a size like 256M/],
+  ['--memory 256 (bytes)', ['--memory', '256', '--', '/bin/true'], /^jail: --memory 256: 256 bytes is too little to run a command \(at least 4M\); for 256 MiB write 256M \(see jail --help\)$/m],
+  ['--memory 512k', ['--memory', '512k', '--', '/bin/true'], /^jail: --memory 512k: 524288 bytes is too little to run a command \(at least 4M\) \(see jail --help\)$/m],
+  ['--memory-swap 1M', ['--memory', '4M', '--memory-swap', '1M', '--', '/bin/true'], /^jail: --memory-swap 1M: 1048576 bytes is too little/],
   ['unknown option', ['--frobnicate', '--', '/bin/true'], /^jail: unknown or unexpected option: --frobnicate/],
   ['--pids 1.5', ['--pids', '1.5', '--', '/bin/true'], /^jail: --pids 1\.5: expected a positive integer/],
   ['--cpus 0', ['--cpus', '0', '--', '/bin/true'], /^jail: --cpus 0: expected a positive number/],
@@ -122,8 +125,9 @@ test('--uid by name takes the primary group unless --gid says otherwise', () => 
 });
 
 const sizes: Array<[string, number]> = [
-  ['1048576', 1048576],
-  ['512k', 512 * 1024],
+  ['8388608', 8388608],
+  ['4M', 4 * 1024 ** 2],
+  ['4096k', 4096 * 1024],
   ['10M', 10 * 1024 ** 2],
   ['1.5g', 1.5 * 1024 ** 3],
   ['2GiB', 2 * 1024 ** 3],
