@@ -12,6 +12,7 @@ import { formatValue } from '../../analysis/regions.js';
 import type { LoadedFilter } from '../../testing/load.js';
 import { parseArgs, UsageError, type CliIO, type Command } from '../io.js';
 import { loadInput, parseArchOption } from '../load-input.js';
+import { callJson, writeJson, type DiffInputJson, type DiffJson } from '../json-output.js';
 
 const USAGE = `Usage: seccompile diff A B [--arch A ...] [--max N]
 
@@ -27,6 +28,8 @@ Options:
   --arch A      arches to compile policy files for, repeatable or comma-separated
                 (default: each policy's own, else the host's and its compat arches)
   --max N       print at most N lines of differences (default 200)
+  --json        print one JSON object instead, with every difference (the DiffJson type,
+                README "--json")
   -h, --help    show this help
 
 Exit status: 0 same decisions, 1 different (or an input fails to load), 2 bad usage.
@@ -112,8 +115,34 @@ export function formatDiff(report: DiffReport, max: number): string[] {
   return [...shown, `... and ${rows - max} more lines (--max to see them)`];
 }
 
+function inputJson(f: LoadedFilter): DiffInputJson {
+  return { source: f.source, kind: f.kind, arches: f.arches, instructions: f.program.length, endian: f.endian };
+}
+
+/** The report as the DiffJson object. */
+export function diffJson(report: DiffReport, a: LoadedFilter, b: LoadedFilter): DiffJson {
+  return {
+    command: 'diff',
+    a: inputJson(a),
+    b: inputJson(b),
+    same: report.differences.length === 0,
+    method: report.method,
+    reasons: report.reasons,
+    compared: report.compared,
+    differences: report.differences.map((d) => ({
+      arch: d.arch,
+      nr: d.nr,
+      ...(d.syscall !== undefined ? { syscall: d.syscall } : {}),
+      args: d.args,
+      a: actionText(d.a, d.archName),
+      b: actionText(d.b, d.archName),
+      example: callJson(d.archName ?? d.arch, d.example, d.syscall),
+    })),
+  };
+}
+
 export const run: Command = async (argv, io: CliIO) => {
-  const args = parseArgs({ '--arch': [String], '--max': Number, '--help': Boolean, '-h': '--help' }, argv);
+  const args = parseArgs({ '--arch': [String], '--max': Number, '--json': Boolean, '--help': Boolean, '-h': '--help' }, argv);
   if (args['--help']) {
     io.stdout.write(USAGE);
     return 0;
@@ -123,8 +152,12 @@ export const run: Command = async (argv, io: CliIO) => {
   if (!Number.isInteger(max) || max < 0) throw new UsageError('--max must be a non-negative integer');
   const arch = parseArchOption(args['--arch']);
   const [a, b] = await Promise.all(args._.map((p) => loadInput(p, arch)));
-  io.stdout.write(`${describeInput('A', a!)}\n${describeInput('B', b!)}\n`);
   const report = diffFilters(a!, b!);
+  if (args['--json']) {
+    writeJson(io, diffJson(report, a!, b!));
+    return report.differences.length === 0 ? 0 : 1;
+  }
+  io.stdout.write(`${describeInput('A', a!)}\n${describeInput('B', b!)}\n`);
   const lines = formatDiff(report, max);
   if (lines.length) io.stdout.write(lines.join('\n') + '\n');
   const how =

@@ -18,6 +18,7 @@ import type { LoadedFilter } from '../../testing/load.js';
 import { simulate, SimulationError, type ArgValue } from '../../testing/simulate.js';
 import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
 import { loadInput, parseArchOption } from '../load-input.js';
+import { writeJson } from '../json-output.js';
 
 const USAGE = `Usage: seccompile test POLICY CASES.jsonl [--arch A ...]
 
@@ -33,6 +34,7 @@ where the syscall exists. Blank lines and lines starting with // are skipped.
 
 Options:
   --arch A    arches to compile a policy for, repeatable or comma-separated
+  --json      print one JSON object instead (the TestJson type, README "--json")
   -h, --help  show this help
 
 Exit status: 0 every case passed, 1 a case failed or is malformed, 2 bad usage.
@@ -114,7 +116,7 @@ function table(rows: readonly Row[]): string {
 }
 
 export const run: Command = async (argv, io: CliIO) => {
-  const args = parseArgs({ '--arch': [String], '--help': Boolean, '-h': '--help' }, argv);
+  const args = parseArgs({ '--arch': [String], '--json': Boolean, '--help': Boolean, '-h': '--help' }, argv);
   if (args['--help']) {
     io.stdout.write(USAGE);
     return 0;
@@ -130,17 +132,22 @@ export const run: Command = async (argv, io: CliIO) => {
   }
   const filter: LoadedFilter = await loadInput(policyPath, arch);
   const rows: Row[] = [];
-  const errors: string[] = [];
+  const errors: { line: number; message: string }[] = [];
   text.split('\n').forEach((t, i) => {
     if (t.trim() === '' || t.trim().startsWith('//')) return;
     const c = parseCase(t, i + 1);
-    if (typeof c === 'string') errors.push(`${casesPath}:${i + 1}: ${c}`);
+    if (typeof c === 'string') errors.push({ line: i + 1, message: c });
     else rows.push(...runCase(filter, c));
   });
   if (rows.length === 0 && errors.length === 0) throw new UserError(`${casesPath}: no test cases`);
-  if (rows.length) io.stdout.write(table(rows));
-  for (const e of errors) io.stdout.write(`${e}\n`);
   const failed = rows.filter((r) => !r.pass).length;
+  const ok = failed === 0 && errors.length === 0;
+  if (args['--json']) {
+    writeJson(io, { command: 'test', policy: policyPath, cases: casesPath, ok, passed: rows.length - failed, failed, checks: rows, malformed: errors });
+    return ok ? 0 : 1;
+  }
+  if (rows.length) io.stdout.write(table(rows));
+  for (const e of errors) io.stdout.write(`${casesPath}:${e.line}: ${e.message}\n`);
   io.stdout.write(`${rows.length} checks: ${rows.length - failed} passed, ${failed} failed${errors.length ? `, ${errors.length} malformed line${errors.length === 1 ? '' : 's'}` : ''}\n`);
-  return failed === 0 && errors.length === 0 ? 0 : 1;
+  return ok ? 0 : 1;
 };
