@@ -1,7 +1,7 @@
 // Bundles the CLIs and the library with esbuild into dist/, compiles the built-in policies
 // (policies/*.ts -> dist/policies/*.js and .d.ts, for `import base from 'seccompile/policies/default'`),
 // then emits type declarations. Source maps only on request (SECCOMPILE_SOURCEMAPS=1): they
-// would double the package's size for a stack trace most users never read.
+// would more than double the unpacked size for a stack trace most users never read.
 // Code splitting keeps heavy, rarely needed modules (wabt, the compiler, esbuild itself) in
 // chunks that load only when a command needs them: `jail` with a built-in policy must not pay for them.
 import { build } from 'esbuild';
