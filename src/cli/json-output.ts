@@ -6,7 +6,6 @@
  * `kill_process`); 64-bit argument values as strings, decimal below 0x10000 and 0x hex above, so
  * no value loses precision in a JSON number.
  */
-import type { CliIO } from './io.js';
 import type { SeccompData } from '../seccomp/data.js';
 import { formatValue } from '../analysis/regions.js';
 
@@ -112,7 +111,7 @@ export function callJson(arch: string, data: SeccompData, syscall: string | unde
   return { arch, auditArch: data.arch >>> 0, nr: data.nr >>> 0, ...(syscall !== undefined ? { syscall } : {}), args: data.args.map(formatValue) };
 }
 
-/** Writes `value` as the one JSON object of the run, on one line. */
-export function writeJson(io: CliIO, value: VerifyJson | DiffJson | TestJson | SyscallsJson): void {
+/** Writes `value` as the one JSON object of the run, on one line (`io`: a CliIO; typed apart so the exported types need nothing of the CLI). */
+export function writeJson(io: { readonly stdout: { write(chunk: string): unknown } }, value: VerifyJson | DiffJson | TestJson | SyscallsJson): void {
   io.stdout.write(JSON.stringify(value) + '\n');
 }
