@@ -1,13 +1,18 @@
-// Bundles the CLIs and the library with esbuild into dist/, then emits type declarations.
+// Bundles the CLIs and the library with esbuild into dist/, compiles the built-in policies
+// (policies/*.ts -> dist/policies/*.js and .d.ts, for `import base from 'seccompile/policies/default'`),
+// then emits type declarations. Source maps only on request (SECCOMPILE_SOURCEMAPS=1): they
+// would more than double the unpacked size for a stack trace most users never read.
 // Code splitting keeps heavy, rarely needed modules (wabt, the compiler, esbuild itself) in
 // chunks that load only when a command needs them: `jail` with a built-in policy must not pay for them.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { rmSync, existsSync } from 'node:fs';
+import { rmSync, existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// `npm pack` and `npm publish` run prepack, then prepare: prepack has built already.
+if (process.env.npm_lifecycle_event === 'prepare' && ['pack', 'publish'].includes(process.env.npm_command ?? '')) process.exit(0);
 const entries = {
   index: 'src/index.ts',
 };
@@ -25,7 +30,7 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  sourcemap: 'linked',
+  sourcemap: process.env.SECCOMPILE_SOURCEMAPS === '1' ? 'linked' : false,
   // Native addon, the big emscripten build, and esbuild's own binary stay as installed packages.
   external: ['koffi', 'wabt', 'esbuild'],
   chunkNames: 'chunks/[name]-[hash]',
@@ -46,9 +51,13 @@ await build({ ...common, entryPoints: { 'cli/jail': 'src/cli/jail.ts' }, chunkNa
 // and nothing of the run path; built apart so jail's own chunks stay as they are.
 await build({ ...common, entryPoints: { 'cli/jail-admin': 'src/cli/jail-admin.ts' }, splitting: false });
 await build({ ...common, entryPoints: { 'cli/jail-init': 'src/cli/jail-init.ts' }, splitting: false, format: 'cjs', outExtension: { '.js': '.cjs' } });
+// Built-in policies: one module each, importing the package by name (resolved by Node's
+// self-reference here and from node_modules/seccompile once installed), not bundled with it.
+const policies = readdirSync(join(root, 'policies')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+await build({ ...common, entryPoints: policies.map((f) => `policies/${f}`), outdir: 'dist/policies', external: ['seccompile'], splitting: false });
+// tsconfig.policies.json types the policies against dist/types, as a consumer's project would.
 if (!process.argv.includes('--no-types')) {
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  for (const project of ['tsconfig.build.json', 'tsconfig.policies.json']) {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: root, stdio: 'inherit' });
+  }
 }

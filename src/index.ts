@@ -67,3 +67,4 @@ export {
   type VerifyReport,
   type Shape,
 } from './analysis/index.js';
+export type { VerifyJson, DiffJson, DiffInputJson, TestJson, SyscallsJson, CallJson } from './cli/json-output.js';

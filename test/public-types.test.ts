@@ -18,7 +18,8 @@ const types = join(root, 'dist/types');
 const CONSUMER = `
 import { policy, allow, errno, kill, arg, AF_UNIX, AF_INET, compile, normalize, encodeFilter, decide, loadProgram, evaluate,
   disassembleSeccomp, tableSyscallName, importOciProfile, exportOciProfile, diffFilters, verifyFilter, assemble,
-  resolveSyscall, type PolicySpec, type Evaluation, type Program, type CompileResult, type Diagnostic } from 'seccompile';
+  resolveSyscall, extendPolicy, type PolicySpec, type Evaluation, type Program, type CompileResult, type Diagnostic,
+  type VerifyJson, type DiffJson, type TestJson, type SyscallsJson } from 'seccompile';
 import { expectPolicy, simulate, load, type Simulation, type LoadedFilter } from 'seccompile/testing';
 
 export const p: PolicySpec = policy({
@@ -48,6 +49,12 @@ expectPolicy(p).allows('read').denies('socket', [AF_INET]).with(errno('EPERM'));
 export const loaded: Promise<LoadedFilter> = load(p);
 export const nr: number | undefined = resolveSyscall('x86_64', 'read');
 export const insns = assemble('ret #0').insns.length;
+export const tighter: PolicySpec = extendPolicy(p, { before: [errno('EACCES').on('socket')], arch: 'aarch64' });
+// @ts-expect-error extendPolicy checks arch names too
+extendPolicy(p, { arch: 'sparc' });
+export function summary(v: VerifyJson, d: DiffJson, t: TestJson, s: SyscallsJson): string {
+  return [v.ok, v.counterexample?.args[0], d.differences[0]?.example.nr, t.checks[0]?.actual, s.syscalls[0]?.nr].join();
+}
 export const oci = importOciProfile('{"defaultAction":"SCMP_ACT_ALLOW"}', { arch: 'x86_64' }).diagnostics;
 `;
 

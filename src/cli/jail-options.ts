@@ -92,7 +92,7 @@ Namespaces (all on; without root inside a user namespace of the caller's):
       --share-net          keep the host network (same as --no-net)
       --hostname NAME      hostname in the uts namespace (default: jail)
 Cgroup limits (root):
-      --memory SIZE        e.g. 256M; the command is killed beyond it (no swap)
+      --memory SIZE        e.g. 256M, 1G (at least 4M); the command is killed beyond it (no swap)
       --memory-swap SIZE   memory plus swap (at least --memory)
       --cpus N             e.g. 0.5 of one CPU
       --pids N             processes and threads
@@ -141,12 +141,23 @@ cannot be executed; 127 the command was not found.
 
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
-/** `256M`, `1.5g`, `512k`, `1048576` -> bytes (binary units, as docker and systemd). */
+/** The smallest memory limit jail takes: below it a command is OOM-killed before it starts. */
+export const MIN_MEMORY = 4 * 1024 ** 2;
+
+/**
+ * `256M`, `1.5g`, `512k`, `8388608` -> bytes (binary units, as docker and systemd). Refuses
+ * sizes below MIN_MEMORY: `--memory 256` is 256 bytes, which no command survives, and almost
+ * always meant 256M.
+ */
 export function parseSize(option: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim());
   if (!m) throw new JailUsageError(`${option} ${text}: expected a size like 256M, 1G or 1048576 (bytes)`);
   const bytes = Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!);
   if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new JailUsageError(`${option} ${text}: out of range`);
+  if (bytes < MIN_MEMORY) {
+    const hint = m[2] === '' ? `; for ${m[1]} MiB write ${m[1]}M` : '';
+    throw new JailUsageError(`${option} ${text}: ${bytes} bytes is too little to run a command (at least 4M)${hint}`);
+  }
   return bytes;
 }
 

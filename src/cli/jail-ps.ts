@@ -8,12 +8,17 @@ import type { CliIO } from './io.js';
 import { jailUsage, type JailUsage } from '../launcher/jail-usage.js';
 import { listJails, stateDir, sweepStale, type JailEntry } from '../launcher/registry.js';
 import arg from 'arg';
+import { tmpdir } from 'node:os';
 
-export const PS_USAGE = `Usage: jail ps [--json]
+/** `jail ps --help`, naming the state directory this user's jails register in. */
+export function psUsage(state = stateDir()): string {
+  return `Usage: jail ps [--json]
 
-Lists the running jails started with --name. State directory: $SECCOMPILE_STATE_DIR, else
-/run/seccompile as root.
+Lists the running jails started with --name, from the state directory: $SECCOMPILE_STATE_DIR,
+else /run/seccompile for root, and for other users $XDG_RUNTIME_DIR/seccompile, or
+${tmpdir()}/seccompile-UID without XDG_RUNTIME_DIR. Here: ${state}
 `;
+}
 
 /** 1536 -> "1.5K", binary units as --memory takes them. */
 export function formatSize(bytes: number): string {
@@ -67,7 +72,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return 125;
   }
   if (a['--help']) {
-    io.stdout.write(PS_USAGE);
+    io.stdout.write(psUsage());
     return 0;
   }
   if (a._.length > 0) {

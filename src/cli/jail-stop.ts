@@ -5,7 +5,7 @@
  * (kernel/signal.c sig_task_ignored: only SIGKILL and SIGSTOP are forced from an ancestor pid
  * namespace), so `sleep` needs the SIGKILL. SIGKILL of the command ends the jail's pid
  * namespace; without one, every process of the jail's cgroup gets it. Returns once the jail's
- * supervisor has cleaned up and removed the entry.
+ * supervisor has cleaned up and removed the entry. Says on stderr what it sent and waits for.
  */
 import arg from 'arg';
 import { constants } from 'node:os';
@@ -31,6 +31,11 @@ export function parseSignal(text: string): number | undefined {
   }
   const name = (text.toUpperCase().startsWith('SIG') ? text.toUpperCase() : `SIG${text.toUpperCase()}`) as keyof typeof constants.signals;
   return constants.signals[name];
+}
+
+/** 15 -> "SIGTERM". */
+function signalName(sig: number): string {
+  return Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] ?? `signal ${sig}`;
 }
 
 /** Whether the run registered as `entry` is over (its supervisor gone or its entry removed). */
@@ -98,6 +103,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   sweepStale(state);
   let entry = readJail(name, state);
   // A jail still setting up gets a moment to start its command.
+  if (entry?.state === 'starting') err(`${name} is starting: waiting up to 5s for its command`);
   for (let i = 0; entry?.state === 'starting' && i < 250; i++) {
     await sleep(20);
     entry = readJail(name, state);
@@ -111,8 +117,14 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     err(`the registry entry of ${name} does not describe a jail (${forged}): nothing signalled`);
     return 125;
   }
-  if (entry.command && isAlive(entry.command)) signal(entry.command.pid, sig);
-  else if (entry.state === 'starting') signal(entry.supervisor.pid, sig); // jail forwards it.
+  // The command, or jail itself while it is still starting (it forwards the signal).
+  const target =
+    entry.command && isAlive(entry.command) ? { what: 'command', pid: entry.command.pid }
+    : entry.state === 'starting' ? { what: 'jail', pid: entry.supervisor.pid }
+    : undefined;
+  if (target) signal(target.pid, sig);
+  const sent = target ? `${signalName(sig)} to ${name} (${target.what}, pid ${target.pid}); ` : '';
+  err(`${sent}waiting up to ${timeout}s for it to end, then SIGKILL`);
   if (await waitEnded(entry, state, timeout)) return 0;
   err(`${name} did not end within ${timeout}s: SIGKILL`);
   if (entry.command && isAlive(entry.command)) signal(entry.command.pid, constants.signals.SIGKILL);

@@ -126,12 +126,62 @@ export interface PolicyInput {
 
 /** A policy as plain data (a PolicySpec); see the README's "Policies" section. */
 export function policy(input: PolicyInput): PolicySpec {
-  const location = callSite(policy);
   const arch = input.arch === undefined ? undefined : typeof input.arch === 'string' ? [input.arch] : [...input.arch];
+  return makePolicy({ ...input, arch }, callSite(policy));
+}
+
+/** What `extendPolicy()` changes in a base policy; every field is optional. */
+export interface PolicyExtension {
+  /** Checked before the base's rules: the first matching rule decides, so these override the base. */
+  readonly before?: readonly RuleSpec[];
+  /** Checked after the base's rules: they decide only calls no base rule matches. */
+  readonly after?: readonly RuleSpec[];
+  /** Replaces the base's default action. */
+  readonly default?: ActionSpec;
+  /** Replaces the base's target arches. */
+  readonly arch?: ArchName | readonly ArchName[];
+  /** Replaces the base's action for other arches. */
+  readonly badArch?: ActionSpec;
+  /** Replaces the base's action for syscalls newer than the tables. */
+  readonly newer?: ActionSpec;
+}
+
+/**
+ * A policy built on another one (a built-in from `seccompile/policies/NAME`, or any PolicySpec):
+ * `before` rules, then the base's rules, then `after` rules, with the base's default, arches,
+ * badArch and newer unless the extension gives its own.
+ *
+ *   extendPolicy(base, { before: [errno('EACCES').on('socket')] })   base, minus sockets
+ */
+export function extendPolicy(base: PolicySpec, extension: PolicyExtension): PolicySpec {
+  const arch =
+    extension.arch === undefined ? base.arch : typeof extension.arch === 'string' ? [extension.arch] : extension.arch;
+  return makePolicy(
+    {
+      default: extension.default ?? base.default,
+      arch: arch === undefined ? undefined : [...arch],
+      badArch: extension.badArch ?? base.badArch,
+      newer: extension.newer ?? base.newer,
+      rules: [...(extension.before ?? []), ...(base.rules ?? []), ...(extension.after ?? [])],
+    },
+    callSite(extendPolicy),
+  );
+}
+
+interface PolicyParts {
+  readonly default: ActionSpec;
+  readonly arch: readonly string[] | undefined;
+  readonly badArch?: ActionSpec;
+  readonly newer?: ActionSpec;
+  readonly rules?: readonly RuleSpec[];
+}
+
+function makePolicy(input: PolicyParts, location: SourceLocation | undefined): PolicySpec {
+  const { arch } = input;
   return Object.freeze({
     kind: 'policy',
     default: plainAction(input.default),
-    ...(arch ? { arch: Object.freeze(arch) } : {}),
+    ...(arch ? { arch: Object.freeze([...arch]) } : {}),
     ...(input.badArch !== undefined ? { badArch: plainAction(input.badArch) } : {}),
     ...(input.newer !== undefined ? { newer: plainAction(input.newer) } : {}),
     rules: Object.freeze((input.rules ?? []).map(plainRule)),

@@ -84,4 +84,28 @@ for (const [name, argv, code, message] of failures) {
   });
 }
 
+const texts: Array<[string, string, RegExp]> = [
+  ['a listing (disasm output)', 'L0:\n    0: ld [4]                     ; arch\n    1: ret #0x7fff0000            ; ALLOW\n', /is text, not a filter \(raw struct sock_filter bytes\); it looks like a BPF assembly listing: seccompile asm \S+listing\.txt -o FILE\.bpf assembles it\n$/],
+  ['a policy', "import { policy } from 'seccompile';\nexport default policy({ default: allow(), rules: [] });\n", /is text, not a filter .*; to compile a policy: seccompile \S+policy\.ts -o FILE\.bpf\n$/],
+  ['prose with a few instructions in it', '# Notes\n\nThe filter starts with\n\n    ld [4]\n\nand then compares the arch. Eight bytes a line.\n', /is text, not a filter .*; seccompile POLICY -o FILE\.bpf and seccompile asm write filters\n$/],
+];
+const textFiles: Record<string, string> = { 'a listing (disasm output)': 'listing.txt', 'a policy': 'policy.ts', 'prose with a few instructions in it': 'notes.md' };
+for (const [name, text, message] of texts) {
+  test(`text is refused with the command that takes it: ${name}`, async () => {
+    // Multiples of 8 bytes, which would otherwise decode into a long list of bad instructions.
+    const padded = text + ' '.repeat((8 - (text.length % 8)) % 8);
+    const r = await run(file(textFiles[name]!, Buffer.from(padded)));
+    assert.equal([r.code, r.out], [1, '']);
+    assert.match(r.err, message);
+    assert.is(r.err.split('\n').length, 2, r.err);
+  });
+}
+
+test('eval refuses text the same way', async () => {
+  const io = memoryIO();
+  const code = await main(['eval', file('listing2.txt', Buffer.from('ret #0\nret #1\n'))], io);
+  assert.is(code, 1);
+  assert.match(io.err(), /listing2\.txt is text, not a filter .*seccompile asm/);
+});
+
 test.run();

@@ -1,6 +1,7 @@
 /**
  * jail's filesystem and --name options, in-process (no jail starts): bad paths and names are
- * exit 125 with one line before anything runs; good ones become an FsConfig in order.
+ * exit 125 with one line before anything runs; good ones become an FsConfig in order. Without
+ * root a filesystem option is that one line too: it needs a mount namespace, hence root.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { memoryIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/jail.js';
 import { parseJailOptions } from '../../src/cli/jail-options.js';
+import { isRoot } from '../support/capabilities.js';
+import { stateDir } from '../../src/launcher/registry.js';
 import { tempDir } from '../support/jail.js';
 
 const dir = tempDir();
@@ -17,25 +20,28 @@ mkdirSync(root);
 const file = join(dir, 'file.txt');
 writeFileSync(file, '');
 
-const bad: Array<[string, string[], RegExp]> = [
-  ['missing --rootfs', ['--rootfs', join(dir, 'nope'), '--', '/bin/true'], /^jail: --rootfs .*\/nope: no such directory/],
-  ['--rootfs on a file', ['--rootfs', file, '--', '/bin/true'], /^jail: --rootfs .*file\.txt: not a directory/],
-  ['--rootfs /', ['--rootfs', '/', '--', '/bin/true'], /^jail: --rootfs \/: that is the host's root/],
-  ['missing bind source', ['--rootfs', root, '--bind', `${dir}/nope:/x`, '--', '/bin/true'], /^jail: --bind .*nope:\/x: .*\/nope: no such file or directory/],
-  ['relative bind target', ['--rootfs', root, '--ro-bind', `${file}:etc/x`, '--', '/bin/true'], /^jail: --ro-bind .*: the target etc\/x must be an absolute path/],
-  ['empty bind part', ['--bind', ':/x', '--', '/bin/true'], /^jail: --bind :\/x: expected SRC:DST or SRC/],
-  ['bind target missing on the host', ['--bind', `${file}:/no/such/target`, '--', '/bin/true'], /^jail: --bind .*: \/no\/such\/target does not exist \(jail creates mount points only inside --rootfs\)/],
-  ['--tmpfs on a file without --rootfs', ['--tmpfs', file, '--', '/bin/true'], /^jail: --tmpfs .*: .*file\.txt is not a directory/],
-  ['--rootfs with --no-mount', ['--no-mount', '--rootfs', root, '--', '/bin/true'], /^jail: --rootfs needs the mount namespace \(drop --no-mount\)/],
-  ['--ro with --no-mount', ['--no-mount', '--ro', '--', '/bin/true'], /^jail: --ro needs the mount namespace/],
+/** What a user without root sees instead, for options that need a mount namespace. */
+const needsRoot = (option: string) => new RegExp(`^jail: ${option} needs a mount namespace, which needs root`);
+
+const bad: Array<[string, string[], RegExp, RegExp?]> = [
+  ['missing --rootfs', ['--rootfs', join(dir, 'nope'), '--', '/bin/true'], /^jail: --rootfs .*\/nope: no such directory/, needsRoot('--rootfs')],
+  ['--rootfs on a file', ['--rootfs', file, '--', '/bin/true'], /^jail: --rootfs .*file\.txt: not a directory/, needsRoot('--rootfs')],
+  ['--rootfs /', ['--rootfs', '/', '--', '/bin/true'], /^jail: --rootfs \/: that is the host's root/, needsRoot('--rootfs')],
+  ['missing bind source', ['--rootfs', root, '--bind', `${dir}/nope:/x`, '--', '/bin/true'], /^jail: --bind .*nope:\/x: .*\/nope: no such file or directory/, needsRoot('--rootfs')],
+  ['relative bind target', ['--rootfs', root, '--ro-bind', `${file}:etc/x`, '--', '/bin/true'], /^jail: --ro-bind .*: the target etc\/x must be an absolute path/, needsRoot('--rootfs')],
+  ['empty bind part', ['--bind', ':/x', '--', '/bin/true'], /^jail: --bind :\/x: expected SRC:DST or SRC/, needsRoot('--bind')],
+  ['bind target missing on the host', ['--bind', `${file}:/no/such/target`, '--', '/bin/true'], /^jail: --bind .*: \/no\/such\/target does not exist \(jail creates mount points only inside --rootfs\)/, needsRoot('--bind')],
+  ['--tmpfs on a file without --rootfs', ['--tmpfs', file, '--', '/bin/true'], /^jail: --tmpfs .*: .*file\.txt is not a directory/, needsRoot('--tmpfs')],
+  ['--rootfs with --no-mount', ['--no-mount', '--rootfs', root, '--', '/bin/true'], /^jail: --rootfs needs the mount namespace \(drop --no-mount\)/, needsRoot('--rootfs')],
+  ['--ro with --no-mount', ['--no-mount', '--ro', '--', '/bin/true'], /^jail: --ro needs the mount namespace/, needsRoot('--ro')],
   ['a name with a slash', ['--name', 'a/b', '--', '/bin/true'], /^jail: --name "a\/b": a name is 1 to 64 of/],
   ['a name starting with a dot', ['--name', '.x', '--', '/bin/true'], /^jail: --name "\.x": a name/],
 ];
-for (const [name, argv, message] of bad) {
+for (const [name, argv, message, withoutRoot] of bad) {
   test(`bad input: ${name} -> 125 and one line`, async () => {
     const io = memoryIO();
     assert.is(await main(argv, io), 125);
-    assert.match(io.err(), message);
+    assert.match(io.err(), withoutRoot && !isRoot() ? withoutRoot : message);
     assert.is(io.err().split('\n').length, 2, io.err());
   });
 }
@@ -73,6 +79,10 @@ test('jail ps/enter/stop --help, and unknown names', async () => {
     const io = memoryIO();
     assert.is(await main([sub, '--help'], io), 0);
     assert.match(io.out(), new RegExp(`^Usage: jail ${sub}`));
+    if (sub === 'ps') {
+      assert.match(io.out(), /root, and for other users \$XDG_RUNTIME_DIR\/seccompile, or\s+\S+\/seccompile-UID without XDG_RUNTIME_DIR/);
+      assert.ok(io.out().endsWith(`Here: ${stateDir()}\n`), io.out());
+    }
   }
   const env = process.env.SECCOMPILE_STATE_DIR;
   process.env.SECCOMPILE_STATE_DIR = join(dir, 'state');

@@ -42,7 +42,8 @@ if (ok) {
     // sleep is PID 1 and has no SIGTERM handler: the kernel drops SIGTERM, SIGKILL follows.
     const stop = await jail(['stop', name, '--timeout', '0.5'], { env });
     assert.is(stop.status, 0, stop.stderr);
-    assert.is(stop.stderr, `jail stop: ${name} did not end within 0.5s: SIGKILL\n`);
+    assert.is(stop.stderr, `jail stop: SIGTERM to ${name} (command, pid ${entry.command!.pid}); waiting up to 0.5s for it to end, then SIGKILL\n` +
+      `jail stop: ${name} did not end within 0.5s: SIGKILL\n`);
     const ended = await run.ended;
     assert.is(ended.status, 137, ended.stderr);
     assert.equal((await psJson(env)).map((e) => e.name), []);
@@ -55,7 +56,7 @@ if (ok) {
     await waitRunning(name, env, run);
     const stop = await jail(['stop', '--signal', 'TERM', name], { env });
     assert.is(stop.status, 0, stop.stderr);
-    assert.is(stop.stderr, '');
+    assert.match(stop.stderr, new RegExp(`^jail stop: SIGTERM to ${name} \\(command, pid \\d+\\); waiting up to 10s for it to end, then SIGKILL\n$`));
     assert.is((await run.ended).status, 3);
   });
 

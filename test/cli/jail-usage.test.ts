@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SECCOMP_RET_USER_NOTIF } from '../../src/seccomp/abi.js';
+import { isRoot } from '../support/capabilities.js';
 import { filterFor } from '../support/jail.js';
 
 // Filters whose decisions include SECCOMP_RET_USER_NOTIF: jail is no listener (mkdir would fail with ENOSYS).
@@ -22,7 +23,8 @@ const profile = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.soc
 writeFileSync(notifyJson, JSON.stringify(profile));
 const listenerLine = 'jail cannot act as the listener, so those calls would fail with ENOSYS';
 
-const bad: Array<[string, string[], RegExp]> = [
+// The fourth column: what a user without root sees instead.
+const bad: Array<[string, string[], RegExp, RegExp?]> = [
   ['unknown policy', ['--policy', 'no-such-policy', '--', '/bin/true'], /^jail: policy: unknown policy "no-such-policy" \(/],
   ['policy path of an unknown kind', ['--policy', './x/y.txt', '--', '/bin/true'], /^jail: policy: \.\/x\/y\.txt: expected a \.bpf, \.ts, \.js or \.json policy file/],
   ['missing .bpf file', ['--policy', '/nonexistent.bpf', '--', '/bin/true'], /^jail: policy: cannot read filter \/nonexistent\.bpf/],
@@ -32,6 +34,9 @@ const bad: Array<[string, string[], RegExp]> = [
   ['missing command', [], /^jail: missing command: jail \[options\] -- COMMAND/],
   ['missing command after --', ['--no-seccomp', '--'], /^jail: missing command/],
   ['--memory lots', ['--memory', 'lots', '--', '/bin/true'], /^jail: --memory lots: expected a size like 256M/],
+  ['--memory 256 (bytes)', ['--memory', '256', '--', '/bin/true'], /^jail: --memory 256: 256 bytes is too little to run a command \(at least 4M\); for 256 MiB write 256M \(see jail --help\)$/m],
+  ['--memory 512k', ['--memory', '512k', '--', '/bin/true'], /^jail: --memory 512k: 524288 bytes is too little to run a command \(at least 4M\) \(see jail --help\)$/m],
+  ['--memory-swap 1M', ['--memory', '4M', '--memory-swap', '1M', '--', '/bin/true'], /^jail: --memory-swap 1M: 1048576 bytes is too little/],
   ['unknown option', ['--frobnicate', '--', '/bin/true'], /^jail: unknown or unexpected option: --frobnicate/],
   ['--pids 1.5', ['--pids', '1.5', '--', '/bin/true'], /^jail: --pids 1\.5: expected a positive integer/],
   ['--cpus 0', ['--cpus', '0', '--', '/bin/true'], /^jail: --cpus 0: expected a positive number/],
@@ -40,17 +45,17 @@ const bad: Array<[string, string[], RegExp]> = [
   ['--rlimit soft above hard', ['--rlimit', 'nofile=10:5', '--', '/bin/true'], /^jail: --rlimit nofile=10:5: soft limit above hard limit/],
   ['--memory-swap without --memory', ['--memory-swap', '1G', '--', '/bin/true'], /^jail: --memory-swap needs --memory/],
   ['--memory-swap below --memory', ['--memory', '1G', '--memory-swap', '512M', '--', '/bin/true'], /^jail: --memory-swap 512M: less than --memory/],
-  ['--hostname with --no-uts', ['--no-uts', '--hostname', 'x', '--', '/bin/true'], /^jail: --hostname needs the uts namespace/],
+  ['--hostname with --no-uts', ['--no-uts', '--hostname', 'x', '--', '/bin/true'], /^jail: --hostname needs the uts namespace/, /^jail: --hostname needs a uts namespace, which needs root/],
   ['--policy with --no-seccomp', ['--policy', 'default', '--no-seccomp', '--', '/bin/true'], /^jail: --policy and --no-seccomp exclude each other/],
   ['unknown capability', ['--cap-drop', 'NET_RAW,banana', '--', '/bin/true'], /^jail: --cap-drop NET_RAW,banana: unknown capability "banana"/],
   ['unknown user', ['--uid', 'no-such-user-xyz', '--', '/bin/true'], /^jail: --uid no-such-user-xyz: no such user in \/etc\/passwd/],
 ];
-for (const [name, argv, message] of bad) {
+for (const [name, argv, message, withoutRoot] of bad) {
   test(`bad input: ${name} -> 125 and one line`, async () => {
     const io = memoryIO();
     const code = await main(argv, io);
     assert.is(code, 125);
-    assert.match(io.err(), message);
+    assert.match(io.err(), withoutRoot && !isRoot() ? withoutRoot : message);
     assert.is(io.err().split('\n').length, 2, io.err());
     assert.is(io.out(), '');
   });
@@ -146,8 +151,9 @@ test('--uid by name takes the primary group unless --gid says otherwise', () => 
 });
 
 const sizes: Array<[string, number]> = [
-  ['1048576', 1048576],
-  ['512k', 512 * 1024],
+  ['8388608', 8388608],
+  ['4M', 4 * 1024 ** 2],
+  ['4096k', 4096 * 1024],
   ['10M', 10 * 1024 ** 2],
   ['1.5g', 1.5 * 1024 ** 3],
   ['2GiB', 2 * 1024 ** 3],

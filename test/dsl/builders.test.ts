@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { allow, arg, asU64, errno, kill, killThread, log, notify, policy, trace, trap } from '../../src/dsl/index.js';
+import { allow, arg, asU64, errno, extendPolicy, kill, killThread, log, notify, policy, trace, trap } from '../../src/dsl/index.js';
 import { parseFrame } from '../../src/dsl/site.js';
 import type { ActionSpec, PolicySpec } from '../../src/dsl/spec.js';
 
@@ -105,6 +105,33 @@ test('rules record where they were written', () => {
   assert.is(p.rules[1]!.location!.line, p.location!.line);
   assert.is(here.location!.line + 1, p.location!.line);
 });
+
+const base = policy({ default: errno('EPERM'), arch: ['x86_64', 'aarch64'], newer: errno('ENOSYS'), rules: [allow('read'), allow('write')] });
+const rule = (action: ActionSpec, syscall: string) => ({ action, syscalls: [syscall], conditions: [] });
+const baseRules = [rule({ kind: 'allow' }, 'read'), rule({ kind: 'allow' }, 'write')];
+const baseData = { kind: 'policy', default: { kind: 'errno', errno: 'EPERM' }, arch: ['x86_64', 'aarch64'], newer: { kind: 'errno', errno: 'ENOSYS' } };
+const extensions: Array<[string, Parameters<typeof extendPolicy>[1], unknown]> = [
+  ['nothing: the same policy', {}, { ...baseData, rules: baseRules }],
+  [
+    'before and after: around the base rules, in order',
+    { before: [errno('EACCES').on('socket')], after: [allow('close')] },
+    { ...baseData, rules: [rule({ kind: 'errno', errno: 'EACCES' }, 'socket'), ...baseRules, rule({ kind: 'allow' }, 'close')] },
+  ],
+  [
+    "default, arch, badArch, newer replace the base's",
+    { default: kill(), arch: 'x86', badArch: errno('EINVAL'), newer: allow() },
+    { kind: 'policy', default: { kind: 'kill_process' }, arch: ['x86'], badArch: { kind: 'errno', errno: 'EINVAL' }, newer: { kind: 'allow' }, rules: baseRules },
+  ],
+];
+for (const [name, extension, expected] of extensions) {
+  test(`extendPolicy: ${name}`, () => {
+    const p = extendPolicy(base, extension);
+    assert.equal(data(p), expected);
+    assert.ok(Object.isFrozen(p) && Object.isFrozen(p.rules));
+    assert.ok(p.location?.file.endsWith('test/dsl/builders.test.ts'), 'records where it was extended');
+    assert.equal(data(base), { ...baseData, rules: baseRules }, 'the base is unchanged');
+  });
+}
 
 const frames: Array<[string, unknown]> = [
   ['    at allow (file:///a/b%20c.ts:3:14)', { file: '/a/b c.ts', line: 3, column: 14 }],

@@ -4,7 +4,7 @@
  * Tests using these need root, namespaces and cgroups (see capabilities.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,31 @@ export const killInetFilter = (): Uint8Array => filterFor('socket', [AF_INET], S
 /** A fresh temporary directory for a test file's artefacts. */
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'jail-test-'));
+}
+
+/**
+ * A copy of what `bin/jail` runs from (package.json, bin/, dist/, bpf/, koffi and its native
+ * module) in a new world-readable directory: another user (nobody) can run it even when the
+ * checkout sits in a 0700 directory such as root's home or a `mktemp -d`. Returns its bin/jail.
+ */
+export function readableJail(): string {
+  const dir = tempDir();
+  for (const part of ['package.json', 'bin', 'dist', 'bpf', 'node_modules/koffi', 'node_modules/@koromix']) {
+    cpSync(join(root, part), join(dir, part), { recursive: true });
+  }
+  readableByAll(dir);
+  return join(dir, 'bin', 'jail');
+}
+
+/** chmod a+rX, recursively (a checkout made under umask 077 has 0600 files). */
+function readableByAll(path: string): void {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    chmodSync(path, 0o755);
+    for (const name of readdirSync(path)) readableByAll(join(path, name));
+  } else if (st.isFile()) {
+    chmodSync(path, st.mode & 0o100 ? 0o755 : 0o644);
+  }
 }
 
 export function writeFilter(dir: string, name: string, bytes: Uint8Array): string {

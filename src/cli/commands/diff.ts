@@ -13,6 +13,7 @@ import type { LoadedFilter } from '../../testing/load.js';
 import { parseArgs, UsageError, type CliIO, type Command } from '../io.js';
 import { DEFAULT_LOAD_TIMEOUT } from '../../loader/isolate.js';
 import { loadInput, parseArchOption, parseLoadTimeout } from '../load-input.js';
+import { callJson, writeJson, type DiffInputJson, type DiffJson } from '../json-output.js';
 
 const USAGE = `Usage: seccompile diff A B [--arch A ...] [--max N]
 
@@ -31,6 +32,8 @@ Options:
   --load-timeout S
                 seconds a .ts/.js policy's own code may run while it loads (default
                 ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
+  --json        print one JSON object instead, with every difference (the DiffJson type,
+                README "--json")
   -h, --help    show this help
 
 Exit status: 0 same decisions, 1 different (or an input fails to load), 2 bad usage.
@@ -116,8 +119,34 @@ export function formatDiff(report: DiffReport, max: number): string[] {
   return [...shown, `... and ${rows - max} more lines (--max to see them)`];
 }
 
+function inputJson(f: LoadedFilter): DiffInputJson {
+  return { source: f.source, kind: f.kind, arches: f.arches, instructions: f.program.length, endian: f.endian };
+}
+
+/** The report as the DiffJson object. */
+export function diffJson(report: DiffReport, a: LoadedFilter, b: LoadedFilter): DiffJson {
+  return {
+    command: 'diff',
+    a: inputJson(a),
+    b: inputJson(b),
+    same: report.differences.length === 0,
+    method: report.method,
+    reasons: report.reasons,
+    compared: report.compared,
+    differences: report.differences.map((d) => ({
+      arch: d.arch,
+      nr: d.nr,
+      ...(d.syscall !== undefined ? { syscall: d.syscall } : {}),
+      args: d.args,
+      a: actionText(d.a, d.archName),
+      b: actionText(d.b, d.archName),
+      example: callJson(d.archName ?? d.arch, d.example, d.syscall),
+    })),
+  };
+}
+
 export const run: Command = async (argv, io: CliIO) => {
-  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--max': Number, '--help': Boolean, '-h': '--help' }, argv);
+  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--max': Number, '--help': Boolean, '--json': Boolean, '-h': '--help' }, argv);
   if (args['--help']) {
     io.stdout.write(USAGE);
     return 0;
@@ -128,8 +157,12 @@ export const run: Command = async (argv, io: CliIO) => {
   const arch = parseArchOption(args['--arch']);
   const timeout = parseLoadTimeout(args['--load-timeout']);
   const [a, b] = await Promise.all(args._.map((p) => loadInput(p, arch, timeout)));
-  io.stdout.write(`${describeInput('A', a!)}\n${describeInput('B', b!)}\n`);
   const report = diffFilters(a!, b!);
+  if (args['--json']) {
+    writeJson(io, diffJson(report, a!, b!));
+    return report.differences.length === 0 ? 0 : 1;
+  }
+  io.stdout.write(`${describeInput('A', a!)}\n${describeInput('B', b!)}\n`);
   const lines = formatDiff(report, max);
   if (lines.length) io.stdout.write(lines.join('\n') + '\n');
   const how =

@@ -2,6 +2,7 @@
  * `seccompile disasm FILE.bpf`: prints a filter one instruction a line with seccomp annotations.
  * The byte order is detected (the order in which the file is a valid filter) unless --endian
  * says it; an invalid program is still listed, its problems follow on stderr and the exit status is 1.
+ * A text file (an assembly listing, a policy) is refused with the command that takes it.
  */
 import { decode, EncodingError, type ByteOrder } from '../../bpf/encode.js';
 import { disassemble } from '../../bpf/disasm.js';
@@ -11,7 +12,7 @@ import { annotateSeccomp } from '../../seccomp/annotate.js';
 import { tableSyscallName } from '../../seccomp/syscall-namer.js';
 import { parseArgs, UserError, type Command } from '../io.js';
 import { firstProblems, readInput } from '../input.js';
-import { onlyFile, parseEndian } from '../program-file.js';
+import { onlyFile, parseEndian, refuseText } from '../program-file.js';
 
 const USAGE = `Usage: seccompile disasm FILE.bpf [--endian big|little] [--no-annotate]
 
@@ -53,6 +54,7 @@ export const run: Command = async (argv, io) => {
   const path = onlyFile(args._, 'FILE.bpf');
   const requested = parseEndian(args['--endian']);
   const bytes = await readInput(path, io);
+  refuseText(bytes, path);
   let picked: { order: ByteOrder; problems: readonly BpfError[] };
   try {
     picked = pickOrder(bytes, requested);

@@ -4,6 +4,7 @@
  * __X32_SYSCALL_BIT), so what this prints is what a filter compares.
  */
 import { parseArgs, UsageError, UserError, type Command } from '../io.js';
+import { writeJson } from '../json-output.js';
 import {
   ARCH_NAMES,
   ARCHES,
@@ -29,6 +30,7 @@ Numbers are seccomp_data.nr as a filter sees it: x32 numbers include 0x40000000
 Options:
   -a, --arch ARCH     ${ARCH_NAMES.join(', ')} (default: the host's, ${hostName()})
   -A, --all-arches    resolve NAME or NR on every arch ("-" where it does not exist)
+  --json              print one JSON object instead (the SyscallsJson type, README "--json")
   -h, --help          show this help
 
 Exit status: 0 resolved, 1 unknown name or number, 2 bad usage.
@@ -55,9 +57,15 @@ function nameAt(arch: Arch, nr: number): string | undefined {
   return arch.names.get(nr) ?? (nr < arch.nrBase ? arch.names.get((arch.nrBase + nr) >>> 0) : undefined);
 }
 
+/** NAME or NR on `arch`: the name and number, or neither where it does not exist. */
+function resolve(arch: Arch, query: string, nr: number | undefined): { name?: string; nr?: number } {
+  const name = nr === undefined ? (arch.syscalls.has(query) ? query : undefined) : nameAt(arch, nr);
+  return name === undefined ? {} : { name, nr: arch.syscalls.get(name) };
+}
+
 export const run: Command = async (argv, io) => {
   const args = parseArgs(
-    { '--arch': String, '--all-arches': Boolean, '--help': Boolean, '-a': '--arch', '-A': '--all-arches', '-h': '--help' },
+    { '--arch': String, '--all-arches': Boolean, '--json': Boolean, '--help': Boolean, '-a': '--arch', '-A': '--all-arches', '-h': '--help' },
     argv,
   );
   if (args['--help']) {
@@ -78,10 +86,16 @@ export const run: Command = async (argv, io) => {
     arch = hostArch();
   }
   const nr = query === undefined ? undefined : parseNr(query);
+  const json = args['--json'] === true;
 
   if (args['--all-arches']) {
     if (query === undefined) throw new UsageError('--all-arches needs a NAME or NR');
     if (nr === undefined && !isKnownSyscall(query)) throw new UserError(unknownSyscallMessage(query));
+    if (json) {
+      const found = ARCH_NAMES.map((a) => ({ arch: a, ...resolve(ARCHES[a], query, nr) })).filter((r) => r.name !== undefined && r.nr !== undefined);
+      writeJson(io, { command: 'syscalls', query, syscalls: found.map((r) => ({ arch: r.arch, name: r.name!, nr: r.nr! })) });
+      return 0;
+    }
     const width = Math.max(...ARCH_NAMES.map((a) => a.length));
     for (const a of ARCH_NAMES) {
       const value = nr === undefined ? ARCHES[a].syscalls.get(query) : nameAt(ARCHES[a], nr);
@@ -92,6 +106,10 @@ export const run: Command = async (argv, io) => {
 
   if (query === undefined) {
     const rows = [...arch.names].sort((x, y) => x[0] - y[0]);
+    if (json) {
+      writeJson(io, { command: 'syscalls', syscalls: rows.map(([n, name]) => ({ arch: arch.name, name, nr: n })) });
+      return 0;
+    }
     const width = Math.max(...rows.map(([, n]) => n.length));
     io.stdout.write(rows.map(([n, name]) => `${name.padEnd(width)} ${n}\n`).join(''));
     return 0;
@@ -99,7 +117,8 @@ export const run: Command = async (argv, io) => {
   if (nr !== undefined) {
     const name = nameAt(arch, nr);
     if (name === undefined) throw new UserError(`no syscall number ${query} on ${arch.name}`);
-    io.stdout.write(`${name}\n`);
+    if (json) writeJson(io, { command: 'syscalls', query, syscalls: [{ arch: arch.name, name, nr: arch.syscalls.get(name)! }] });
+    else io.stdout.write(`${name}\n`);
     return 0;
   }
   const found = arch.syscalls.get(query);
@@ -107,6 +126,7 @@ export const run: Command = async (argv, io) => {
     if (!isKnownSyscall(query)) throw new UserError(unknownSyscallMessage(query));
     throw new UserError(`syscall '${query}' does not exist on ${arch.name} (it does on ${archesWithSyscall(query).join(', ')})`);
   }
-  io.stdout.write(`${found}\n`);
+  if (json) writeJson(io, { command: 'syscalls', query, syscalls: [{ arch: arch.name, name: query, nr: found }] });
+  else io.stdout.write(`${found}\n`);
   return 0;
 };

@@ -19,6 +19,7 @@ import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../i
 import { DEFAULT_LOAD_TIMEOUT } from '../../loader/isolate.js';
 import { readFileOrFail } from '../input.js';
 import { loadInput, parseArchOption, parseLoadTimeout } from '../load-input.js';
+import { writeJson } from '../json-output.js';
 
 /** Bytes of the largest expectation file read (a case line is ~100 bytes). */
 const MAX_CASES_BYTES = 64 * 1024 * 1024;
@@ -40,6 +41,7 @@ Options:
   --load-timeout S
               seconds a .ts/.js policy's own code may run while it loads (default
               ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
+  --json      print one JSON object instead (the TestJson type, README "--json")
   -h, --help  show this help
 
 Exit status: 0 every case passed, 1 a case failed or is malformed, 2 bad usage.
@@ -121,7 +123,7 @@ function table(rows: readonly Row[]): string {
 }
 
 export const run: Command = async (argv, io: CliIO) => {
-  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--help': Boolean, '-h': '--help' }, argv);
+  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--help': Boolean, '--json': Boolean, '-h': '--help' }, argv);
   if (args['--help']) {
     io.stdout.write(USAGE);
     return 0;
@@ -134,17 +136,22 @@ export const run: Command = async (argv, io: CliIO) => {
   const text = bytes.toString('utf8');
   const filter: LoadedFilter = await loadInput(policyPath, arch, parseLoadTimeout(args['--load-timeout']));
   const rows: Row[] = [];
-  const errors: string[] = [];
+  const errors: { line: number; message: string }[] = [];
   text.split('\n').forEach((t, i) => {
     if (t.trim() === '' || t.trim().startsWith('//')) return;
     const c = parseCase(t, i + 1);
-    if (typeof c === 'string') errors.push(`${casesPath}:${i + 1}: ${c}`);
+    if (typeof c === 'string') errors.push({ line: i + 1, message: c });
     else rows.push(...runCase(filter, c));
   });
   if (rows.length === 0 && errors.length === 0) throw new UserError(`${casesPath}: no test cases`);
-  if (rows.length) io.stdout.write(table(rows));
-  for (const e of errors) io.stdout.write(`${e}\n`);
   const failed = rows.filter((r) => !r.pass).length;
+  const ok = failed === 0 && errors.length === 0;
+  if (args['--json']) {
+    writeJson(io, { command: 'test', policy: policyPath, cases: casesPath, ok, passed: rows.length - failed, failed, checks: rows, malformed: errors });
+    return ok ? 0 : 1;
+  }
+  if (rows.length) io.stdout.write(table(rows));
+  for (const e of errors) io.stdout.write(`${casesPath}:${e.line}: ${e.message}\n`);
   io.stdout.write(`${rows.length} checks: ${rows.length - failed} passed, ${failed} failed${errors.length ? `, ${errors.length} malformed line${errors.length === 1 ? '' : 's'}` : ''}\n`);
-  return failed === 0 && errors.length === 0 ? 0 : 1;
+  return ok ? 0 : 1;
 };

@@ -15,6 +15,7 @@ import type { LoadedFilter } from '../../testing/load.js';
 import { parseArgs, UsageError, type CliIO, type Command } from '../io.js';
 import { DEFAULT_LOAD_TIMEOUT } from '../../loader/isolate.js';
 import { loadInput, parseArchOption, parseLoadTimeout } from '../load-input.js';
+import { callJson, writeJson, type VerifyJson } from '../json-output.js';
 
 const USAGE = `Usage: seccompile verify POLICY [--arch A ...] [--filter FILE.bpf]
 
@@ -31,6 +32,7 @@ Options:
   --filter FILE    check this compiled filter (.bpf) instead of compiling the policy
   --load-timeout S seconds a .ts/.js policy's own code may run while it loads (default
                    ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
+  --json           print one JSON object instead (the VerifyJson type, README "--json")
   -h, --help       show this help
 
 Exit status: 0 the filter matches the policy, 1 a mismatch (the smallest input showing it is
@@ -65,8 +67,34 @@ export function formatVerify(report: VerifyReport, source: string, ms: number): 
   return out;
 }
 
+/** The report as the VerifyJson object. */
+export function verifyJson(report: VerifyReport, policy: string, filter: string | undefined): VerifyJson {
+  const c = report.counterexample;
+  return {
+    command: 'verify',
+    policy,
+    ...(filter !== undefined ? { filter } : {}),
+    ok: report.mismatches === 0,
+    exhaustive: report.exhaustive,
+    reasons: report.reasons,
+    cases: report.cases,
+    regions: report.regions,
+    mismatches: report.mismatches,
+    perArch: report.perArch.map(({ arch, cases, regions, mismatches }) => ({ arch, cases, regions, mismatches })),
+    ...(c
+      ? {
+          counterexample: {
+            ...callJson(c.arch, c.data, c.syscall),
+            filter: actionText(c.filter, c.arch === 'other' ? undefined : c.arch),
+            policy: actionText(c.policy, c.arch === 'other' ? undefined : c.arch),
+          },
+        }
+      : {}),
+  };
+}
+
 export const run: Command = async (argv, io: CliIO) => {
-  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--filter': String, '--help': Boolean, '-h': '--help' }, argv);
+  const args = parseArgs({ '--arch': [String], '--load-timeout': String, '--filter': String, '--help': Boolean, '--json': Boolean, '-h': '--help' }, argv);
   if (args['--help']) {
     io.stdout.write(USAGE);
     return 0;
@@ -90,6 +118,10 @@ export const run: Command = async (argv, io: CliIO) => {
     evaluator = await jitEvaluator(filter.program, filter.endian);
   }
   const report = verifyFilter(policy.ir, filter, evaluator ? { evaluator: () => evaluator } : {});
+  if (args['--json']) {
+    writeJson(io, verifyJson(report, path, args['--filter']));
+    return report.mismatches === 0 ? 0 : 1;
+  }
   const source = args['--filter'] ? `${args['--filter']} vs ${path}` : path;
   io.stdout.write(formatVerify(report, source, performance.now() - started).join('\n') + '\n');
   return report.mismatches === 0 ? 0 : 1;
