@@ -22,6 +22,12 @@ export const DIAGNOSTIC_CODES = {
   'shadowed-rule': 'a rule that can never match because an earlier rule matches first',
   'unsatisfiable-rule': 'a rule whose conditions contradict each other',
   'constant-on-32-bit': 'a 64-bit comparison that is constant on a 32-bit ABI, whose arguments have no upper half',
+  'open-bypass': 'one of open/openat/openat2/creat is restricted while another is always allowed',
+  'exec-bypass': 'one of execve/execveat is restricted while the other is always allowed',
+  'clone3-bypass': 'clone is restricted (e.g. namespace flags) while clone3, whose flags seccomp cannot read, is allowed',
+  'io-uring-bypass': 'io_uring is allowed while file or socket calls it can perform are refused',
+  'multiplexer-bypass': 'a socket or ipc call is restricted while socketcall/ipc lets the same sub-call through',
+  'pointer-condition': 'a condition on a pointer argument, which compares an address, not what it points to',
   'syntax-error': 'the policy file does not parse (or an import in it cannot be resolved)',
   'policy-file': 'the policy file is missing, throws while loading, or does not export a policy',
 } as const;

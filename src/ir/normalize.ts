@@ -16,6 +16,7 @@ import { checkPolicy, DiagnosticSink, resolveAction, type CheckedRule } from './
 import type { Diagnostic } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
 import { implies, satisfiable } from './implication.js';
+import { lintPolicy } from './lints.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from './types.js';
 
 export interface NormalizeOptions {
@@ -143,6 +144,7 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
   const archOrder = arches.map((a) => a.name);
   skipped.sort((a, b) => archOrder.indexOf(a.arch) - archOrder.indexOf(b.arch) || (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : 0));
   const ir: PolicyIR = { sections, badArch: resolveAction(checked.badArch) };
+  if (!hasErrors(sink.list)) lintPolicy(ir, checked.rules, sink);
   return { ir: hasErrors(sink.list) ? undefined : ir, diagnostics: sink.list, skipped };
 }
 
