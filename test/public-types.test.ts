@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const types = join(root, 'dist/types');
 
 const CONSUMER = `
-import { policy, allow, errno, kill, arg, group, AF_UNIX, AF_INET, compile, normalize, encodeFilter, decide, loadProgram, evaluate,
+import { policy, allow, errno, kill, arg, AF_UNIX, AF_INET, compile, normalize, encodeFilter, decide, loadProgram, evaluate,
   disassembleSeccomp, tableSyscallName, importOciProfile, exportOciProfile, diffFilters, verifyFilter, assemble,
   resolveSyscall, type PolicySpec, type Evaluation, type Program, type CompileResult, type Diagnostic } from 'seccompile';
 import { expectPolicy, simulate, load, type Simulation, type LoadedFilter } from 'seccompile/testing';
@@ -40,10 +40,10 @@ if (n.ir) {
 }
 // @ts-expect-error a misspelt syscall name is a type error
 allow('conect');
-allow('read', ...group('@basic-io', '@timer'));
-errno('EPERM').on(...group('@mount'));
+allow('read', '@basic-io', '@timer');
+errno('EPERM').on('@mount');
 // @ts-expect-error a misspelt group name is a type error too
-group('@netwrk-io');
+allow('@netwrk-io');
 // @ts-expect-error so is an unknown arch
 policy({ default: kill(), arch: ['sparc'], rules: [] });
 const s: Simulation = simulate(p, { arch: 'x86_64', syscall: 'socket', args: [AF_INET] });

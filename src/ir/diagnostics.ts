@@ -15,6 +15,7 @@ export const DIAGNOSTIC_CODES = {
   'unknown-errno': 'an errno name no target arch knows',
   'unknown-arch': 'an architecture name seccompile does not know',
   'unknown-syscall': 'a syscall name unknown on every architecture',
+  'unknown-group': 'a syscall group name seccompile does not know (see `seccompile syscalls --groups`)',
   'invalid-condition': 'a condition is malformed (unknown operator or width)',
   'arg-index': 'an argument index outside 0..5',
   'value-range': 'a compared value or mask outside what the argument view can hold',

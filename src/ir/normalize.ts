@@ -85,7 +85,7 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
             unenforceable.set(key, u);
             continue;
           }
-        } else if (earlier && !unsat.has(p.rule)) {
+        } else if (earlier && !unsat.has(p.rule) && !p.rule.fromGroups.has(p.syscall)) {
           const key = `${p.rule.index}/${originPath(earlier)}`;
           const s = shadows.get(key) ?? { later: p.rule, earlier: describe(earlier), syscalls: new Set(), arches: new Set() };
           s.syscalls.add(p.syscall);

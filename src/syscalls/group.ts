@@ -1,8 +1,8 @@
 /**
  * Resolving syscall groups (./groups.ts): a group's syscall names with its included groups
- * expanded, for a policy (`allow(...group('@basic-io', '@timer'))`, every name of every arch,
- * so one rule serves all targets) or for one arch (what the filter for that arch will decide).
- * No Node imports: policy files bundle this through 'seccompile'.
+ * expanded, across arches (what a rule naming the group, `allow('@basic-io')`, stands for:
+ * normalize expands it, see src/ir/check-spec.ts) or on one arch (what the filter for that arch
+ * decides). No Node imports: policy files bundle this through 'seccompile'.
  */
 import type { Arch } from './arch.js';
 import { GROUP_NAMES, SYSCALL_GROUPS, type GroupName } from './groups.js';
@@ -45,16 +45,4 @@ export function groupSyscalls(name: GroupName): readonly SyscallName[] {
 /** A group's syscalls that exist on `arch` (as direct syscalls), sorted by name. */
 export function groupSyscallsOn(arch: Arch, name: GroupName): readonly SyscallName[] {
   return groupSyscalls(name).filter((s) => arch.syscalls.has(s));
-}
-
-/**
- * The syscalls of one or more groups, for a rule: `allow(...group('@basic-io', '@timer'))`,
- * `errno('EPERM').on(...group('@mount'))`. Every arch's names: on each target the policy is
- * lowered for, names absent there are left out (as for any rule). Sorted, each once.
- */
-export function group(...names: [GroupName, ...GroupName[]]): readonly [SyscallName, ...SyscallName[]] {
-  const out = new Set<SyscallName>();
-  for (const n of names) for (const s of groupSyscalls(n)) out.add(s);
-  if (out.size === 0) throw new Error('group() needs at least one group name, e.g. group(\'@basic-io\')');
-  return Object.freeze([...out].sort()) as unknown as readonly [SyscallName, ...SyscallName[]];
 }

@@ -1,8 +1,8 @@
 // The syscall groups as data: every member a known syscall or group, no include cycles, the
-// systemd set present, per-arch resolution, and group() in a policy lowering per arch.
+// systemd set present, per-arch resolution, and groups named in rules lowering per arch.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { GROUP_NAMES, SYSCALL_GROUPS, group, groupSyscalls, groupSyscallsOn, isGroupName } from '../../src/syscalls/group.js';
+import { GROUP_NAMES, SYSCALL_GROUPS, groupSyscalls, groupSyscallsOn, isGroupName } from '../../src/syscalls/group.js';
 import { ARCHES, ARCH_NAMES, isKnownSyscall } from '../../src/syscalls/index.js';
 import { allow, errno, policy } from '../../src/dsl/index.js';
 import { normalize } from '../../src/ir/normalize.js';
@@ -57,17 +57,15 @@ test('included groups are expanded: @privileged holds @reboot, @system-service h
   assert.not.ok(groupSyscalls('@system-service').includes('reboot'));
 });
 
-test('group() of several groups is their union, sorted', () => {
-  const u = group('@swap', '@reboot');
-  assert.equal([...u], ['kexec_file_load', 'kexec_load', 'reboot', 'swapoff', 'swapon']);
-  assert.throws(() => group('@nope' as '@swap'), /unknown syscall group '@nope'/);
+test('an unknown group name resolves to nothing: it throws with a suggestion', () => {
+  assert.throws(() => groupSyscalls('@netwrk-io' as '@swap'), /unknown syscall group '@netwrk-io' \(did you mean @network-io\?\)/);
 });
 
 test('a policy with groups lowers per arch: names absent on an arch are skipped there', () => {
   const p = policy({
     default: errno('EPERM'),
     arch: ['x86_64', 'aarch64'],
-    rules: [errno('EACCES').on(...group('@mount')), allow(...group('@basic-io', '@file-system'))],
+    rules: [errno('EACCES').on('@mount'), allow('@basic-io', '@file-system')],
   });
   const n = normalize(p);
   assert.is(n.diagnostics.filter((d) => d.severity === 'error').length, 0);
@@ -78,6 +76,32 @@ test('a policy with groups lowers per arch: names absent on an arch are skipped 
   assert.ok(n.skipped.some((s) => s.arch === 'aarch64' && s.syscall === 'open'));
   const mount = n.ir!.sections.find((s) => s.arch === 'aarch64')!.syscalls.find((s) => s.name === 'mount')!;
   assert.equal(mount.rules[0]!.action, { kind: 'errno', errno: 13 });
+});
+
+
+// Groups in rules: [rules, expected diagnostics (code path)]
+const IN_RULES: Array<[string, ReturnType<typeof policy>, string[]]> = [
+  ['an exception carved out of a group before it is no shadowing',
+    policy({ default: errno('EPERM'), arch: 'x86_64', rules: [errno('EACCES').on('mkdir'), allow('@file-system')] }), []],
+  ['a name given on its own and shadowed is still reported',
+    policy({ default: errno('EPERM'), arch: 'x86_64', rules: [errno('EACCES').on('mkdir'), allow('@file-system', 'mkdir')] }), ['shadowed-rule rules[1]']],
+  ['an unknown group is an error with its path',
+    policy({ default: errno('EPERM'), arch: 'x86_64', rules: [allow('read', '@netwrk-io' as '@ipc')] }), ['unknown-group rules[0].syscalls[1]']],
+];
+for (const [name, spec, expected] of IN_RULES) {
+  test(name, () => {
+    const n = normalize(spec);
+    assert.equal(n.diagnostics.map((d) => `${d.code} ${d.path}`), expected, n.diagnostics.map((d) => d.message).join('\n'));
+  });
+}
+
+test('a group named in a rule decides each of its calls, and its index is the group entry', () => {
+  const n = normalize(policy({ default: errno('EPERM'), arch: 'x86', rules: [allow('read', '@swap')] }));
+  const section = n.ir!.sections[0]!;
+  for (const s of ['swapon', 'swapoff']) {
+    const entry = section.syscalls.find((x) => x.name === s)!;
+    assert.equal(entry.rules.map((r) => r.origin.path), ['rules[0]']);
+  }
 });
 
 test.run();
