@@ -66,4 +66,10 @@ export {
   type VerifyOptions,
   type VerifyReport,
   type Shape,
+  explainPolicy,
+  explanationText,
+  explanationDot,
+  type ExplainOptions,
+  type PolicyExplanation,
+  type SyscallExplanation,
 } from './analysis/index.js';
