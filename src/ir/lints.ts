@@ -30,10 +30,14 @@ interface Status {
   readonly actions: readonly Action[];
 }
 
+const byNr = new WeakMap<ArchSection, ReadonlyMap<number, readonly Rule[]>>();
+
 function status(section: ArchSection, name: string): Status | undefined {
   const nr = ARCHES[section.arch].syscalls.get(name);
   if (nr === undefined) return undefined;
-  const rules = section.syscalls.find((s) => s.nr === nr)?.rules ?? [];
+  let index = byNr.get(section);
+  if (!index) byNr.set(section, (index = new Map(section.syscalls.map((s) => [s.nr, s.rules]))));
+  const rules = index.get(nr) ?? [];
   const actions: Action[] = [];
   for (const r of rules) {
     actions.push(r.action);
