@@ -12,7 +12,7 @@ import type { SourceLocation } from '../dsl/spec.js';
 import { implies, satisfiable } from '../ir/implication.js';
 import type { ArchSection, Condition, PolicyIR, RuleOrigin } from '../ir/types.js';
 import type { Action } from '../seccomp/abi.js';
-import { ARCHES, type ArchName } from '../syscalls/index.js';
+import { ARCHES, ARCH_NAMES, type ArchName } from '../syscalls/index.js';
 import { actionText } from './action-text.js';
 import { formatValue } from './regions.js';
 
@@ -114,7 +114,9 @@ function route(
 
 /** The explanation of a whole policy, or of some syscalls in it. */
 export function explainPolicy(ir: PolicyIR, options: ExplainOptions = {}): PolicyExplanation {
-  const sections = ir.sections
+  // In ARCH_NAMES order (x86_64 before x86), not the IR's AUDIT_ARCH order: the order people read.
+  const sections = [...ir.sections]
+    .sort((a, b) => ARCH_NAMES.indexOf(a.arch) - ARCH_NAMES.indexOf(b.arch))
     .filter((s) => !options.arches || options.arches.includes(s.arch))
     .map((section): SectionExplanation => {
       const names = options.syscalls ?? namedSyscalls(section);
@@ -128,7 +130,7 @@ export function explainPolicy(ir: PolicyIR, options: ExplainOptions = {}): Polic
   return { sections, badArch: ir.badArch };
 }
 
-/** Every syscall with rules on a section, by name, with the multiplexers' sub-calls as their own names. */
+/** Every syscall with rules on a section (a multiplexer under its own name), sorted by name. */
 function namedSyscalls(section: ArchSection): string[] {
   return [...new Set(section.syscalls.map((s) => s.name))].sort();
 }
