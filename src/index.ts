@@ -66,5 +66,11 @@ export {
   type VerifyOptions,
   type VerifyReport,
   type Shape,
+  explainPolicy,
+  explanationText,
+  explanationDot,
+  type ExplainOptions,
+  type PolicyExplanation,
+  type SyscallExplanation,
 } from './analysis/index.js';
 export type { VerifyJson, DiffJson, DiffInputJson, TestJson, SyscallsJson, CallJson } from './cli/json-output.js';

@@ -33,4 +33,14 @@ test('seccompile verify examples/my-policy.ts', async () => {
   assert.match(io.out(), /exhaustive: the regions cover every input\)\nok: the filter decides as the policy\n$/);
 });
 
+test('examples/service-groups.ts compiles without warnings and verifies', async () => {
+  const compiled = memoryIO();
+  assert.is(await main([`${root}examples/service-groups.ts`, '--format', 'disasm'], compiled), 0, compiled.err());
+  assert.is(compiled.err(), '');
+  const io = memoryIO();
+  const code = await main(['verify', `${root}examples/service-groups.ts`], io);
+  assert.is(code, 0, io.out() + io.err());
+  assert.match(io.out(), /ok: the filter decides as the policy\n$/);
+});
+
 test.run();

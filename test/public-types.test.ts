@@ -18,7 +18,7 @@ const types = join(root, 'dist/types');
 const CONSUMER = `
 import { policy, allow, errno, kill, arg, AF_UNIX, AF_INET, compile, normalize, encodeFilter, decide, loadProgram, evaluate,
   disassembleSeccomp, tableSyscallName, importOciProfile, exportOciProfile, diffFilters, verifyFilter, assemble,
-  resolveSyscall, extendPolicy, type PolicySpec, type Evaluation, type Program, type CompileResult, type Diagnostic,
+  resolveSyscall, extendPolicy, explainPolicy, explanationText, groupSyscalls, type PolicySpec, type Evaluation, type Program, type CompileResult, type Diagnostic,
   type VerifyJson, type DiffJson, type TestJson, type SyscallsJson } from 'seccompile';
 import { expectPolicy, simulate, load, type Simulation, type LoadedFilter } from 'seccompile/testing';
 
@@ -38,9 +38,14 @@ if (n.ir) {
   const text: string = disassembleSeccomp(prog, { endian: order, syscallName: tableSyscallName });
   console.log(kind, text, decide(n.ir, { arch: 0xc000003e, nr: 41, args: [2n] }), diffFilters(r, r).differences.length);
   console.log(verifyFilter(n.ir, r).mismatches, exportOciProfile(n.ir).warnings.length);
+  console.log(explanationText(explainPolicy(n.ir, { syscalls: groupSyscalls('@basic-io') }), { all: false }));
 }
 // @ts-expect-error a misspelt syscall name is a type error
 allow('conect');
+allow('read', '@basic-io', '@timer');
+errno('EPERM').on('@mount');
+// @ts-expect-error a misspelt group name is a type error too
+allow('@netwrk-io');
 // @ts-expect-error so is an unknown arch
 policy({ default: kill(), arch: ['sparc'], rules: [] });
 const s: Simulation = simulate(p, { arch: 'x86_64', syscall: 'socket', args: [AF_INET] });

@@ -8,3 +8,5 @@ export { verifyFilter, type ArchSummary, type Counterexample, type VerifyOptions
 export { analyzeShape, type Shape } from './explore.js';
 export { actionText, parseActionText } from './action-text.js';
 export { formatValue } from './regions.js';
+export { explainPolicy, explainSyscall, explanationText, conditionText, type ExplainOptions, type ExplainedRule, type PolicyExplanation, type Route, type SectionExplanation, type SyscallExplanation } from './explain.js';
+export { explanationDot } from './explain-dot.js';

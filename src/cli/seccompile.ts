@@ -51,8 +51,12 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'run expectation lines (JSON) against a policy and print a pass/fail table',
     load: async () => (await import('./commands/test.js')).run,
   },
+  explain: {
+    summary: 'what a policy decides for each syscall per arch, and which rule decides',
+    load: async () => (await import('./commands/explain.js')).run,
+  },
   syscalls: {
-    summary: 'resolve syscall names and numbers per arch',
+    summary: 'resolve syscall names and numbers per arch, and list syscall groups',
     load: async () => (await import('./commands/syscalls.js')).run,
   },
 };

@@ -6,19 +6,24 @@
  * with its path, so a policy with three typos gets three diagnostics.
  *
  *   allow('read', 'write')                          a rule: allow these syscalls
+ *   allow('@basic-io', '@timer', 'ioctl')           syscall groups (src/syscalls/groups.ts) and names
  *   errno('EACCES').on('socket').when(arg(0).ne(1)) a rule with an action and conditions
  *   allow('clone').when(arg(1).int.maskedEq(m, 0)).forArch('s390x')   a rule for some arches only
  *   errno('EPERM')                                  an action (for `default`, `badArch`, `newer`)
  */
 import type { ArchName } from '../syscalls/arch.js';
 import type { ErrnoSpelling } from '../syscalls/errno.js';
+import type { GroupName } from '../syscalls/groups.js';
 import type { SyscallName } from '../syscalls/index.js';
 import { callSite } from './site.js';
 import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SourceLocation } from './spec.js';
 
+/** What a rule names: a syscall ('read') or a syscall group ('@basic-io'). */
+export type SyscallOrGroup = SyscallName | GroupName;
+
 /** A rule under construction: plain RuleSpec data plus `.when(...)`. */
 export interface RuleBuilder extends RuleSpec {
-  readonly syscalls: readonly SyscallName[];
+  readonly syscalls: readonly SyscallOrGroup[];
   /** A rule with these conditions added (ANDed with any it already has). */
   when(...conditions: ConditionSpec[]): RuleBuilder;
   /** The same rule, applied only on these arches (on other targets it does not exist). */
@@ -28,7 +33,7 @@ export interface RuleBuilder extends RuleSpec {
 /** An action: plain ActionSpec data plus `.on(...)` to make it a rule. */
 export type ActionBuilder<A extends ActionSpec = ActionSpec> = A & {
   /** A rule taking this action for each of the named syscalls. */
-  on(...syscalls: [SyscallName, ...SyscallName[]]): RuleBuilder;
+  on(...syscalls: [SyscallOrGroup, ...SyscallOrGroup[]]): RuleBuilder;
 };
 
 const ruleMethods = {
@@ -53,7 +58,7 @@ function makeRule(rule: RuleSpec): RuleBuilder {
 }
 
 const actionMethods = {
-  on(this: ActionSpec, ...syscalls: SyscallName[]): RuleBuilder {
+  on(this: ActionSpec, ...syscalls: SyscallOrGroup[]): RuleBuilder {
     const location = callSite(actionMethods.on);
     return makeRule({ action: plainAction(this), syscalls, conditions: [], ...(location ? { location } : {}) });
   },
@@ -63,10 +68,10 @@ function makeAction<A extends ActionSpec>(action: A): ActionBuilder<A> {
   return Object.freeze(Object.assign(Object.create(actionMethods) as typeof actionMethods, action)) as ActionBuilder<A>;
 }
 
-/** `allow()`: the action. `allow('read', 'write')`: a rule allowing those syscalls. */
+/** `allow()`: the action. `allow('read', 'write')`: a rule allowing those syscalls (or groups: '@basic-io'). */
 export function allow(): ActionBuilder<{ readonly kind: 'allow' }>;
-export function allow(...syscalls: [SyscallName, ...SyscallName[]]): RuleBuilder;
-export function allow(...syscalls: SyscallName[]): ActionBuilder<{ readonly kind: 'allow' }> | RuleBuilder {
+export function allow(...syscalls: [SyscallOrGroup, ...SyscallOrGroup[]]): RuleBuilder;
+export function allow(...syscalls: SyscallOrGroup[]): ActionBuilder<{ readonly kind: 'allow' }> | RuleBuilder {
   if (syscalls.length === 0) return makeAction({ kind: 'allow' } as const);
   const location = callSite(allow);
   return makeRule({ action: { kind: 'allow' }, syscalls, conditions: [], ...(location ? { location } : {}) });

@@ -52,7 +52,10 @@ export type ActionSpec =
 /** Conditions ANDed, for each of the named syscalls, plus the action taken when they all hold. */
 export interface RuleSpec {
   readonly action: ActionSpec;
-  /** At least one syscall name. */
+  /**
+   * At least one syscall name, or syscall group ('@basic-io', see src/syscalls/groups.ts),
+   * expanded by normalize; a name absent on a target arch is left out there.
+   */
   readonly syscalls: readonly string[];
   /** ANDed; empty: the rule always matches its syscalls. */
   readonly conditions: readonly ConditionSpec[];

@@ -8,6 +8,7 @@ import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SourceLocation } 
 import { MAX_ERRNO, type Action } from '../seccomp/abi.js';
 import type { ArchName } from '../syscalls/arch.js';
 import { ERRNO_TABLE, errnoByName } from '../syscalls/errno.js';
+import { groupSyscalls, isGroupName, unknownGroupMessage } from '../syscalls/group.js';
 import { archByName, isKnownSyscall, unknownArchMessage, unknownSyscallMessage } from '../syscalls/index.js';
 import { didYouMean, nearestNames } from '../syscalls/nearest.js';
 import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js';
@@ -40,8 +41,17 @@ export interface CheckedRule {
   readonly index: number;
   readonly path: string;
   readonly action: ActionSpec;
-  /** Known syscall names (duplicates removed), with their index in the rule's `syscalls`. */
+  /**
+   * Known syscall names (duplicates removed, groups expanded), with the index in the rule's
+   * `syscalls` of the name or group that brought them.
+   */
   readonly syscalls: readonly { readonly name: string; readonly index: number }[];
+  /**
+   * The names only a group brought in (not also named on their own). An earlier rule deciding
+   * some of a group's calls is the normal way to carve exceptions out of it, not a mistake, so
+   * normalize does not report such names as shadowed.
+   */
+  readonly fromGroups: ReadonlySet<string>;
   readonly conditions: readonly Condition[];
   /** The arches the rule is restricted to; undefined: every target. */
   readonly arches?: ReadonlySet<ArchName>;
@@ -176,15 +186,26 @@ function checkRule(r: unknown, index: number, sink: DiagnosticSink, fallback?: S
   const action = checkAction(rule.action, `${path}.action`, sink, at);
   if (!action) ok = false;
   const syscalls: { name: string; index: number }[] = [];
+  const named = new Set<string>();
+  const grouped = new Set<string>();
+  const add = (name: string, index: number) => {
+    if (!syscalls.some((s) => s.name === name)) syscalls.push({ name, index });
+  };
   rule.syscalls.forEach((name: unknown, j: number) => {
     if (typeof name !== 'string') {
       sink.error('invalid-rule', `${path}.syscalls[${j}]`, `a syscall name must be a string, got ${typeof name}`, at);
       ok = false;
+    } else if (name.startsWith('@')) {
+      if (!isGroupName(name)) {
+        sink.error('unknown-group', `${path}.syscalls[${j}]`, `${unknownGroupMessage(name)}; list them with \`seccompile syscalls --groups\``, at);
+        ok = false;
+      } else for (const s of groupSyscalls(name)) (add(s, j), grouped.add(s));
     } else if (!isKnownSyscall(name)) {
       sink.error('unknown-syscall', `${path}.syscalls[${j}]`, `${unknownSyscallMessage(name)}: no architecture has it`, at);
       ok = false;
-    } else if (!syscalls.some((s) => s.name === name)) syscalls.push({ name, index: j });
+    } else (add(name, j), named.add(name));
   });
+  const fromGroups = new Set([...grouped].filter((n) => !named.has(n)));
   const conditions: Condition[] = [];
   const list: unknown = rule.conditions ?? [];
   if (!Array.isArray(list)) {
@@ -214,7 +235,7 @@ function checkRule(r: unknown, index: number, sink: DiagnosticSink, fallback?: S
     }
   }
   if (!ok || !action) return undefined;
-  return { index, path, action, syscalls, conditions, ...(arches ? { arches } : {}), ...(at ? { location: at } : {}) };
+  return { index, path, action, syscalls, fromGroups, conditions, ...(arches ? { arches } : {}), ...(at ? { location: at } : {}) };
 }
 
 /** The checked actions and rules of a policy (undefined entries where something was wrong). */

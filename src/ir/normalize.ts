@@ -17,6 +17,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
 import { satisfiable } from './implication.js';
 import { EarlierRules } from './earlier-rules.js';
+import { lintPolicy } from './lints.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from './types.js';
 
 export interface NormalizeOptions {
@@ -85,7 +86,7 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
             unenforceable.set(key, u);
             continue;
           }
-        } else if (earlier && !unsat.has(p.rule)) {
+        } else if (earlier && !unsat.has(p.rule) && !p.rule.fromGroups.has(p.syscall)) {
           const key = `${p.rule.index}/${originPath(earlier)}`;
           const s = shadows.get(key) ?? { later: p.rule, earlier: describe(earlier), syscalls: new Set(), arches: new Set() };
           s.syscalls.add(p.syscall);
@@ -144,6 +145,7 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
   const archOrder = arches.map((a) => a.name);
   skipped.sort((a, b) => archOrder.indexOf(a.arch) - archOrder.indexOf(b.arch) || (a.syscall < b.syscall ? -1 : a.syscall > b.syscall ? 1 : 0));
   const ir: PolicyIR = { sections, badArch: resolveAction(checked.badArch) };
+  if (!hasErrors(sink.list)) lintPolicy(ir, checked.rules, sink);
   return { ir: hasErrors(sink.list) ? undefined : ir, diagnostics: sink.list, skipped };
 }
 

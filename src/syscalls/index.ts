@@ -18,6 +18,7 @@ export type { Arch, ArchName, Multiplexer, NrSpan } from './arch.js';
 export { ARCH_NAMES } from './arch.js';
 export { TABLE_SOURCE, type SyscallName } from './tables.js';
 export { IPC_CALL, IPC_CALLS, SOCKETCALL, SOCKETCALL_CALLS } from './multiplexers.js';
+export { groupSyscalls, groupSyscallsOn, isGroupName, unknownGroupMessage, GROUP_NAMES, SYSCALL_GROUPS, type GroupName, type SyscallGroup } from './group.js';
 
 interface ArchSpec {
   readonly auditArch: number;

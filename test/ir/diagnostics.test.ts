@@ -89,7 +89,7 @@ const cases: Case[] = [
   ]],
   ['shadowed by a subset of conditions', policy({ default: kill(), arch: 'x86_64', rules: [
     allow('read').when(arg(0).eq(3)),
-    errno(1).on('read', 'write').when(arg(1).eq(1), arg(0).eq(3)),
+    errno(1).on('read', 'write').when(arg(2).eq(1), arg(0).eq(3)),
   ] }), [['shadowed-rule', 'rules[1]', /never match read \(/]]],
   ['shadowed by interval reasoning', policy({ default: kill(), arch: 'x86_64', rules: [
     allow('read').when(arg(0).lt(100)),

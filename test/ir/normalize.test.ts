@@ -96,7 +96,7 @@ test('rules keep policy order per syscall; conditions become bigint IR condition
 });
 
 test('a syscall absent on one target arch is skipped there and listed', () => {
-  const r = normalize(policy({ default: allow(), arch: ['x86_64', 'aarch64'], rules: [errno(1).on('open', 'openat', 'arch_prctl')] }));
+  const r = normalize(policy({ default: kill(), arch: ['x86_64', 'aarch64'], rules: [errno(1).on('open', 'openat', 'arch_prctl')] }));
   assert.equal(r.diagnostics, []);
   assert.equal(r.skipped, [
     { arch: 'aarch64', syscall: 'arch_prctl' },
@@ -123,7 +123,7 @@ test('multiplexers: a socket/ipc rule also governs socketcall/ipc with the sub-c
 test('multiplexers: conditioned rule allowed when an earlier rule decides the sub-call (expansion dropped)', () => {
   const r = normalize(
     policy({
-      default: allow(),
+      default: kill(),
       arch: ['x86', 'x86_64'],
       rules: [
         errno('EAFNOSUPPORT').on('socketcall').when(arg(0).int.eq(1)),
@@ -139,7 +139,7 @@ test('multiplexers: conditioned rule allowed when an earlier rule decides the su
 
 test('multiplexers: an expansion can shadow a later explicit multiplexer rule', () => {
   const r = normalize(
-    policy({ default: allow(), arch: ['x86'], rules: [errno(1).on('socket'), allow('socketcall').when(arg(0).int.eq(1))] }),
+    policy({ default: kill(), arch: ['x86'], rules: [errno(1).on('socket'), allow('socketcall').when(arg(0).int.eq(1))] }),
   );
   assert.equal(r.diagnostics.map((d) => [d.code, d.path]), [['shadowed-rule', 'rules[1]']]);
   assert.match(r.diagnostics[0]!.message, /rules\[0\] \(socket through socketcall\)/);

@@ -1,7 +1,8 @@
 /**
  * `seccompile syscalls [--arch A] [NAME|NR]`: resolves syscall names and numbers like
  * libseccomp's scmp_sys_resolver. Numbers are raw seccomp_data.nr values (x32 includes
- * __X32_SYSCALL_BIT), so what this prints is what a filter compares.
+ * __X32_SYSCALL_BIT), so what this prints is what a filter compares. `--groups` and
+ * `--group G` list the syscall groups (src/syscalls/groups.ts) policies can name.
  */
 import { parseArgs, UsageError, UserError, type Command } from '../io.js';
 import { writeJson } from '../json-output.js';
@@ -16,14 +17,19 @@ import {
   unknownSyscallMessage,
   type Arch,
 } from '../../syscalls/index.js';
+import { GROUP_NAMES, groupSyscalls, groupSyscallsOn, isGroupName, SYSCALL_GROUPS, unknownGroupMessage } from '../../syscalls/group.js';
 
 const USAGE = `Usage: seccompile syscalls [--arch ARCH] [NAME | NR]
        seccompile syscalls --all-arches NAME | NR
+       seccompile syscalls --groups | --group GROUP [--arch ARCH | --all-arches]
 
 Resolves syscall names and numbers (like libseccomp's scmp_sys_resolver).
   NAME            print its number on ARCH
   NR              print the name of that number on ARCH (decimal or 0x hex)
   (nothing)       list ARCH's table as "NAME NR" lines, sorted by number
+  --groups        list the syscall groups policies can use, with what each holds
+  --group GROUP   list GROUP's syscalls on ARCH as "NAME NR" lines, by name (names
+                  absent on ARCH are left out); with --all-arches, every name it holds
 Numbers are seccomp_data.nr as a filter sees it: x32 numbers include 0x40000000
 (an x32 NR given without that bit is accepted too).
 
@@ -31,9 +37,11 @@ Options:
   -a, --arch ARCH     ${ARCH_NAMES.join(', ')} (default: the host's, ${hostName()})
   -A, --all-arches    resolve NAME or NR on every arch ("-" where it does not exist)
   --json              print one JSON object instead (the SyscallsJson type, README "--json")
+  -g, --group GROUP   list a group's syscalls (e.g. @network-io; the @ may be left out)
+  -G, --groups        list the groups
   -h, --help          show this help
 
-Exit status: 0 resolved, 1 unknown name or number, 2 bad usage.
+Exit status: 0 resolved, 1 unknown name, number or group, 2 bad usage.
 `;
 
 function hostName(): string {
@@ -65,7 +73,19 @@ function resolve(arch: Arch, query: string, nr: number | undefined): { name?: st
 
 export const run: Command = async (argv, io) => {
   const args = parseArgs(
-    { '--arch': String, '--all-arches': Boolean, '--json': Boolean, '--help': Boolean, '-a': '--arch', '-A': '--all-arches', '-h': '--help' },
+    {
+      '--arch': String,
+      '--all-arches': Boolean,
+      '--group': String,
+      '--groups': Boolean,
+      '--json': Boolean,
+      '--help': Boolean,
+      '-a': '--arch',
+      '-A': '--all-arches',
+      '-g': '--group',
+      '-G': '--groups',
+      '-h': '--help',
+    },
     argv,
   );
   if (args['--help']) {
@@ -84,6 +104,12 @@ export const run: Command = async (argv, io) => {
     arch = found;
   } else {
     arch = hostArch();
+  }
+  if (args['--groups'] || args['--group'] !== undefined) {
+    if (operands.length > 0) throw new UsageError(`--group and --groups take no NAME or NR, got ${operands[0]}`);
+    if (args['--groups'] && args['--group'] !== undefined) throw new UsageError('--group and --groups exclude each other');
+    io.stdout.write(args['--groups'] ? listGroups() : listGroup(args['--group']!, args['--all-arches'] ? undefined : arch));
+    return 0;
   }
   const nr = query === undefined ? undefined : parseNr(query);
   const json = args['--json'] === true;
@@ -130,3 +156,19 @@ export const run: Command = async (argv, io) => {
   else io.stdout.write(`${found}\n`);
   return 0;
 };
+
+/** "@basic-io       read, write, seek, close and dup on open descriptors (17 syscalls)" */
+function listGroups(): string {
+  const width = Math.max(...GROUP_NAMES.map((g) => g.length));
+  return GROUP_NAMES.map((g) => `${g.padEnd(width)}  ${SYSCALL_GROUPS[g].description} (${groupSyscalls(g).length} syscalls)\n`).join('');
+}
+
+/** A group's syscalls: "NAME NR" on `arch`, or every name when `arch` is undefined. */
+function listGroup(name: string, arch: Arch | undefined): string {
+  const g = name.startsWith('@') ? name : `@${name}`;
+  if (!isGroupName(g)) throw new UserError(`${unknownGroupMessage(name)}; list them with --groups`);
+  if (!arch) return groupSyscalls(g).map((s) => `${s}\n`).join('');
+  const names = groupSyscallsOn(arch, g);
+  const width = Math.max(0, ...names.map((n) => n.length));
+  return names.map((s) => `${s.padEnd(width)} ${arch.syscalls.get(s)}\n`).join('');
+}

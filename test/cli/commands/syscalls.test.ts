@@ -32,6 +32,14 @@ const CASES: Array<[string[], number, RegExp | string, RegExp | string]> = [
   [['99999999999'], 2, '', /out of range/],
   [['--help'], 0, /^Usage: seccompile syscalls/, ''],
   [['read'], 0, /^\d+\n$/, ''], // the host's arch
+  [['--groups'], 0, /^@default +what every process needs.*\n(.*\n)*@network-io +sockets.*\(22 syscalls\)\n/, ''],
+  [['--group', '@swap', '--arch', 'x86_64'], 0, 'swapoff 168\nswapon  167\n', ''],
+  [['-g', 'network-io', '-a', 'x86'], 0, /\nsocketcall +102\n/, ''],
+  [['--group', '@network-io', '--arch', 'x86_64'], 0, /^(?![\s\S]*socketcall)[\s\S]*\nsocket +41\n/, ''],
+  [['--group', '@reboot', '--all-arches'], 0, 'kexec_file_load\nkexec_load\nreboot\n', ''],
+  [['--group', '@netwrk-io'], 1, '', /unknown syscall group '@netwrk-io' \(did you mean @network-io\?\); list them with --groups/],
+  [['--group', '@swap', 'read'], 2, '', /take no NAME or NR/],
+  [['--group', '@swap', '--groups'], 2, '', /exclude each other/],
 ];
 for (const [argv, code, out, err] of CASES) {
   test(`syscalls ${argv.join(' ')} -> ${code}`, async () => {
