@@ -7,7 +7,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
+import { hasCgroupV2Limits, hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
+import { readCgroupMounts } from '../../src/launcher/cgroups.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jail, python, tempDir } from '../support/jail.js';
@@ -75,10 +76,18 @@ if (ok) {
     assert.match(r.stderr, /(^|\n)jail: the memory limit \(50M\) killed 1 process: out of memory\n$/);
   });
 
+  test('v2: where the unified hierarchy offers memory, pids and cpu, every limit uses it', async () => {
+    if (!need('cgroup-v2', hasCgroupV2Limits(), 'jail cgroup v2 limits', 'no cgroup v2 hierarchy with memory, pids and cpu here (v2 files are tested on fake trees)')) return;
+    const r = await jail(['--verbose', '--memory', '64M', '--pids', '32', '--cpus', '0.5', '--no-seccomp', '--', '/bin/true']);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^jail: create cgroup: v2 ${readCgroupMounts().v2}/seccompile/jail-`, 'm'));
+  });
+
   test('memory: --memory-swap sets memory plus swap; without it there is no swap', async () => {
-    const show = 'cg=$(grep -E "memory" /proc/self/cgroup | cut -d: -f3); ' +
-      'v1=/sys/fs/cgroup/memory$cg; v2=/sys/fs/cgroup/unified$cg; ' +
-      'if [ -e $v1/memory.limit_in_bytes ]; then cat $v1/memory.limit_in_bytes $v1/memory.memsw.limit_in_bytes; ' +
+    // The v1 memory hierarchy's cgroup if there is one, else the unified hierarchy's ("0::").
+    const show = 'cg=$(grep ":memory:" /proc/self/cgroup | cut -d: -f3); v1=/sys/fs/cgroup/memory$cg; ' +
+      `v2=${readCgroupMounts().v2 ?? '/nonexistent'}$(grep "^0::" /proc/self/cgroup | cut -d: -f3); ` +
+      'if [ -n "$cg" ] && [ -e $v1/memory.limit_in_bytes ]; then cat $v1/memory.limit_in_bytes $v1/memory.memsw.limit_in_bytes; ' +
       'else cat $v2/memory.max; echo $(( $(cat $v2/memory.max) + $(cat $v2/memory.swap.max) )); fi';
     const a = await jail(['--memory', '64M', '--memory-swap', '96M', '--no-seccomp', '--', '/bin/sh', '-c', show]);
     assert.is(a.stdout, `${64 << 20}\n${96 << 20}\n`, a.stderr);
