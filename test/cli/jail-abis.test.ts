@@ -10,7 +10,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasNamespaces, hasSeccomp, isRoot, need } from '../support/capabilities.js';
 import { hasGcc, cProbe } from '../support/c-probe.js';
@@ -68,6 +68,7 @@ if (ok) {
       assert.is(r.stderr, `jail: killed by seccomp policy ${policy}: syscall ${killed[abi]}\n`);
     });
   }
+  test.after(() => rmSync(dir, { recursive: true, force: true }));
 }
 
 test.run();
