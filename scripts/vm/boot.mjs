@@ -8,6 +8,9 @@ import { EXIT, MARK, UP } from './guest.mjs';
 
 export const QEMU = 'qemu-system-x86_64';
 
+/** The serial console ends lines with \r\n; SeaBIOS and the kernel may send escapes. */
+const strip = (raw) => raw.replace(/\r$/, '').replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '');
+
 /**
  * TCG, not KVM: on hosts that are themselves VMs, a KVM guest may hang at boot (nested
  * virtualization); TCG is slower but runs anywhere. `syscall.x32=y` turns on the x32 ABI, which
@@ -54,8 +57,7 @@ export function boot({ kernel, initrd, bootTimeout, totalTimeout, log, onSpawn }
     );
 
     const line = (raw) => {
-      // The serial console ends lines with \r\n; SeaBIOS and the kernel may send escapes.
-      const l = raw.replace(/\r$/, '').replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '');
+      const l = strip(raw);
       if (l.startsWith(UP)) {
         up = true;
         log(`VM up: ${l.slice(UP.length).trim()}`);
@@ -80,7 +82,7 @@ export function boot({ kernel, initrd, bootTimeout, totalTimeout, log, onSpawn }
     qemu.stderr.on('data', (d) => process.stderr.write(d));
     qemu.on('error', (e) => finish({ error: `${QEMU}: ${e.message}` }));
     qemu.on('close', (code, signal) => {
-      if (pending) line(pending);
+      if (strip(pending).trim()) line(pending);
       if (status === undefined || Number.isNaN(status)) {
         finish({ error: `the VM stopped (${QEMU}: ${signal ?? `exit ${code}`}) before the tests reported a status` });
       } else {

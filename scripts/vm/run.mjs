@@ -149,26 +149,29 @@ async function main() {
   try {
     const { initrd, loaded } = prepare({ work, busybox, modules, tests, build });
     log(`booting ${kernel} (modules: ${loaded.join(' ')}) for ${tests.length} test file(s)`);
+    const booted = Date.now();
     outcome = await boot({
       kernel,
       initrd,
       bootTimeout,
       totalTimeout,
-      log: (m) => log(`${m} (after ${elapsed()})`),
+      log: (m) => log(`${m} (${Math.round((Date.now() - booted) / 1000)} s after booting)`),
       onSpawn: (child) => (qemu = child),
     });
   } finally {
     cleanup();
   }
 
-  log(`${tests.length} file(s) in the VM (kernel ${version}), ${elapsed()} in all:`);
-  for (const r of outcome.results) console.log(`  ${r}`);
+  if (outcome.results.length > 0) {
+    log(`${outcome.results.length} of ${tests.length} file(s) ran in the VM (kernel ${version}); ${elapsed()} in all:`);
+    for (const r of outcome.results) console.log(`  ${r}`);
+  }
   if (outcome.skips.length > 0) log(`${outcome.skips.length} skip(s) where nothing may skip:\n  ${outcome.skips.join('\n  ')}`);
   if (outcome.error) fail(outcome.error);
   if (outcome.status !== 0) fail(`the tests failed in the VM (status ${outcome.status})`);
   if (outcome.skips.length > 0) fail('a test skipped in the VM');
   if (outcome.results.length !== tests.length) fail(`${outcome.results.length} of ${tests.length} test files reported a result`);
-  log('passed');
+  log(`passed (${elapsed()})`);
 }
 
 main().catch((e) => {
