@@ -132,7 +132,7 @@ async function main() {
   const t0 = Date.now();
   const elapsed = () => `${Math.round((Date.now() - t0) / 1000)} s`;
   const work = mkdtempSync(join(tmpdir(), 'seccompile-vm-'));
-  chmodSync(work, 0o755);
+  chmodSync(work, 0o755); // the probes in it stay usable by tests that drop root
   let qemu;
   const cleanup = () => {
     if (qemu && qemu.exitCode === null && qemu.signalCode === null) qemu.kill('SIGKILL');
