@@ -7,7 +7,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
+import { hasCgroupV2Limits, hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
+import { readCgroupMounts } from '../../src/launcher/cgroups.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jail, python, tempDir } from '../support/jail.js';
@@ -73,6 +74,13 @@ if (ok) {
     assert.is(r.stdout, 'child status 137\n', r.stderr);
     assert.is(r.status, 0);
     assert.match(r.stderr, /(^|\n)jail: the memory limit \(50M\) killed 1 process: out of memory\n$/);
+  });
+
+  test('v2: where the unified hierarchy offers memory, pids and cpu, every limit uses it', async () => {
+    if (!need('cgroup-v2', hasCgroupV2Limits(), 'jail cgroup v2 limits', 'no cgroup v2 hierarchy with memory, pids and cpu here (v2 files are tested on fake trees)')) return;
+    const r = await jail(['--verbose', '--memory', '64M', '--pids', '32', '--cpus', '0.5', '--no-seccomp', '--', '/bin/true']);
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^jail: create cgroup: v2 ${readCgroupMounts().v2}/seccompile/jail-`, 'm'));
   });
 
   test('memory: --memory-swap sets memory plus swap; without it there is no swap', async () => {

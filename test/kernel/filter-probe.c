@@ -1,8 +1,11 @@
 /*
  * Runs system calls under one seccomp filter, for test/kernel/compiler.test.ts.
  *
- *   filter-probe FILE   FILE (host byte order): u32 len, len * struct sock_filter,
- *                       u32 ncases, ncases * (u64 nr, u64 args[6]).
+ *   filter-probe FILE [int80]
+ *                       FILE (host byte order): u32 len, len * struct sock_filter,
+ *                       u32 ncases, ncases * (u64 nr, u64 args[6]). With int80 (x86_64 only)
+ *                       the calls go through int $0x80, as i386 syscalls (seccomp sees
+ *                       AUDIT_ARCH_I386; the test passes 32-bit values, as an i386 process would).
  *   Prints one token per case: e<N> = the call failed with errno N, r<N> = it returned N,
  *   k<S> = the child was killed by signal S during this case (the next cases then run in a
  *   new child), x = not run; or "install <errno>" when seccomp() refused the filter.
@@ -34,16 +37,42 @@ struct result {
 	int done;
 };
 
+#if defined(__x86_64__)
+/* int $0x80 from 64-bit code: ebx, ecx, edx, esi, edi, ebp carry the arguments; rbp is saved
+ * in r13 around the call (no stack use: the red zone may be live), r8-r11 are not preserved. */
+static long int80(uint64_t nr, const uint64_t *a) {
+	long ret;
+	register uint64_t sixth __asm__("r12") = a[5];
+	__asm__ volatile("mov %%rbp, %%r13\n\tmov %%r12, %%rbp\n\tint $0x80\n\tmov %%r13, %%rbp"
+	                 : "=a"(ret)
+	                 : "a"(nr), "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3]), "D"(a[4]), "r"(sixth)
+	                 : "memory", "r8", "r9", "r10", "r11", "r13");
+	ret = (int)ret;
+	if (ret < 0 && ret > -4096) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+#endif
+
 static void die(const char *what) {
 	perror(what);
 	exit(2);
 }
 
 int main(int argc, char **argv) {
-	if (argc != 2) {
-		fprintf(stderr, "usage: filter-probe FILE\n");
+	int use_int80 = argc == 3 && strcmp(argv[2], "int80") == 0;
+	if (argc != 2 && !use_int80) {
+		fprintf(stderr, "usage: filter-probe FILE [int80]\n");
 		return 2;
 	}
+#if !defined(__x86_64__)
+	if (use_int80) {
+		fprintf(stderr, "filter-probe: int80 needs x86_64\n");
+		return 2;
+	}
+#endif
 	FILE *f = fopen(argv[1], "rb");
 	if (!f) die(argv[1]);
 	uint32_t len, ncases;
@@ -79,7 +108,12 @@ int main(int argc, char **argv) {
 				const uint64_t *k = cases + 7 * (size_t)c;
 				errno = 0;
 				res[c].done = 2; /* running */
-				long r = syscall((long)k[0], k[1], k[2], k[3], k[4], k[5], k[6]);
+				long r;
+#if defined(__x86_64__)
+				if (use_int80) r = int80(k[0], k + 1);
+				else
+#endif
+					r = syscall((long)k[0], k[1], k[2], k[3], k[4], k[5], k[6]);
 				res[c].ret = r;
 				res[c].err = r == -1 ? errno : 0;
 				res[c].done = 1;

@@ -1,20 +1,17 @@
 /**
- * Builds and runs test/kernel/probe.c (see its header for the protocol): gcc compiles it into
- * a temporary directory; inputs are written as host-endian binary records.
+ * Builds and runs test/kernel/probe.c (see its header for the protocol): gcc compiles it
+ * (test/support/c-probe.ts); inputs are written as host-endian binary records into a
+ * temporary directory.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Insn } from '../../src/bpf/isa.js';
 import { encode } from '../../src/bpf/encode.js';
+import { cProbe } from '../support/c-probe.js';
 
-const source = join(dirname(fileURLToPath(import.meta.url)), 'probe.c');
-
-export function hasGcc(): boolean {
-  return spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0;
-}
+export { hasGcc } from '../support/c-probe.js';
 
 export interface Probe {
   /** Runs `probe MODE` over `input` and returns its output lines. */
@@ -24,8 +21,7 @@ export interface Probe {
 
 export function buildProbe(): Probe {
   const dir = mkdtempSync(join(tmpdir(), 'seccompile-probe-'));
-  const binary = join(dir, 'probe');
-  execFileSync('gcc', ['-O2', '-Wall', '-Werror', '-o', binary, source], { stdio: 'inherit' });
+  const binary = cProbe('probe');
   return {
     run(mode, input) {
       const file = join(dir, `${mode}.bin`);
