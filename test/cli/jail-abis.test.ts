@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 import { hasNamespaces, hasSeccomp, isRoot, need } from '../support/capabilities.js';
 import { hasGcc, cProbe } from '../support/c-probe.js';
 import { abiFeatures, availableAbis, type Abi } from '../support/abi-probe.js';
@@ -26,6 +26,8 @@ const ok = need('root', isRoot(), 'jail through every ABI', 'namespaces need roo
 
 if (ok) {
   const probe = cProbe('abi-probe');
+  // The probe is built under the host's /tmp, which the jail does not share.
+  const bind = ['--ro-bind', dirname(probe)];
   const { ia32, x32 } = abiFeatures();
   need('ia32', ia32, 'jail: socket() through int $0x80', 'this kernel has no IA-32 emulation (int $0x80 faults)');
   need('x32', x32, 'jail: socket() through x32', 'this kernel runs no x32 syscalls (CONFIG_X86_X32_ABI with syscall.x32=y)');
@@ -34,14 +36,14 @@ if (ok) {
     abis.map((a) => `${a} inet ${results[a][0]}\n${a} unix ${results[a][1]}\n`).join('');
 
   test(`without a filter, socket() works through ${abis.join(', ')}`, async () => {
-    const r = await jail(['--no-seccomp', '--', probe, 'socket', ...abis]);
+    const r = await jail([...bind, '--no-seccomp', '--', probe, 'socket', ...abis]);
     assert.is(r.status, 0, r.stderr);
     const all: [string, string] = ['ok', 'ok'];
     assert.is(r.stdout, lines({ x86_64: all, i386: all, 'i386-socketcall': all, x32: all }));
   });
 
   test(`net-off denies AF_INET with EAFNOSUPPORT through ${abis.join(', ')}; AF_UNIX stays allowed but for socketcall`, async () => {
-    const r = await jail(['--policy', 'net-off', '--', probe, 'socket', ...abis]);
+    const r = await jail([...bind, '--policy', 'net-off', '--', probe, 'socket', ...abis]);
     assert.is(r.status, 0, r.stderr);
     const denied = `e${EAFNOSUPPORT}`;
     assert.is(r.stdout, lines({ x86_64: [denied, 'ok'], i386: [denied, 'ok'], 'i386-socketcall': [denied, denied], x32: [denied, 'ok'] }));
@@ -62,7 +64,7 @@ if (ok) {
   };
   for (const abi of abis) {
     test(`a kill through ${abi} is reported with the syscall and its ABI: ${killed[abi]}`, async () => {
-      const r = await jail(['--policy', policy, '--', probe, 'socket', abi]);
+      const r = await jail([...bind, '--policy', policy, '--', probe, 'socket', abi]);
       assert.is(r.stdout, '');
       assert.is(r.status, 159, r.stderr);
       assert.is(r.stderr, `jail: killed by seccomp policy ${policy}: syscall ${killed[abi]}\n`);
