@@ -174,7 +174,18 @@ function sendConfig(init: InitStage, config: InitConfig): void {
 
 /** Ends an init stage that has not had its configuration (it has run nothing of the user's). */
 async function abandon(init: InitStage): Promise<void> {
+  // In a rootless run the init stage is unshare's child: killed first, while it can be found.
+  const target = init.target();
+  if (target !== undefined && target !== init.child.pid) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Gone, or not forked yet (then unshare's death means it never will be).
+    }
+  }
   init.child.kill('SIGKILL');
+  // Whatever is left waits for its configuration: end-of-file ends it.
+  (init.child.stdio[3] as { destroy?: () => void } | null)?.destroy?.();
   await init.ended.catch(() => {});
 }
 
