@@ -9,7 +9,7 @@
  * of an earlier commit), measured in the same rounds, to compare two versions.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,20 @@ function time(cmd: string, args: readonly string[], fdFile?: string, env: NodeJS
   });
 }
 
+/** Whether every directory down to `path` lets others in, and `path` lets them read it. */
+function readableByOthers(path: string): boolean {
+  let dir = path;
+  for (;;) {
+    try {
+      if ((statSync(dir).mode & (dir === path ? 0o004 : 0o001)) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (dir === '/') return true;
+    dir = dirname(dir);
+  }
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1]!;
@@ -69,6 +83,10 @@ export default async function bench(): Promise<BenchReport> {
     ['jail --memory 64M -- /bin/true (v1 cgroup)', jail, ['--policy', policy, '--memory', '64M', '--', '/bin/true']],
     ...(process.env.JAIL_BENCH_BASELINE
       ? [[`baseline ${process.env.JAIL_BENCH_BASELINE}: jail -- /bin/true`, join(process.env.JAIL_BENCH_BASELINE, 'bin', 'jail'), ['--policy', policy, '--', '/bin/true']] as [string, string, string[]]]
+      : []),
+    // Rootless: the same run as nobody, in a user namespace (needs a checkout nobody can read).
+    ...(existsSync('/usr/bin/setpriv') && readableByOthers(jail)
+      ? [['jail -- /bin/true as nobody (rootless)', '/usr/bin/setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', jail, '--policy', policy, '--', '/bin/true']] as [string, string, string[]]]
       : []),
     ['unshare --fork --pid --mount-proc --net --uts --ipc /bin/true', 'unshare', ['--fork', '--pid', '--mount-proc', '--net', '--uts', '--ipc', '/bin/true']],
   ];

@@ -14,6 +14,7 @@ import { LaunchError } from '../launcher/launch-error.js';
 import { isAlive, readJail, readJailFilter, stateDir, sweepStale, type JailEntry } from '../launcher/registry.js';
 import { entryProblem, stateDirProblem } from '../launcher/registry-check.js';
 import { JAIL_NAME } from '../launcher/registry-names.js';
+import { probeUserNamespaces } from '../launcher/userns.js';
 import { runJail } from '../launcher/supervisor.js';
 import { describeSeccompKill } from './jail-seccomp-report.js';
 import type { JailSpec, NsName } from '../launcher/spec.js';
@@ -121,12 +122,15 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     if (!entry) throw new EnterError(`no running jail named ${name} (see jail ps)`);
     if (!entry.command || !isAlive(entry.command)) throw new EnterError(`${name} has no running command (state ${entry.state})`);
-    if (entry.rootless) {
-      throw new EnterError(`${name} runs without root in a user namespace, which jail enter cannot join yet (only a single-threaded process can; use: nsenter --target ${entry.command.pid} --all --preserve-credentials)`);
-    }
     const forged = entryProblem(entry);
     if (forged) throw new EnterError(`the registry entry of ${name} does not describe a jail (${forged}): not entered`);
-    const spec = specFor(entry, command, { cwd: a['--cwd'], env: a['--env'] ?? [], verbose: a['--verbose'] ?? false });
+    let spec = specFor(entry, command, { cwd: a['--cwd'], env: a['--env'] ?? [], verbose: a['--verbose'] ?? false });
+    if (entry.rootless) {
+      // Its user namespace can only be joined by a single-threaded helper (util-linux nsenter).
+      const rootless = probeUserNamespaces();
+      if (!rootless.ok) throw new EnterError(`${name} runs in a user namespace, and ${rootless.why}`);
+      spec = { ...spec, rootless };
+    }
     log('jail', `${name}: pid ${entry.command.pid}, namespaces ${Object.keys(entry.namespaces).join(' ') || 'none'}, policy ${entry.policy ?? 'none'}`);
     const result = await runJail(spec, { log });
     if (result.setupError) {

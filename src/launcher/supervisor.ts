@@ -31,7 +31,7 @@ import { inPidNamespaceOf } from './enter.js';
 import { inNewPidNamespace } from './namespaces.js';
 import { killOrphans, startWatchdog } from './orphans.js';
 import { packageRoot } from './package-root.js';
-import { onlyChild, rootlessLauncher } from './userns.js';
+import { onlyChild, rootlessEnterLauncher, rootlessLauncher } from './userns.js';
 import { startSeccompKillReport, type SeccompKillReport } from './seccomp-kill.js';
 import { EXEC_LINE, type InitConfig, type JailSpec, type SeccompFilter } from './spec.js';
 
@@ -126,7 +126,11 @@ interface InitStage {
 
 function spawnInit(spec: JailSpec): InitStage {
   const argv = [process.execPath, initScript()];
-  const { file, args } = spec.rootless ? rootlessLauncher(spec.rootless, argv, spec.namespaces.pid) : { file: argv[0]!, args: argv.slice(1) };
+  const { file, args } = !spec.rootless
+    ? { file: argv[0]!, args: argv.slice(1) }
+    : spec.enter
+      ? rootlessEnterLauncher(spec.rootless, spec.enter.pid, argv)
+      : rootlessLauncher(spec.rootless, argv, spec.namespaces.pid);
   // Node options of the user's environment must not reach the init stage's Node.
   // A rootless run's fd 2 is a pipe until the init stage has its configuration (it then takes
   // jail's stderr from fd 4), so that what unshare says at the end reaches jail, not the user.
@@ -137,13 +141,13 @@ function spawnInit(spec: JailSpec): InitStage {
       // A session of its own: terminal signals reach only jail, which forwards them once.
       detached: true,
     });
-  const child = spec.enter?.namespaces.includes('pid')
+  const child = spec.enter?.namespaces.includes('pid') && !spec.rootless
     ? inPidNamespaceOf('enter pid namespace', spec.enter, start)
     : spec.namespaces.pid && !spec.enter && !spec.rootless
       ? inNewPidNamespace('unshare pid namespace', start)
       : start();
-  // Behind unshare --fork the init stage is unshare's child; otherwise the child itself.
-  let target: number | undefined = spec.rootless && spec.namespaces.pid ? undefined : child.pid;
+  // Behind unshare --fork (or nsenter --pid) the init stage is the helper's child; otherwise the child itself.
+  let target: number | undefined = spec.rootless && (spec.namespaces.pid || spec.enter) ? undefined : child.pid;
   // Listeners from the start: the run prepares (awaits) before it supervises.
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', (e) => reject(setupError('spawn init', e.message)));
@@ -152,6 +156,9 @@ function spawnInit(spec: JailSpec): InitStage {
   ended.catch(() => {}); // observed by supervise() or abandon()
   let status = '';
   child.stdio[3]?.on('data', (d: Buffer) => (status += d.toString()));
+  // A peer that dies with our configuration unread resets the channel: how it ended says the rest.
+  child.stdio[3]?.on('error', () => {});
+  child.stdio[2]?.on('error', () => {});
   let helper = '';
   child.stdio[2]?.on('data', (d: Buffer) => (helper += d.toString()));
   return {

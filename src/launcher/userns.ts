@@ -81,6 +81,20 @@ export function rootlessLauncher(support: UsernsSupport, argv: readonly string[]
   };
 }
 
+/**
+ * The helper command line that starts `argv` (jail enter's init stage) in the user and pid
+ * namespaces of the rootless jail whose command is `pid`: util-linux nsenter joins them (it
+ * must be single-threaded to join a user namespace) and forks, so the init stage is a process
+ * of the jail's pid namespace. `--preserve-credentials`: the caller is already uid 0 there (the
+ * map's only id), and setgroups, which nsenter would call otherwise, is denied in such a
+ * namespace. The init stage joins the rest itself.
+ */
+export function rootlessEnterLauncher(support: UsernsSupport, pid: number, argv: readonly string[]): { file: string; args: string[] } {
+  const nsenter = findTool('nsenter');
+  if (!support.ok || !support.setpriv || !nsenter) throw new Error("rootlessEnterLauncher: util-linux's nsenter and setpriv are needed");
+  return { file: support.setpriv, args: ['--pdeathsig', 'KILL', nsenter, `--target=${pid}`, '--user', '--pid', '--preserve-credentials', '--', ...argv] };
+}
+
 /** The only child of `pid` (unshare's, the init stage), once it exists. */
 export function onlyChild(pid: number): number | undefined {
   const children = sysctl(`/proc/${pid}/task/${pid}/children`);

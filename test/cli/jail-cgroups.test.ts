@@ -41,7 +41,8 @@ if (ok) {
     assert.is(r.status, 0, r.stderr);
     const early = [...r.stderr.matchAll(/^jail: join cgroup: init stage \(pid \d+\) -> (\S+)$/gm)].map((m) => m[1]!);
     assert.ok(early.every((f) => /\/devices\/seccompile\//.test(f)), early.join(' '));
-    assert.match(r.stderr, /\[init\] join cgroup: \S*memory\S*/);
+    // v1: the memory hierarchy's cgroup.procs; v2: the one cgroup's.
+    assert.match(r.stderr, /\[init\] join cgroup: \S+\/cgroup\.procs/);
   });
 
   test('a policy error found while the init stage starts: exit 125, no process or cgroup left', async () => {

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyboxRoot, hasBusybox } from '../support/container.js';
 import { hasSeccomp, isRoot, need } from '../support/capabilities.js';
@@ -22,16 +22,15 @@ const ok =
   need('namespaces', userns.ok, 'rootless jail', userns.why ?? '') &&
   need('tool', existsSync(SETPRIV), 'rootless jail', 'setpriv (util-linux) is not installed');
 
-function asNobody(args: readonly string[], onSpawn?: (pid: number) => void): Promise<Run> {
+function asNobody(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SETPRIV, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', jailBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/' });
+    const child = spawn(SETPRIV, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', jailBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/', env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, pid: child.pid! }));
-    onSpawn?.(child.pid!);
   });
 }
 
@@ -64,6 +63,32 @@ if (ok) {
     assert.is(killed.stderr, 'jail: killed by the timeout (0.3s): it ignored SIGTERM, SIGKILL after 0.2s\n');
     const handled = await asNobody(['--no-seccomp', '--timeout', '1', '--', '/bin/sh', '-c', "trap 'exit 9' TERM; while :; do sleep 0.05; done"]);
     assert.is(handled.status, 9, handled.stderr);
+  });
+
+  test('as nobody: a named rootless jail: ps, enter (its namespaces, uid 0, through nsenter), stop', async () => {
+    const env = { ...process.env, SECCOMPILE_STATE_DIR: `/var/tmp/seccompile-rootless-${process.pid}` };
+    const name = `rl-${process.pid}`;
+    const run = asNobody(['--name', name, '--hostname', 'box', '--', '/bin/sleep', '30'], env);
+    try {
+      let running = false;
+      for (let i = 0; i < 200 && !running; i++) {
+        const ps = await asNobody(['ps', '--json'], env);
+        running = ps.status === 0 && (JSON.parse(ps.stdout) as Array<{ name: string; state: string }>).some((e) => e.name === name && e.state === 'running');
+        if (!running) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(running, 'the named jail runs');
+      const r = await asNobody(['enter', name, '--', '/bin/sh', '-c', 'echo $$; id -u; hostname; ls /proc | grep -c "^[0-9]"; cat /proc/1/cmdline | tr "\\0" " "'], env);
+      assert.is(r.status, 0, r.stderr);
+      const [pid, uid, hostname, count, pid1] = r.stdout.trim().split('\n');
+      assert.ok(Number(pid) > 1 && Number(count) <= 5, r.stdout);
+      assert.is(uid, '0');
+      assert.is(hostname, 'box');
+      assert.match(pid1!, /^\/bin\/sleep 30/);
+      assert.is((await asNobody(['stop', '--timeout', '0.5', name], env)).status, 0);
+    } finally {
+      await run;
+      rmSync(env.SECCOMPILE_STATE_DIR, { recursive: true, force: true });
+    }
   });
 
   test('jail doctor: as root and as nobody, every check says ok, info, or what is missing and how to fix it', async () => {
