@@ -56,6 +56,11 @@ test('the slug rules match the headings the docs link to', () => {
   assert.equal([...anchors('# A\n## A\n```\n# not a heading\n```\n## A\n')], ['a', 'a-1', 'a-2']);
 });
 
+test('the README gives the test command CI runs, exactly', () => {
+  assert.ok(readFileSync(join(root, 'README.md'), 'utf8').includes('npm ci && npm test'));
+  assert.ok(readFileSync(join(root, '.ci/run'), 'utf8').includes('\nnpm ci && npm test\n'));
+});
+
 test('there are docs pages for each topic', () => {
   for (const page of ['policies', 'testing', 'oci', 'jail', 'bpf-toolkit', 'security', 'how-it-works', 'development', 'cli']) {
     assert.ok(DOCS.includes(`docs/${page}.md`), page);
