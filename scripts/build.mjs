@@ -45,7 +45,7 @@ await build({ ...common, entryPoints: { 'cli/seccompile': 'src/cli/seccompile.ts
 // jail is built on its own: its start-up path then loads only its own small chunks (chunks
 // shared with the other entries cost ~4 ms more), and its init stage, which runs before every
 // command, is one CommonJS file (~8 ms less CPU than the same code as ES module chunks).
-// Measurements: README "## jail" and bench/jail.bench.ts.
+// Measurements: bench/README.md ("jail start-up"), docs/jail.md ("Start-up cost") and bench/jail.bench.ts.
 await build({ ...common, entryPoints: { 'cli/jail': 'src/cli/jail.ts' }, chunkNames: 'chunks/jail-[name]-[hash]' });
 // `jail ps` and `jail stop` (bin/jail picks this entry for them): one file with the registry
 // and nothing of the run path; built apart so jail's own chunks stay as they are.

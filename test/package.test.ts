@@ -34,6 +34,7 @@ const ALLOWED: readonly RegExp[] = [
   /^dist\/[\w/.-]+\.(js|cjs|d\.ts)$/,
   /^bpf\/[\w-]+\.(x86_64|aarch64)\.(bpf|txt)$/,
   /^policies\/[\w-]+\.ts$/,
+  /^man\/(seccompile|jail)\.1$/,
   ...(process.env.SECCOMPILE_SOURCEMAPS === '1' ? [/^dist\/[\w/.-]+\.(js|cjs)\.map$/] : []),
 ];
 /** Files the package cannot work without. */
@@ -53,6 +54,8 @@ const REQUIRED = [
   'dist/policies/default.d.ts',
   'bpf/default.x86_64.bpf',
   'bpf/default.aarch64.bpf',
+  'man/seccompile.1',
+  'man/jail.1',
 ];
 
 /** The user's files: a policy extending a built-in, one with a typo, a node:test file. */
@@ -147,11 +150,11 @@ test.after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('the tarball holds bin/, dist/ (no source maps), bpf/, policies/, README and LICENSE, nothing else', () => {
+test('the tarball holds bin/, dist/ (no source maps), bpf/, policies/, man/, README and LICENSE, nothing else', () => {
   assert.equal(files.filter((f) => !ALLOWED.some((re) => re.test(f))), []);
   assert.equal(REQUIRED.filter((f) => !files.includes(f)), []);
   const installed = join(project, 'node_modules/seccompile');
-  assert.equal(readdirSync(installed).sort(), ['LICENSE', 'README.md', 'bin', 'bpf', 'dist', 'package.json', 'policies']);
+  assert.equal(readdirSync(installed).sort(), ['LICENSE', 'README.md', 'bin', 'bpf', 'dist', 'man', 'package.json', 'policies']);
   assert.match(readFileSync(join(installed, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
 });
 
