@@ -1,5 +1,5 @@
 /**
- * The public JSON-lines contract of `seccompile eval` (documented in README.md, "eval"):
+ * The public JSON-lines contract of `seccompile eval` (documented in docs/bpf-toolkit.md, "eval"):
  *
  *   in:  {"arch":"x86_64","nr":41,"args":[2,1,0],"ip":0}      or "syscall":"socket" for nr
  *   out: {"action":"errno","errno":13,"ret":"0x0005000d","steps":9}

@@ -33,7 +33,7 @@ Options:
                 seconds a .ts/.js policy's own code may run while it loads (default
                 ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
   --json        print one JSON object instead, with every difference (the DiffJson type,
-                README "--json")
+                docs/cli.md, "--json")
   -h, --help    show this help
 
 Exit status: 0 same decisions, 1 different (or an input fails to load), 2 bad usage.

@@ -1,7 +1,7 @@
 /**
  * `seccompile eval FILE.bpf [--endian big|little] [--engine auto|interpreter|jit]`: runs the filter
  * on system calls read as JSON lines from stdin and writes one result line per case, in order (the
- * contract is in ../eval-case.ts and README.md). Lines are evaluated in batches through an
+ * contract is in ../eval-case.ts and docs/bpf-toolkit.md). Lines are evaluated in batches through an
  * `Evaluator`: the interpreter, and with `--engine auto` the WebAssembly JIT (src/wasm/, loaded
  * only then) from the batch after JIT_THRESHOLD cases on. Answers are identical either way
  * (test/cli/eval-engine.test.ts), so the switch is invisible but for the time it takes.

@@ -36,7 +36,7 @@ Numbers are seccomp_data.nr as a filter sees it: x32 numbers include 0x40000000
 Options:
   -a, --arch ARCH     ${ARCH_NAMES.join(', ')} (default: the host's, ${hostName()})
   -A, --all-arches    resolve NAME or NR on every arch ("-" where it does not exist)
-  --json              print one JSON object instead (the SyscallsJson type, README "--json")
+  --json              print one JSON object instead (the SyscallsJson type, docs/cli.md, "--json")
   -g, --group GROUP   list a group's syscalls (e.g. @network-io; the @ may be left out)
   -G, --groups        list the groups
   -h, --help          show this help

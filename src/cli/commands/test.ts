@@ -41,7 +41,7 @@ Options:
   --load-timeout S
               seconds a .ts/.js policy's own code may run while it loads (default
               ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
-  --json      print one JSON object instead (the TestJson type, README "--json")
+  --json      print one JSON object instead (the TestJson type, docs/cli.md, "--json")
   -h, --help  show this help
 
 Exit status: 0 every case passed, 1 a case failed or is malformed, 2 bad usage.

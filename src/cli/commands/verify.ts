@@ -32,7 +32,7 @@ Options:
   --filter FILE    check this compiled filter (.bpf) instead of compiling the policy
   --load-timeout S seconds a .ts/.js policy's own code may run while it loads (default
                    ${DEFAULT_LOAD_TIMEOUT}); past it the load fails
-  --json           print one JSON object instead (the VerifyJson type, README "--json")
+  --json           print one JSON object instead (the VerifyJson type, docs/cli.md, "--json")
   -h, --help       show this help
 
 Exit status: 0 the filter matches the policy, 1 a mismatch (the smallest input showing it is
