@@ -6,12 +6,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyboxRoot, hasBusybox } from '../support/container.js';
 import { hasSeccomp, isRoot, need } from '../support/capabilities.js';
-import { jailBin, python, tempDir, type Run } from '../support/jail.js';
+import { jail, python, tempDir, type Run } from '../support/jail.js';
 import { probeUserNamespaces } from '../../src/launcher/userns.js';
 
 const SETPRIV = '/usr/bin/setpriv';
@@ -22,17 +21,7 @@ const ok =
   need('namespaces', userns.ok, 'rootless jail', userns.why ?? '') &&
   need('tool', existsSync(SETPRIV), 'rootless jail', 'setpriv (util-linux) is not installed');
 
-function asNobody(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(SETPRIV, ['--reuid=nobody', '--regid=nogroup', '--clear-groups', jailBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/', env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr, pid: child.pid! }));
-  });
-}
+const asNobody = (args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> => jail(args, { env, asUser: 'nobody' });
 
 if (ok) {
   test("as nobody: PID 1, uid 0, only the jail's processes, the host read-only", async () => {
@@ -92,12 +81,7 @@ if (ok) {
   });
 
   test('jail doctor: as root and as nobody, every check says ok, info, or what is missing and how to fix it', async () => {
-    const asRoot = await new Promise<Run>((resolve) => {
-      const c = spawn(jailBin, ['doctor', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      c.stdout.on('data', (d) => (out += d));
-      c.on('close', (status) => resolve({ status, signal: null, stdout: out, stderr: '', pid: c.pid! }));
-    });
+    const asRoot = await jail(['doctor', '--json']);
     const nobody = await asNobody(['doctor', '--json']);
     for (const [who, r, privileges] of [['root', asRoot, /^root:/], ['nobody', nobody, /^not root: namespaces inside a user namespace/]] as const) {
       assert.is(r.status, 0, `${who}: ${r.stdout}`);
