@@ -58,7 +58,12 @@ export function conditionFormula(c: Condition): Formula {
 
 /** Splits a region on one predicate: [holds, fails], null for an empty side. */
 function splitPred(partition: Partition, region: Region, p: Predicate): [Region | null, Region | null] {
-  if (p.op === 'jeq' && p.mask === FULL) return splitEquality(partition, region, p);
+  if (p.mask === FULL) {
+    if (p.op === 'jeq') return splitEquality(partition, region, p);
+    const from = p.op === 'jge' ? p.k : p.op === 'jgt' && p.k !== FULL ? p.k + 1 : undefined;
+    const first = from === undefined ? undefined : firstCellFrom(partition, p.word, from);
+    if (first !== undefined) return splitAt(partition, region, p.word, first);
+  }
   const cells = partition[p.word]!.cells;
   const set = region[p.word];
   const words = (cells.length + 31) >>> 5;
@@ -104,6 +109,46 @@ function splitEquality(partition: Partition, region: Region, p: Predicate): [Reg
   const with_ = (s: Uint32Array): Region => {
     const r = [...region];
     r[p.word] = s;
+    return r;
+  };
+  return [with_(yes), with_(no)];
+}
+
+/**
+ * The index of the first cell of `word` whose values are all >= `from`, when `from` is where an
+ * interval starts (cells are ordered by interval, so the cells from there on are exactly the
+ * values >= from); undefined otherwise.
+ */
+function firstCellFrom(partition: Partition, word: number, from: number): number | undefined {
+  const cells = partition[word]!.cells;
+  let lo = 0;
+  let hi = cells.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cells[mid]!.lo < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === cells.length || cells[lo]!.lo === from ? lo : undefined;
+}
+
+/** splitPred for `word >= from` given as the first cell at or above it: bitset masks, no per-cell test. */
+function splitAt(partition: Partition, region: Region, word: number, first: number): [Region | null, Region | null] {
+  const count = partition[word]!.cells.length;
+  const set = region[word] ?? allCells(count);
+  const yes = set.slice();
+  const no = set.slice();
+  const w = first >>> 5;
+  yes.fill(0, 0, w);
+  no.fill(0, w + 1);
+  const below = (1 << (first & 31)) - 1;
+  yes[w] = w < yes.length ? (yes[w]! & ~below) >>> 0 : 0;
+  if (w < no.length) no[w] = (no[w]! & below) >>> 0;
+  const empty = (s: Uint32Array): boolean => s.every((x) => x === 0);
+  if (w >= yes.length || empty(yes)) return [null, region];
+  if (empty(no)) return [region, null];
+  const with_ = (s: Uint32Array): Region => {
+    const r = [...region];
+    r[word] = s;
     return r;
   };
   return [with_(yes), with_(no)];
