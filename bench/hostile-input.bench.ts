@@ -103,7 +103,7 @@ function ociReport(dir: string): BenchReport {
     writeFileSync(file, profile(entries));
     const parse = timed([process.execPath, '-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`], 3);
     const r = timed([bin, file, '-o', join(dir, 'out.bpf'), '--kernel', '6.1', '--arch', 'x86_64'], 3);
-    const outcome = r.status === 0 ? 'compiled' : (r.stderr.trim().split('\n').at(-1) ?? '').replace(/^.*?: /, '').slice(0, 60);
+    const outcome = r.status === 0 ? 'compiled' : (r.stderr.trim().split('\n').at(-1) ?? '').replace(/^.*\.json: /, '').slice(0, 60);
     rows.push([name, r.ms, r.cpu, parse.cpu, r.cpu / parse.cpu, r.status ?? '', outcome]);
   }
   return {
