@@ -170,7 +170,7 @@ function wordCells(word: number, spec: WordSpec, maxCells: number): Cell[] {
     const P = spec.patternBits;
     let p = 0;
     for (;;) {
-      addClasses(cells, lo, hi, P, p, groups, 0, [], budget);
+      addClasses(cells, lo, hi, P, p, groups, budget);
       if (p === P) break;
       p = ((p - P) & P) >>> 0; // next submask
     }
@@ -187,43 +187,52 @@ interface Budget {
   readonly tooMany: () => PartitionTooLarge;
 }
 
+/**
+ * Appends the cells of [lo, hi] with the pattern (mask, bits): depth-first over the equality
+ * groups, in each group its values in order and then "none of them". An explicit stack, not the
+ * call stack: a word compared under thousands of different masks has that many groups.
+ */
 function addClasses(
   cells: Cell[],
   lo: number,
   hi: number,
-  mask: number,
-  bits: number,
+  mask0: number,
+  bits0: number,
   groups: readonly { mask: number; values: readonly number[] }[],
-  g: number,
-  exclusions: Exclusion[],
   budget: Budget,
 ): void {
-  if (--budget.steps < 0) throw budget.tooMany();
-  if (g === groups.length) {
-    const live = exclusions.filter((e) => (e.mask & ~mask) !== 0);
-    if (live.length !== exclusions.length) {
-      // exclusions decided by the fixed bits alone
-      for (const e of exclusions) if ((e.mask & ~mask) === 0 && e.values.includes((bits & e.mask) >>> 0)) return;
+  const stack: { mask: number; bits: number; g: number; exclusions: Exclusion[] }[] = [{ mask: mask0, bits: bits0, g: 0, exclusions: [] }];
+  next: while (stack.length > 0) {
+    const { mask, bits, g, exclusions } = stack.pop()!;
+    if (--budget.steps < 0) throw budget.tooMany();
+    if (g === groups.length) {
+      const live = exclusions.filter((e) => (e.mask & ~mask) !== 0);
+      if (live.length !== exclusions.length) {
+        // exclusions decided by the fixed bits alone
+        for (const e of exclusions) if ((e.mask & ~mask) === 0 && e.values.includes((bits & e.mask) >>> 0)) continue next;
+      }
+      // an exclusion listing every value its free bits can take leaves nothing
+      for (const e of live) {
+        const free = popcount(e.mask & ~mask);
+        if (free <= 16 && e.values.filter((v) => ((v ^ bits) & e.mask & mask) === 0).length >= 2 ** free) continue next;
+      }
+      const rep = findRep(lo, hi, mask, bits, live);
+      if (rep !== undefined) {
+        cells.push({ lo, hi, mask, bits, exclusions: live, rep });
+        if (cells.length > budget.maxCells) throw budget.tooMany();
+      }
+      continue;
     }
-    // an exclusion listing every value its free bits can take leaves nothing
-    for (const e of live) {
-      const free = popcount(e.mask & ~mask);
-      if (free <= 16 && e.values.filter((v) => ((v ^ bits) & e.mask & mask) === 0).length >= 2 ** free) return;
+    const grp = groups[g]!;
+    // pushed in reverse, so they are taken in order: the values, then "none of them"
+    stack.push({ mask, bits, g: g + 1, exclusions: [...exclusions, grp] });
+    for (let k = grp.values.length - 1; k >= 0; k--) {
+      const v = grp.values[k]!;
+      // (x & grp.mask) == v merged into (x & mask) == bits, when consistent
+      if (((bits ^ v) & mask & grp.mask) !== 0) continue;
+      stack.push({ mask: (mask | grp.mask) >>> 0, bits: (bits | v) >>> 0, g: g + 1, exclusions });
     }
-    const rep = findRep(lo, hi, mask, bits, live);
-    if (rep !== undefined) {
-      cells.push({ lo, hi, mask, bits, exclusions: live, rep });
-      if (cells.length > budget.maxCells) throw budget.tooMany();
-    }
-    return;
   }
-  const grp = groups[g]!;
-  for (const v of grp.values) {
-    // (x & grp.mask) == v merged into (x & mask) == bits, when consistent
-    if (((bits ^ v) & mask & grp.mask) !== 0) continue;
-    addClasses(cells, lo, hi, (mask | grp.mask) >>> 0, (bits | v) >>> 0, groups, g + 1, exclusions, budget);
-  }
-  addClasses(cells, lo, hi, mask, bits, groups, g + 1, [...exclusions, grp], budget);
 }
 
 /** The smallest v >= lo with (v & mask) == bits (bits within mask), or undefined. */

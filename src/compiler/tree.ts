@@ -96,10 +96,19 @@ export class TreeBuilder {
   }
 }
 
-/** Whether a tree reads any word other than `offsets` (e.g. whether it loads an argument). */
-export function readsOutside(tree: DecisionTree, offsets: ReadonlySet<number>, seen = new Set<number>()): boolean {
-  if (tree.kind === 'return' || seen.has(tree.id)) return false;
-  seen.add(tree.id);
-  if (!offsets.has(tree.offset)) return true;
-  return readsOutside(tree.then, offsets, seen) || readsOutside(tree.else, offsets, seen);
+/**
+ * Whether a tree reads any word other than `offsets` (e.g. whether it loads an argument). Walks
+ * each shared node once, with an explicit stack: a chain of rules makes a tree as deep as it is long.
+ */
+export function readsOutside(tree: DecisionTree, offsets: ReadonlySet<number>): boolean {
+  const seen = new Set<number>();
+  const stack = [tree];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (t.kind === 'return' || seen.has(t.id)) continue;
+    seen.add(t.id);
+    if (!offsets.has(t.offset)) return true;
+    stack.push(t.else, t.then);
+  }
+  return false;
 }

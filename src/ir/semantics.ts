@@ -12,6 +12,7 @@
 import type { Action } from '../seccomp/abi.js';
 import { nrBasesOfAudit } from '../syscalls/index.js';
 import { inNrSpans } from './nr-spans.js';
+import { firstMatch } from './rule-index.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from './types.js';
 
 /** What the filter sees of one syscall: seccomp_data.arch, .nr and .args. */
@@ -123,8 +124,15 @@ export function decide(ir: PolicyIR, data: SyscallData): Action {
   return decideRules(entry?.rules ?? [], section.defaultAction, data.args);
 }
 
+/** Below this many rules a scan in order is as fast as the index (./rule-index.ts). */
+const INDEXED_FROM = 16;
+
 /** The first matching rule's action, else `fallback`. */
 export function decideRules(rules: readonly Rule[], fallback: Action, args: readonly bigint[]): Action {
-  for (const rule of rules) if (ruleMatches(rule, args)) return rule.action;
-  return fallback;
+  if (rules.length < INDEXED_FROM) {
+    for (const rule of rules) if (ruleMatches(rule, args)) return rule.action;
+    return fallback;
+  }
+  const i = firstMatch(rules, args, (rule) => ruleMatches(rule, args));
+  return i < 0 ? fallback : rules[i]!.action;
 }

@@ -119,7 +119,12 @@ export function readOciProfile(text: string, sink: DiagnosticSink): OciProfile |
 
 /** Reads an already parsed profile value (e.g. from JSON.parse); no line numbers then. */
 export function readOciProfileValue(value: unknown, sink: DiagnosticSink): OciProfile | undefined {
-  return readProfileNode(toNode(value), sink);
+  const root = toNode(value, 0);
+  if (!root) {
+    sink.error('oci-json-syntax', '', { line: 0, column: 0 }, `not a profile: nested more than ${MAX_DEPTH} levels deep (or a cycle)`);
+    return undefined;
+  }
+  return readProfileNode(root, sink);
 }
 
 function readProfileNode(root: JsonNode, sink: DiagnosticSink): OciProfile | undefined {
@@ -358,17 +363,38 @@ function describe(node: JsonNode): string {
   }
 }
 
-/** A plain JS value (JSON.parse output, bigint allowed for numbers) as a JsonNode without positions. */
-function toNode(value: unknown): JsonNode {
+/** The nesting the JSON text reader accepts (./json.ts), here too: deeper is no profile, and a cycle is endless. */
+const MAX_DEPTH = 64;
+
+/**
+ * A plain JS value (JSON.parse output, bigint allowed for numbers) as a JsonNode without
+ * positions; undefined when nested deeper than MAX_DEPTH.
+ */
+function toNode(value: unknown, depth: number): JsonNode | undefined {
   const pos = { line: 0, column: 0 };
+  if (depth > MAX_DEPTH) return undefined;
   if (value === null || value === undefined) return { kind: 'null', pos };
   if (typeof value === 'string') return { kind: 'string', pos, value };
   if (typeof value === 'boolean') return { kind: 'bool', pos, value };
   if (typeof value === 'bigint') return { kind: 'number', pos, text: value.toString() };
   if (typeof value === 'number') return { kind: 'number', pos, text: Number.isInteger(value) ? BigInt(value).toString() : String(value) };
-  if (Array.isArray(value)) return { kind: 'array', pos, items: value.map(toNode) };
+  if (Array.isArray(value)) {
+    const items: JsonNode[] = [];
+    for (const v of value as unknown[]) {
+      const node = toNode(v, depth + 1);
+      if (!node) return undefined;
+      items.push(node);
+    }
+    return { kind: 'array', pos, items };
+  }
   if (typeof value === 'object') {
-    return { kind: 'object', pos, entries: Object.entries(value).map(([key, v]) => ({ key, keyPos: pos, value: toNode(v) })) };
+    const entries: JsonEntry[] = [];
+    for (const [key, v] of Object.entries(value)) {
+      const node = toNode(v, depth + 1);
+      if (!node) return undefined;
+      entries.push({ key, keyPos: pos, value: node });
+    }
+    return { kind: 'object', pos, entries };
   }
   return { kind: 'string', pos, value: String(value) };
 }

@@ -123,4 +123,10 @@ test('nested masks with incompatible values stay small and exact (an OCI export 
   }
 });
 
+test('20,000 different masks on one word: PartitionTooLarge, not a stack overflow', () => {
+  // every value 0 is compatible with every other, so the groups nest 20,000 deep
+  const preds: Predicate[] = Array.from({ length: 20_000 }, (_, i) => ({ word: 4, mask: (i + 1) * 2, op: 'jeq', k: 0 }));
+  assert.throws(() => buildPartition(preds, 16), (e: unknown) => e instanceof PartitionTooLarge);
+});
+
 test.run();

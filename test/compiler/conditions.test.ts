@@ -119,4 +119,15 @@ test('rulesTree: first match wins, shadowed rules vanish', () => {
   assert.is(unconditional, b.leaf(ALLOW));
 });
 
+test('readsOutside: a chain 200,000 tests deep, without a stack overflow', () => {
+  const b = new TreeBuilder();
+  let t: DecisionTree = b.leaf(ALLOW);
+  for (let i = 0; i < 200_000; i++) t = b.test(16, FULL_MASK, 'jeq', i, b.leaf(errno(1)), t);
+  assert.is(readsOutside(t, new Set([16])), false);
+  const loadsArg1 = b.test(24, FULL_MASK, 'jeq', 7, b.leaf(errno(2)), b.leaf(ALLOW));
+  let u: DecisionTree = loadsArg1;
+  for (let i = 0; i < 200_000; i++) u = b.test(16, FULL_MASK, 'jeq', i, b.leaf(errno(1)), u);
+  assert.is(readsOutside(u, new Set([16])), true);
+});
+
 test.run();

@@ -202,4 +202,20 @@ test('json: exact u64 numbers and positions; syntax errors with a place', () => 
   assert.throws(() => parseJson('"\\q"'), (e: unknown) => e instanceof JsonSyntaxError);
 });
 
+test('a profile value nested deeper than the JSON reader allows, or cyclic: an error, not a stack overflow', () => {
+  let deep: unknown = [];
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  const cyclic: Record<string, unknown> = { defaultAction: 'SCMP_ACT_ALLOW' };
+  cyclic.syscalls = [cyclic];
+  for (const value of [{ defaultAction: 'SCMP_ACT_ALLOW', syscalls: deep }, cyclic]) {
+    const r = importOciProfile(value, { arch: 'x86_64', kernel: '6.1' });
+    assert.is(r.ir, undefined);
+    assert.equal(r.diagnostics.map((d) => d.code), ['oci-json-syntax']);
+    assert.match(r.diagnostics[0]!.message, /nested more than 64 levels deep/);
+  }
+  // an ordinary profile value still imports
+  const ok = importOciProfile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }, { arch: 'x86_64', kernel: '6.1' });
+  assert.ok(ok.ir, JSON.stringify(ok.diagnostics));
+});
+
 test.run();
