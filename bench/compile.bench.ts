@@ -1,5 +1,5 @@
 /**
- * Compiler benchmark (issues 3 and 5): for large real policies, our filter against libseccomp's
+ * Compiler benchmark: for large real policies, our filter against libseccomp's
  * (Debian's python3-seccomp building the same rules, in its default layout and its binary-tree
  * layout, CTL_OPTIMIZE=2): total instructions, executed instructions per syscall (our
  * interpreter on both filters: mean and worst over x86_64 nrs 0..460, mean over a typical mix),
@@ -176,7 +176,7 @@ export default async function bench(): Promise<BenchReport[]> {
         'paths: instructions executed by our interpreter, x86_64 nrs 0..460 with zero arguments; mix: mean over ' + MIX.join(', '),
         'compile ms: ours = compile(ir) from dist/, in-process, median of 30; libseccomp = rule building + export_bpf inside Python, median of 5',
         'differ: decisions of the two filters that differ (x86_64/x86/x32 nrs 0..460, zero arguments); a rule libseccomp refuses (a syscall its tables lack) shows up here',
-        'targets (issue 3): no longer and no slower than libseccomp\'s binary tree; (issue 5, Podman x86_64+x86+x32): <= 1125 insns, mean <= 12.5, worst <= 16, compile < 5 ms',
+        'targets: no longer and no slower than libseccomp\'s binary tree; Podman x86_64+x86+x32: <= 1125 insns, mean <= 12.5, worst <= 16, compile < 5 ms',
         ...notes,
       ],
     },

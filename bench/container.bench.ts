@@ -1,5 +1,5 @@
 /**
- * jail as a container runtime (issue 7): what a busybox `--rootfs`, `--name` and `jail enter`
+ * jail as a container runtime: what a busybox `--rootfs`, `--name` and `jail enter`
  * cost on top of a plain run, and `jail ps`, against `bwrap` with the same tree and `nsenter`
  * into the same jail. Medians over interleaved rounds (each command once per round), wall
  * time and the CPU time (user + sys) of the reaped children. Needs root and a built dist/.

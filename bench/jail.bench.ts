@@ -1,5 +1,5 @@
 /**
- * jail start-up benchmark (issue 6): wall time of `jail -- /bin/true` (all namespaces, a
+ * jail start-up benchmark: wall time of `jail -- /bin/true` (all namespaces, a
  * cgroup, the default policy) against `node -e 0`, `unshare --fork --pid --mount-proc --net
  * --uts --ipc /bin/true` and `bwrap --unshare-all ... --seccomp FD /bin/true` with the same
  * filter. Medians over interleaved rounds (every command once per round, so a busy machine

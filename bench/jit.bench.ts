@@ -1,13 +1,13 @@
 /**
- * JIT benchmark (issue 4): evaluations per second of the interpreter, the WebAssembly JIT and a
+ * JIT benchmark: evaluations per second of the interpreter, the WebAssembly JIT and a
  * plain C switch interpreter (bench/bpf-interp.c, gcc -O2) on the same programs and the same
  * seccomp_data records; the JIT's one-time compile cost; and `seccompile eval` end to end with
  * either engine, which is where JIT_THRESHOLD (src/cli/commands/eval.ts) comes from.
  *
  * Programs: the compiled `default` built-in for x86_64 (x86_64 + x86 + x32 sections), and
- * libseccomp's binary-tree build of Podman's default profile (the shape of the issue's
+ * libseccomp's binary-tree build of Podman's default profile (the shape of the reference
  * reference: Docker's profile, ~1,250 instructions), when python3-seccomp and the profile exist.
- * Inputs: x86_64 nrs 0..460 (the issue's reference set), and a typical mix weighted like a busy
+ * Inputs: x86_64 nrs 0..460 (the reference set), and a typical mix weighted like a busy
  * server process (read/write/futex/epoll...), with a few i386 calls.
  *
  * Throughputs are the best of several timed rounds (the machine is shared: the best round is the
@@ -354,7 +354,7 @@ export default async function bench(): Promise<BenchReport[]> {
           'C: best of 2 x 30 passes, CPU time.',
           "JIT (wabt): compileWasm(p, { assembler: 'wabt' }), the same text cut into chunks of <= 100 labels joined by calls.",
           'agree: JIT rets and steps = interpreter, C checksum = interpreter.',
-          "Targets (issue 4): JIT >= 10x the interpreter, >= the C interpreter (the issue's reference: ~37 M/s on libseccomp's",
+          "Targets: JIT >= 10x the interpreter, >= the C interpreter (the reference measured earlier: ~37 M/s on libseccomp's",
           "binary tree of Docker's profile, x86_64 nrs 0..460, ~15.6 instructions each).",
           ...notes,
         ],

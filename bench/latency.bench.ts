@@ -3,7 +3,7 @@
  * compiling Docker's default profile (Podman's copy, test/fixtures/oci/podman-default.json) and
  * the built-in default policy (policies/default.ts: with its bundle cached, and with the cache
  * off, which starts esbuild), `seccompile --help` (the start-up floor), and libseccomp's Python
- * binding building the same profile's rules (python3 + bench/libseccomp-build.py, the issue's
+ * binding building the same profile's rules (python3 + bench/libseccomp-build.py, the
  * reference). All commands take turns in each round, so load from other processes falls on all
  * of them alike; medians of the rounds, and the fastest round.
  */

@@ -1,5 +1,5 @@
 /**
- * OCI benchmark (issue 5): Podman's default profile (x86_64 + x86 + x32, Docker's default
+ * OCI benchmark: Podman's default profile (x86_64 + x86 + x32, Docker's default
  * capabilities, kernel 6.1), imported with runc's semantics and compiled by seccompile, against
  * the filter libseccomp 2.5 builds from the same profile the way runc does (its default layout,
  * and the binary tree runc asks for with more than 32 rules, CTL_OPTIMIZE=2): instructions,

@@ -1,12 +1,12 @@
 /**
- * Executed-instruction counts of a filter on x86_64, the measure issues 3 and 5 compare with
+ * Executed-instruction counts of a filter on x86_64, the measure the compile and OCI benchmarks compare with
  * libseccomp: every syscall number 0..460 (mean and worst) and a typical mix of hot syscalls.
  */
 import type { Program } from '../src/bpf/validate.js';
 import { InterpreterEvaluator } from '../src/seccomp/evaluate.js';
 import { ARCHES } from '../src/syscalls/index.js';
 
-/** The issue's "typical mix" of syscalls a busy server makes. */
+/** The "typical mix" of syscalls a busy server makes. */
 export const MIX = ['read', 'write', 'close', 'fstat', 'mmap', 'brk', 'rt_sigaction', 'getpid', 'sendto', 'recvfrom', 'futex', 'clock_gettime', 'epoll_wait', 'openat', 'newfstatat'];
 
 export interface Paths {

@@ -3,7 +3,7 @@
  * golang-github-containers-common) as a PolicyIR for the benchmark, for a container without
  * added capabilities: rules whose `includes.caps` asks for a capability are left out, rules
  * whose `excludes.caps` names one are kept. A deliberately small reading of the OCI format, only
- * for measuring; the real importer is issue 5's (src/oci/).
+ * for measuring; the real importer is src/oci/.
  */
 import { readFileSync } from 'node:fs';
 import type { Action } from '../src/seccomp/abi.js';

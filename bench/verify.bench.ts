@@ -1,5 +1,5 @@
 /**
- * `verify` and `diff` cost (issue 4): how long `seccompile verify` takes for the `default`
+ * `verify` and `diff` cost: how long `seccompile verify` takes for the `default`
  * built-in policy (policies/default.ts, compiled for x86_64 + x86 + x32 and for aarch64 + arm),
  * split into the sweep (concrete cases through the interpreter) and the exhaustive region check,
  * with the number of cases and regions; and the time of exact diffs (the policy's filter against

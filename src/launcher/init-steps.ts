@@ -13,7 +13,7 @@
  *  - the seccomp filter is last before execve, so no setup syscall runs under it.
  *  - the cgroup's files are opened before the root filesystem is set up (pivot_root makes
  *    /sys/fs/cgroup unreachable) and written to when joining.
- * The root filesystem (issue 7: pivot_root, /dev, bind mounts; ./rootfs.ts) comes after the
+ * The root filesystem (pivot_root, /dev, bind mounts; ./rootfs.ts) comes after the
  * mount namespace is private, in place of "mount /proc". `jail enter` runs its own list
  * (./enter-steps.ts) that reuses the later steps by name.
  */

@@ -1,5 +1,5 @@
 /**
- * `jail enter` (issue 7): the entered command is in the running jail's pid namespace (the
+ * `jail enter`: the entered command is in the running jail's pid namespace (the
  * jail's command is PID 1 there), uts namespace (hostname), cgroup, under its seccomp filter
  * (net-off: AF_INET fails, AF_UNIX works), in its root (a busybox --rootfs), with the exit
  * status coming back; /bin/sh is the default command.

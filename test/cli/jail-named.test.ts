@@ -1,5 +1,5 @@
 /**
- * Named jails (issue 7): `jail --name` registers the run, `jail ps` lists it with its memory
+ * Named jails: `jail --name` registers the run, `jail ps` lists it with its memory
  * use, `jail stop` ends it (SIGTERM, then SIGKILL after --timeout), the entry goes with the
  * run, a second run with a live name is refused, and the entry of a jail killed with SIGKILL
  * is swept by the next invocation. Each test process has its own state directory and names.

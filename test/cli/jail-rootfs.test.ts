@@ -1,5 +1,5 @@
 /**
- * jail --rootfs with a busybox tree built here (issue 7): `/` is that tree, the host's files
+ * jail --rootfs with a busybox tree built here: `/` is that tree, the host's files
  * are unreachable, /proc, /dev and /tmp are the jail's own, --bind/--ro-bind/--tmpfs/--ro do
  * what they say, and no mount of the jail is visible on the host, even while it runs.
  */

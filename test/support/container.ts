@@ -1,5 +1,5 @@
 /**
- * Helpers for the container tests of jail (issue 7): a busybox root filesystem built from
+ * Helpers for the container tests of jail: a busybox root filesystem built from
  * Debian's busybox-static, a private state directory per test process (SECCOMPILE_STATE_DIR),
  * and waiting for a named jail to run. Tests using these need root and namespaces.
  */

@@ -53,7 +53,7 @@ interface LoadedPolicy {
 }
 
 /**
- * Policy files by kind. An OCI runtime-spec seccomp JSON (issue 5) plugs in as another entry
+ * Policy files by kind. An OCI runtime-spec seccomp JSON plugs in as another entry
  * here: a loader from the file to the same LoadedPolicy.
  */
 async function loadPolicy(path: string, arches: readonly string[] | undefined, oci: OciInputOptions = {}, timeout?: number): Promise<LoadedPolicy> {
