@@ -75,6 +75,8 @@ const failed = results.filter((r) => r.code !== 0);
 console.log(
   `\n${results.length - failed.length}/${results.length} test files passed in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
 );
+// The plain summary line CI systems read.
+console.log(`files: ${results.length - failed.length} passed, ${failed.length} failed`);
 if (files.length === 0) {
   console.log('no test files matched');
   process.exit(1);
