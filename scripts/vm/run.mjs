@@ -31,6 +31,7 @@ export const KERNEL_TESTS = [
   'test/kernel/compiler.test.ts',
   'test/cli/jail-abis.test.ts',
   'test/cli/jail-cgroups.test.ts',
+  'test/cli/jail-delegated.test.ts',
   'test/cli/jail-cleanup.test.ts',
   'test/cli/jail-cleanup-sequential.test.ts',
 ];

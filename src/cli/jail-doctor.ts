@@ -11,6 +11,7 @@ import { release } from 'node:os';
 import type { CliIO } from './io.js';
 import { neededControllers, readCgroupMounts, type CgroupLimits } from '../launcher/cgroups.js';
 import { probeUserNamespaces } from '../launcher/userns.js';
+import { delegatedCgroup } from '../launcher/cgroup-delegated.js';
 
 export const DOCTOR_USAGE = `Usage: jail doctor [--json]
 
@@ -99,7 +100,12 @@ function cgroupChecks(root: boolean): DoctorCheck[] {
     const controller = neededControllers(limit)[0]!;
     const usable = v2Controllers.includes(controller) || mounts.v1.has(controller);
     if (!root) {
-      out.push({ check: option, status: 'missing', detail: `needs root (jail cannot use a delegated cgroup v2 subtree yet)`, fix: 'run as root for cgroup limits' });
+      const d = delegatedCgroup(mounts.v2, [controller]);
+      out.push(
+        d.ok
+          ? { check: option, status: 'ok', detail: `the ${controller} controller of the cgroup delegated to you (${d.dir})` }
+          : { check: option, status: 'missing', detail: d.why.split('; ')[0]!, fix: d.why.includes('; ') ? d.why.split('; ').slice(1).join('; ') : 'run as root for cgroup limits' },
+      );
     } else {
       out.push(
         usable

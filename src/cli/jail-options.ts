@@ -9,6 +9,8 @@ import { fsArgs, FsOptionError, parseFsOptions, type RawMount } from './jail-fs-
 import { checkJailName, JailNameError } from '../launcher/registry-names.js';
 import { stateDir } from '../launcher/registry.js';
 import { probeUserNamespaces, type UsernsSupport } from '../launcher/userns.js';
+import { delegatedCgroup, type Delegation } from '../launcher/cgroup-delegated.js';
+import { neededControllers, readCgroupMounts, type Controller } from '../launcher/cgroups.js';
 import { parseRlimit, RlimitSyntaxError } from '../launcher/rlimits.js';
 import { CapabilityError, keptCapabilities, parseCapabilities } from '../launcher/capabilities.js';
 import { ALL_NAMESPACES, NO_NAMESPACES, type JailSpec, type Namespaces, type Rlimit } from '../launcher/spec.js';
@@ -205,6 +207,7 @@ export function parseJailOptions(
   env: NodeJS.ProcessEnv = process.env,
   root = isRoot(),
   userns: () => UsernsSupport = probeUserNamespaces,
+  delegation: (controllers: readonly Controller[]) => Delegation = (c) => delegatedCgroup(readCgroupMounts().v2, c),
 ): JailOptions {
   const mounts: RawMount[] = [];
   const spec = { ...JAIL_ARGS, ...fsArgs(mounts) };
@@ -257,8 +260,14 @@ export function parseJailOptions(
     pids: a['--pids'] !== undefined ? parsePositive('--pids', a['--pids'], true) : undefined,
   };
   const limited = Object.entries(limits).filter(([, v]) => v !== undefined).map(([k]) => k);
+  // Without root, limits need a cgroup v2 subtree delegated to the user.
+  let delegated: string | undefined;
   if (limited.length > 0 && !root) {
-    throw new JailUsageError(`--${limited[0] === 'memorySwap' ? 'memory-swap' : limited[0]} needs a cgroup, which needs root (jail cannot use a delegated cgroup v2 subtree yet)`);
+    const option = `--${limited[0] === 'memorySwap' ? 'memory-swap' : limited[0]}`;
+    if (!rootless) throw new JailUsageError(`${option} needs a cgroup (drop --no-namespaces)`);
+    const d = delegation(neededControllers(limits));
+    if (!d.ok) throw new JailUsageError(`${option} needs a cgroup: ${d.why}`);
+    delegated = d.dir;
   }
 
   let rlimits: Rlimit[];
@@ -340,8 +349,9 @@ export function parseJailOptions(
       namespaces,
       hostname: a['--hostname'] ?? 'jail',
       limits,
-      cgroup: root,
+      cgroup: root || delegated !== undefined,
       rootless,
+      ...(delegated !== undefined ? { delegatedCgroup: delegated } : {}),
       rlimits,
       uid,
       gid,

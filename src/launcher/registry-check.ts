@@ -67,7 +67,9 @@ export function entryProblem(entry: JailEntry, mounts: CgroupMounts = readCgroup
   const roots = [mounts.v2, ...mounts.v1.values()].filter((m): m is string => m !== undefined).map((m) => `${m}/${CGROUP_BASE}`);
   for (const dir of entry.cgroup?.dirs ?? []) {
     const parent = dir.slice(0, dir.lastIndexOf('/'));
-    if (!roots.includes(parent) || !name.test(basename(dir))) return `cgroup ${dir} is not one its supervisor made`;
+    // A rootless run's cgroup is under the user's delegated cgroup, somewhere below a mount.
+    const underDelegated = entry.rootless === true && basename(parent) === CGROUP_BASE && roots.some((r) => parent.startsWith(r.slice(0, -CGROUP_BASE.length)));
+    if ((!roots.includes(parent) && !underDelegated) || !name.test(basename(dir))) return `cgroup ${dir} is not one its supervisor made`;
   }
   const procs = entry.cgroup?.procsFiles ?? [];
   if (procs.some((f) => !entry.cgroup!.dirs.some((d) => f === `${d}/cgroup.procs`))) return 'its cgroup.procs files are not in its cgroups';

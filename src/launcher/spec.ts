@@ -107,6 +107,8 @@ export interface JailSpec {
   readonly enter?: EnterTarget;
   /** Not root: the namespaces come with a user namespace made by util-linux helpers (./userns.ts). */
   readonly rootless?: UsernsSupport;
+  /** Not root, with limits: the cgroup v2 directory delegated to the user (./cgroup-delegated.ts). */
+  readonly delegatedCgroup?: string;
 }
 
 /** What the init stage needs: everything done inside the namespaces, in order. */

@@ -22,7 +22,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import { createCgroup, planCgroup, readCgroupMounts, sweepStaleCgroups, type Cgroup } from './cgroups.js';
+import { createCgroup, neededControllers, planCgroup, processStartTime, readCgroupMounts, sweepStaleCgroups, type Cgroup } from './cgroups.js';
+import { stepAside } from './cgroup-delegated.js';
 import type { SeccompKillRecord } from './audit-record.js';
 import { errno, libc } from './ffi.js';
 import { LaunchError, setupError, syscallError, type LaunchErrorData } from './launch-error.js';
@@ -103,10 +104,15 @@ function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
 
 function setUpCgroup(spec: JailSpec, hooks: SupervisorHooks): Cgroup | undefined {
   if (!spec.cgroup) return undefined;
-  const mounts = readCgroupMounts();
+  // Without root: under the delegated cgroup, as if it were the hierarchy's root (no device
+  // program: loading one needs privileges a user namespace does not give).
+  const mounts = spec.delegatedCgroup !== undefined ? { v2: spec.delegatedCgroup, v1: new Map<string, string>() } : readCgroupMounts();
   const removed = sweepStaleCgroups(mounts);
   if (removed.length > 0) hooks.log('sweep stale cgroups', removed.join(' '));
-  const plan = planCgroup(mounts, spec.limits, true);
+  const plan =
+    spec.delegatedCgroup !== undefined
+      ? ({ version: 2, root: spec.delegatedCgroup, controllers: neededControllers(spec.limits) } as const)
+      : planCgroup(mounts, spec.limits, true);
   const cgroup = createCgroup(plan, spec.limits);
   hooks.log('create cgroup', `v${cgroup.version} ${cgroup.dirs.join(' ')}`);
   return cgroup;
@@ -232,6 +238,10 @@ function guardSupervisor(spec: JailSpec, hooks: SupervisorHooks): void {
 /** Runs the command per `spec`; resolves when it has ended and everything is cleaned up. */
 export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<JailResult> {
   guardSupervisor(spec, hooks);
+  if (spec.delegatedCgroup !== undefined) {
+    hooks.log('delegated cgroup', `jail moves into its own child of ${spec.delegatedCgroup}`);
+    stepAside(spec.delegatedCgroup, processStartTime('self') ?? '0');
+  }
   hooks.log(
     'spawn init',
     spec.enter ? `in the pid namespace of ${spec.enter.pid}` : spec.namespaces.pid ? 'in a new pid namespace' : 'in the host pid namespace',

@@ -82,8 +82,8 @@ if (ok) {
   });
 
   const privileged: Array<[string[], RegExp]> = [
-    [['--memory', '10M'], /^jail: --memory needs a cgroup, which needs root/],
-    [['--pids', '5'], /^jail: --pids needs a cgroup, which needs root/],
+    [['--memory', '10M'], /^jail: --memory needs a cgroup \(drop --no-namespaces\)/],
+    [['--pids', '5'], /^jail: --pids needs a cgroup \(drop --no-namespaces\)/],
     [['--hostname', 'x'], /^jail: --hostname needs a uts namespace \(drop --no-namespaces\)/],
   ];
   for (const [opts, message] of privileged) {

@@ -94,7 +94,11 @@ test('without root: every namespace inside a user namespace; no cgroup; only uid
   assert.equal(o.spec.fs?.rootfs, undefined, "the host's root, read-only, as for root");
   assert.ok(o.spec.capabilities?.includes(0), "Docker's set, in the user namespace");
   assert.is(parseJailOptions(['--hostname', 'h', '--', 'x'], {}, false, USERNS).spec.hostname, 'h');
-  assert.throws(() => parseJailOptions(['--memory', '1G', '--', 'x'], {}, false, USERNS), /--memory needs a cgroup, which needs root/);
+  const NOT_DELEGATED = () => ({ ok: false as const, why: "jail's cgroup /sys/fs/cgroup/user.slice is not delegated to you; start jail ..." });
+  assert.throws(() => parseJailOptions(['--memory', '1G', '--', 'x'], {}, false, USERNS, NOT_DELEGATED), /^--memory needs a cgroup: jail's cgroup .* is not delegated to you/);
+  const delegated = parseJailOptions(['--pids', '5', '--', 'x'], {}, false, USERNS, () => ({ ok: true as const, dir: '/sys/fs/cgroup/mine' }));
+  assert.is(delegated.spec.delegatedCgroup, '/sys/fs/cgroup/mine');
+  assert.is(delegated.spec.cgroup, true);
   assert.throws(() => parseJailOptions(['--uid', '1', '--', 'x'], {}, false, USERNS), /--uid: without root only 0 \(you\) exists/);
   assert.is(parseJailOptions(['--uid', '0', '--', 'x'], {}, false, USERNS).spec.uid, 0);
 });
