@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasCgroupV2Limits, isRoot, need } from '../support/capabilities.js';
 import { jailBin, python, type Run } from '../support/jail.js';
@@ -80,6 +80,21 @@ if (ok) {
     } finally {
       remove(dir);
       remove(dir2);
+    }
+  });
+
+  test('nobody, with user namespaces turned off: one line naming the setting; --no-namespaces runs', async () => {
+    const sysctl = '/proc/sys/user/max_user_namespaces';
+    const before = readFileSync(sysctl, 'utf8').trim();
+    writeFileSync(sysctl, '0');
+    try {
+      const r = await jailIn(v2, ['--', '/bin/true']).catch((e: Error) => ({ status: -1, stderr: e.message }) as Run);
+      assert.is(r.status, 125, r.stderr);
+      assert.match(r.stderr, /^jail: no namespaces without root here: user namespaces are off: user\.max_user_namespaces is 0 \(as root: sysctl -w user\.max_user_namespaces=15000\); --no-namespaces runs with the seccomp policy only \(see jail --help\)\n$/);
+      const plain = await jailIn(v2, ['--no-namespaces', '-q', '--', '/bin/sh', '-c', 'echo ran']);
+      assert.is(plain.stdout, 'ran\n', plain.stderr);
+    } finally {
+      writeFileSync(sysctl, before);
     }
   });
 
