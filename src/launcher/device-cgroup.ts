@@ -12,6 +12,7 @@
  * and systemd do; include/uapi/linux/bpf.h struct bpf_cgroup_dev_ctx, kernel/bpf/cgroup.c).
  */
 import { closeSync, constants, openSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { bpfProgLoadPointer, errno, libc, type BpfProgLoad } from './ffi.js';
 import { syscallError } from './launch-error.js';
 import { writeControl } from './cgroup-fs.js';
@@ -113,7 +114,7 @@ export function deviceProgram(allowed: readonly Allowed[] = ALLOWED_DEVICES): Eb
 /** struct bpf_insn[] in host byte order. */
 export function encodeEbpf(prog: readonly EbpfInsn[]): Buffer {
   const out = Buffer.alloc(prog.length * 8);
-  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const le = endianness() === 'LE';
   prog.forEach((p, i) => {
     out[i * 8] = p.code;
     out[i * 8 + 1] = le ? (p.src << 4) | p.dst : (p.dst << 4) | p.src;

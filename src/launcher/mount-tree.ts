@@ -11,7 +11,7 @@
  */
 import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { errno, libc } from './ffi.js';
-import { syscallError } from './launch-error.js';
+import { setupError, syscallError } from './launch-error.js';
 import {
   AT_FDCWD,
   AT_RECURSIVE,
@@ -100,9 +100,9 @@ export function treeUnder(entries: readonly MountEntry[], rootId: number, path: 
 /** Adds `flags` to the mount at `path` and, when `recursive`, to every mount below it. */
 export function setTreeFlags(step: string, path: string, flags: TreeFlags, recursive = true): void {
   if (setAttrs(step, path, flags, recursive)) return;
-  const mounts = recursive ? treeUnder(readMountinfo(), mountIdOf(step, path), path) : [];
-  if (mounts.length === 0) mounts.push({ target: path, options: readMountinfo().find((e) => e.id === mountIdOf(step, path))?.options ?? [] });
-  for (const m of mounts) {
+  const tree = treeUnder(readMountinfo(), mountIdOf(step, path), path);
+  if (tree.length === 0) throw setupError(step, `${path} is not in /proc/self/mountinfo`);
+  for (const m of recursive ? tree : tree.slice(0, 1)) {
     if (libc().mount(null, m.target, null, MS_REMOUNT | MS_BIND | msFlags(flags) | preservedFlags(m.options), null) !== 0) {
       throw syscallError(`${step} (${m.target})`, 'mount', errno());
     }

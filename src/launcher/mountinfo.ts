@@ -48,12 +48,6 @@ export function readMountinfo(): MountEntry[] {
   return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
 }
 
-/** Mounts at `path` or below it, in mount order (a remount loop then visits the top of each stack last). */
-export function mountsUnder(entries: readonly MountEntry[], path: string): MountEntry[] {
-  const prefix = path === '/' ? '/' : `${path}/`;
-  return entries.filter((e) => e.mountPoint === path || e.mountPoint.startsWith(prefix));
-}
-
 /** The MS_* flags a bind remount must repeat to keep a mount's current per-mount options. */
 export function preservedFlags(options: readonly string[]): number {
   let flags = 0;

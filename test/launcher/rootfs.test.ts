@@ -6,7 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { mountsUnder, parseMountinfo, preservedFlags } from '../../src/launcher/mountinfo.js';
+import { parseMountinfo, preservedFlags } from '../../src/launcher/mountinfo.js';
+import { treeUnder } from '../../src/launcher/mount-tree.js';
 import { resolveInRoot } from '../../src/launcher/path-in-root.js';
 import { MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_RELATIME, MS_STRICTATIME } from '../../src/launcher/linux.js';
 import { tempDir } from '../support/jail.js';
@@ -45,13 +46,34 @@ const MOUNTINFO = `22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/vda rw
 43 22 0:42 / /tmp/my\\040rootx rw - tmpfs tmpfs rw
 `;
 
-test('parseMountinfo unescapes mount points; mountsUnder is by path component', () => {
+test('parseMountinfo unescapes mount points', () => {
   const entries = parseMountinfo(MOUNTINFO);
   assert.is(entries.length, 5);
   assert.is(entries[2]!.mountPoint, '/tmp/my root');
   assert.is(entries[1]!.fstype, 'proc');
-  assert.equal(mountsUnder(entries, '/tmp/my root').map((e) => e.id), [41, 42]);
-  assert.equal(mountsUnder(entries, '/').length, 5);
+});
+
+// The host's tree (1, 2, 3) with a copy of it stacked on "/" (10, 11, 12): the same mount
+// points twice. treeUnder tells them apart by mount id, and names the copy's mounts relative to
+// the path it was reached by ("." while the copy is the working directory).
+const STACKED = `1 0 8:1 / / rw,relatime - ext4 /dev/sda1 rw
+2 1 0:5 / /proc rw,nosuid - proc proc rw
+3 1 0:6 / /dev rw,nosuid - devtmpfs udev rw
+10 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw
+11 10 0:5 / /proc rw,nosuid - proc proc rw
+12 10 0:6 / /dev rw,nosuid,noexec - devtmpfs udev rw
+13 12 0:7 / /dev/pts rw - devpts devpts rw
+`;
+
+test("treeUnder: a mount's tree by id, as paths under the path it was reached by", () => {
+  const entries = parseMountinfo(STACKED);
+  const copy = treeUnder(entries, 10, '.');
+  assert.equal(copy.map((m) => m.target), ['.', './proc', './dev', './dev/pts']);
+  assert.equal(copy[2]!.options, ['rw', 'nosuid', 'noexec']);
+  // The copy is mounted on the host's root, so it belongs to that tree too; each path once.
+  assert.equal(treeUnder(entries, 1, '/').map((m) => m.target), ['/', '/proc', '/dev', '/dev/pts']);
+  assert.equal(treeUnder(entries, 12, '/x/dev').map((m) => m.target), ['/x/dev', '/x/dev/pts']);
+  assert.equal(treeUnder(entries, 99, '/'), []);
 });
 
 test('preservedFlags repeats nosuid/nodev/noexec and the atime mode', () => {
