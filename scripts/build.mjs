@@ -51,6 +51,7 @@ await build({ ...common, entryPoints: { 'cli/jail': 'src/cli/jail.ts' }, chunkNa
 // and nothing of the run path; built apart so jail's own chunks stay as they are.
 await build({ ...common, entryPoints: { 'cli/jail-admin': 'src/cli/jail-admin.ts' }, splitting: false });
 await build({ ...common, entryPoints: { 'cli/jail-init': 'src/cli/jail-init.ts' }, splitting: false, format: 'cjs', outExtension: { '.js': '.cjs' } });
+await build({ ...common, entryPoints: { 'cli/jail-notify': 'src/launcher/notify-worker.ts' }, splitting: false, format: 'cjs', outExtension: { '.js': '.cjs' } });
 // Built-in policies: one module each, importing the package by name (resolved by Node's
 // self-reference here and from node_modules/seccompile once installed), not bundled with it.
 const policies = readdirSync(join(root, 'policies')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));

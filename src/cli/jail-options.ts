@@ -28,6 +28,10 @@ export interface JailOptions {
   readonly policy?: string;
   /** `--load-timeout`: seconds a .ts/.js policy's code may run while it loads (undefined: the loader's default). */
   readonly loadTimeout?: number;
+  /** `--learn FILE.ts`: record every call and write a policy allowing them (no policy applies). */
+  readonly learn?: string;
+  /** `--report-denials` (or --verbose): one line per distinct call the policy refused with an errno. */
+  readonly reportDenials: boolean;
   /** The spec without its filter. */
   readonly spec: Omit<JailSpec, 'filter'>;
   /** Limits as the user wrote them, for messages ("the memory limit (256M)"). */
@@ -43,6 +47,8 @@ export const JAIL_ARGS = {
   '--policy': String,
   '--load-timeout': String,
   '--no-seccomp': Boolean,
+  '--learn': String,
+  '--report-denials': Boolean,
   '--no-pid': Boolean,
   '--no-mount': Boolean,
   '--no-net': Boolean,
@@ -89,6 +95,11 @@ Policy:
       --load-timeout S     seconds a .ts/.js policy's own code may run while it
                            loads (default 10)
       --no-seccomp         no seccomp filter
+      --report-denials     at exit, one line per distinct call the policy refused with an
+                           errno, and the rule that refused it (on with --verbose)
+      --learn FILE.ts      no policy: record every call the command (and its threads and
+                           children) makes, and write FILE.ts, a policy allowing just those,
+                           and FILE.cases.jsonl (for seccompile test); run again to add more
 Namespaces (all on; without root inside a user namespace of the caller's):
       --no-pid --no-mount --no-net --no-uts --no-ipc
       --share-net          keep the host network (same as --no-net)
@@ -224,6 +235,13 @@ export function parseJailOptions(
   if (!help && !version && command.length === 0) throw new JailUsageError('missing command: jail [options] -- COMMAND [ARGS...]');
   if (a['--verbose'] && a['--quiet']) throw new JailUsageError('--verbose and --quiet exclude each other');
   if (a['--policy'] !== undefined && a['--no-seccomp']) throw new JailUsageError('--policy and --no-seccomp exclude each other');
+  const learn = a['--learn'];
+  if (learn !== undefined) {
+    const other = a['--policy'] !== undefined ? '--policy' : a['--no-seccomp'] ? '--no-seccomp' : a['--report-denials'] ? '--report-denials' : undefined;
+    if (other) throw new JailUsageError(`--learn and ${other} exclude each other (--learn runs the command with a filter that records every call)`);
+    if (!/\.m?ts$/.test(learn)) throw new JailUsageError(`--learn ${learn}: expected a .ts file to write the policy to`);
+  }
+  if (a['--report-denials'] && a['--no-seccomp']) throw new JailUsageError('--report-denials and --no-seccomp exclude each other');
 
   // Without root: namespaces inside a user namespace of one's own, or (--no-namespaces) none.
   let rootless: UsernsSupport | undefined;
@@ -335,7 +353,9 @@ export function parseJailOptions(
     help,
     version,
     quiet: a['--quiet'] ?? false,
-    policy: a['--no-seccomp'] ? undefined : (a['--policy'] ?? 'default'),
+    policy: a['--no-seccomp'] || learn !== undefined ? undefined : (a['--policy'] ?? 'default'),
+    ...(learn !== undefined ? { learn } : {}),
+    reportDenials: (a['--report-denials'] ?? false) || ((a['--verbose'] ?? false) && learn === undefined && !a['--no-seccomp']),
     ...(a['--load-timeout'] !== undefined ? { loadTimeout: parsePositive('--load-timeout', a['--load-timeout'], false) } : {}),
     texts: { memory: a['--memory'], pids: a['--pids'], cpus: a['--cpus'] },
     name: a['--name'],

@@ -11,12 +11,14 @@ import { existsSync } from 'node:fs';
 import { processIO, type CliIO } from './io.js';
 import { restoreSetAsideEnv } from './jail-env.js';
 import { describeSeccompKill } from './jail-seccomp-report.js';
+import { denialReport } from './jail-denials.js';
+import { casesFileOf, writeLearned } from './jail-learn.js';
 import { JAIL_USAGE, JailUsageError, parseJailOptions, type JailOptions } from './jail-options.js';
 import { LaunchError } from '../launcher/launch-error.js';
 import { claimName, namespaceIds, processId, selfId, sweepStale, type Claim } from '../launcher/registry.js';
 import { resolvePolicy } from '../launcher/policy-source.js';
 import { runJail, type JailResult, type StopReason, type SupervisorHooks } from '../launcher/supervisor.js';
-import type { JailSpec, NsName } from '../launcher/spec.js';
+import type { JailSpec, NsName, SeccompFilter } from '../launcher/spec.js';
 
 /** Subcommands: `jail ps`, `jail enter NAME`, `jail stop NAME`, `jail doctor` (`jail -- ps` runs a program called ps). */
 const SUBCOMMANDS: Readonly<Record<string, () => Promise<(argv: readonly string[], io: CliIO) => Promise<number>>>> = {
@@ -98,6 +100,31 @@ async function describe(reason: StopReason, opts: JailOptions, spec: JailSpec): 
   }
 }
 
+/** The filter and notification mode for --learn and the denial report (the syscall tables load only for them). */
+async function notifyFor(
+  opts: JailOptions,
+  filter: SeccompFilter | undefined,
+  log: (step: string, detail: string) => void,
+): Promise<{ filter: SeccompFilter; notify: NonNullable<JailSpec['notify']> } | undefined> {
+  if (opts.learn === undefined && !(opts.reportDenials && filter)) return undefined;
+  const [{ hostArch, compatArches }, { argumentSelectors }] = await Promise.all([import('../syscalls/index.js'), import('../learn/arguments.js')]);
+  const selectors = argumentSelectors(compatArches(hostArch()));
+  if (opts.learn !== undefined) {
+    const { learnFilter } = await import('../launcher/notify-filter.js');
+    return { filter: { name: 'learn', bytes: learnFilter() }, notify: { mode: 'learn', selectors } };
+  }
+  // A filter whose errno returns cannot be found (one returning A) runs without the report.
+  const { denialFilter } = await import('../launcher/notify-filter.js');
+  try {
+    const { errnoReturns } = denialFilter('policy', filter!.name, filter!.bytes);
+    if (errnoReturns === 0) return undefined;
+  } catch (e) {
+    log('denial report', (e as Error).message);
+    return undefined;
+  }
+  return { filter: filter!, notify: { mode: 'denials', selectors } };
+}
+
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const err = (line: string) => io.stderr.write(`jail: ${line}\n`);
   const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
@@ -145,11 +172,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.off(s, abort);
       }
       if (filter) log('policy', `${filter.name}: ${filter.bytes.length / 8} instructions`);
-      spec = { ...opts.spec, filter };
+      const notify = await notifyFor(opts, filter, log);
+      if (notify) ({ filter } = notify);
+      spec = { ...opts.spec, filter, ...(notify ? { notify: notify.notify } : {}) };
       if (opts.name !== undefined) ({ claim, started } = register(opts.name, spec, err));
       return filter;
     };
-    result = await runJail(opts.spec, { log, prepare, started: (run) => started?.(run) });
+    result = await runJail(opts.spec, { log, prepare, started: (run) => started?.(run), notify: () => spec.notify });
   } catch (e) {
     if (e instanceof LaunchError) {
       err(e.message);
@@ -167,6 +196,27 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     for (const r of result.reasons) {
       const line = await describe(r, opts, spec);
       if (line) err(line);
+    }
+  }
+  const notified = result.notified;
+  if (notified?.mode === 'error') err(`${opts.learn ? 'learn' : 'denial report'}: ${notified.message}`);
+  if (notified?.mode === 'denials' && !opts.quiet) {
+    for (const line of await denialReport(spec.filter?.name ?? '?', notified.denials, result)) err(line);
+  }
+  if (opts.learn !== undefined) {
+    if (notified?.mode !== 'learn') {
+      err(`--learn: nothing was recorded${result.exitCode === 125 ? '' : ' (the command did not start under the learn filter)'}; ${opts.learn} not written`);
+      return result.exitCode === 0 ? 125 : result.exitCode;
+    }
+    try {
+      const s = await writeLearned(opts.learn, opts.spec.argv, notified.calls, notified.total);
+      if (!opts.quiet) {
+        err(`learned ${s.seen} distinct calls (${notified.total} in all)${s.merged ? `, ${s.written} with the earlier runs` : ''}: wrote ${opts.learn} and ${casesFileOf(opts.learn)}`);
+        if (s.unknown.length > 0) err(`calls the syscall tables do not name (not in the policy): ${s.unknown.join(', ')}`);
+      }
+    } catch (e) {
+      err(`--learn: cannot write ${opts.learn}: ${(e as Error).message}`);
+      return 125;
     }
   }
   return result.exitCode;

@@ -5,7 +5,7 @@
  * Every function returns the C return value; on -1 the caller reads `errno()` immediately
  * (koffi saves errno right after the call). Signatures follow the glibc prototypes in
  * <sched.h>, <sys/mount.h>, <sys/prctl.h>, <sys/resource.h>, <unistd.h>, <fcntl.h>,
- * <sys/ioctl.h> and <sys/socket.h>. `syscall` is variadic: callers pass a type name before
+ * <sys/ioctl.h>, <poll.h> and <sys/socket.h>. `syscall` is variadic: callers pass a type name before
  * each argument, as koffi requires for variadic calls.
  */
 import koffi from 'koffi';
@@ -30,6 +30,8 @@ export interface Libc {
   dup2(oldfd: number, newfd: number): number;
   write(fd: number, buf: Buffer, len: number): number;
   recv(fd: number, buf: Buffer, len: number, flags: number): number;
+  /** poll(fds, n, timeout): `fds` holds n struct pollfd { int fd; short events; short revents; }. */
+  poll(fds: Buffer, n: number, timeoutMs: number): number;
   /** bind(fd, addr, len): `addr` holds the sockaddr's bytes (host order). */
   bind(fd: number, addr: Buffer, len: number): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
@@ -100,6 +102,7 @@ function load(): NonNullable<typeof cached> {
     dup2: lib.func('int dup2(int oldfd, int newfd)'),
     write: lib.func('long write(int fd, const void *buf, size_t len)'),
     recv: lib.func('long recv(int fd, void *buf, size_t len, int flags)'),
+    poll: lib.func('int poll(void *fds, unsigned long n, int timeout)'),
     bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
     setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
     execve: lib.func('int execve(const char *path, const char **argv, const char **envp)'),

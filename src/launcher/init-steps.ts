@@ -17,7 +17,7 @@
  * mount namespace is private, in place of "mount /proc". `jail enter` runs its own list
  * (./enter-steps.ts) that reuses the later steps by name.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { errno, libc } from './ffi.js';
 import { execCommand, pathOf, prepareFds, resolveCommand } from './exec.js';
 import { setupError, syscallError } from './launch-error.js';
@@ -27,7 +27,7 @@ import { applyRlimit } from './rlimits.js';
 import { describeCapabilities, limitCapabilities } from './capabilities.js';
 import { describeFilesystem, setUpFilesystem } from './rootfs.js';
 import { installFilter } from './seccomp-install.js';
-import { EXEC_LINE, type InitConfig } from './spec.js';
+import { EXEC_LINE, NOTIFY_LINE, type InitConfig } from './spec.js';
 
 const SIGKILL = 9;
 
@@ -67,6 +67,21 @@ function openCgroupFiles(c: InitConfig, ctx: InitContext): void {
       throw syscallError(`open cgroup files (${file})`, 'open', Math.abs((e as { errno?: number }).errno ?? 0));
     }
   });
+}
+
+/**
+ * The filter with a listener the supervisor takes (./notify-fd.ts). Everything after the
+ * install may wait on that listener, so the init stage says beforehand that it is coming, and
+ * then only waits for the supervisor's word (a denied read still returns, once answered).
+ */
+function installWithListener(c: InitConfig, ctx: InitContext): void {
+  writeSync(ctx.statusFd, `${NOTIFY_LINE}\n`);
+  installFilter('install seccomp filter', Buffer.from(c.filter!, 'base64'), true);
+  try {
+    readSync(ctx.statusFd, Buffer.alloc(1), 0, 1, null);
+  } catch {
+    // Answered with an errno: the supervisor has the listener all the same.
+  }
 }
 
 export const INIT_STEPS: readonly InitStep[] = [
@@ -194,7 +209,7 @@ export const INIT_STEPS: readonly InitStep[] = [
     when: (c) => c.filter !== undefined,
     describe: (c, ctx) =>
       `${Buffer.from(c.filter ?? '', 'base64').length / 8} instructions, NO_NEW_PRIVS, TSYNC; then execve ${ctx.commandPath}`,
-    run: (c) => installFilter('install seccomp filter', Buffer.from(c.filter!, 'base64')),
+    run: (c, ctx) => (c.notify ? installWithListener(c, ctx) : installFilter('install seccomp filter', Buffer.from(c.filter!, 'base64'))),
   },
   {
     name: 'execve',

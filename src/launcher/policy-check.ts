@@ -32,6 +32,11 @@ const HOST_AUDIT_ARCH: Readonly<Record<string, number>> = {
   s390x: AUDIT_ARCH.AUDIT_ARCH_S390X,
 };
 
+/** AUDIT_ARCH_* of the host's native ABI, where jail knows it. */
+export function hostAuditArch(): number | undefined {
+  return HOST_AUDIT_ARCH[hostArchName()];
+}
+
 /** Validates the bytes and refuses a filter under which execve() cannot succeed. */
 export function checkFilter(filter: SeccompFilter): SeccompFilter {
   checkedProgram(filter);

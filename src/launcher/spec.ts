@@ -5,6 +5,7 @@
  * ./rootfs.ts, `enter` (joining a running jail) by ./enter-steps.ts.
  */
 import type { CgroupLimits } from './cgroups.js';
+import type { ArgSelector, NotifyMode } from './notify-session.js';
 import type { UsernsSupport } from './userns.js';
 
 /**
@@ -109,6 +110,12 @@ export interface JailSpec {
   readonly rootless?: UsernsSupport;
   /** Not root, with limits: the cgroup v2 directory delegated to the user (./cgroup-delegated.ts). */
   readonly delegatedCgroup?: string;
+  /**
+   * Answer the filter's calls in the supervisor (./notify-worker.ts): `learn` records every call
+   * (the filter is then the learn filter), `denials` every errno the policy gives. `selectors`:
+   * the calls whose argument is recorded per value.
+   */
+  readonly notify?: { readonly mode: NotifyMode; readonly selectors: readonly ArgSelector[] };
 }
 
 /** What the init stage needs: everything done inside the namespaces, in order. */
@@ -137,9 +144,16 @@ export interface InitConfig {
    * configuration: in a rootless run fd 2 starts as a pipe that catches what unshare says.
    */
   readonly stderrFd?: number;
+  /**
+   * Install the filter with a listener for the supervisor: say NOTIFY_LINE on the status
+   * channel, install, then wait for the supervisor's go-ahead (it has taken the listener).
+   */
+  readonly notify?: boolean;
   /** Write EXEC_LINE on the status channel right before execve (where another process holds the channel open, so its closing says nothing). */
   readonly announceExec?: boolean;
 }
 
 /** The status line of an init stage about to execve the command (InitConfig.announceExec). */
 export const EXEC_LINE = '{"exec":true}';
+/** The status line of an init stage about to install a filter with a listener (InitConfig.notify). */
+export const NOTIFY_LINE = '{"notify":true}';

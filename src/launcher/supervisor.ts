@@ -20,7 +20,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { constants as osConstants } from 'node:os';
+import { endianness, constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { createCgroup, neededControllers, planCgroup, processStartTime, readCgroupMounts, sweepStaleCgroups, type Cgroup } from './cgroups.js';
 import { stepAside } from './cgroup-delegated.js';
@@ -34,7 +34,12 @@ import { killOrphans, startWatchdog } from './orphans.js';
 import { packageRoot } from './package-root.js';
 import { onlyChild, rootlessEnterLauncher, rootlessLauncher } from './userns.js';
 import { startSeccompKillReport, type SeccompKillReport } from './seccomp-kill.js';
-import { EXEC_LINE, type InitConfig, type JailSpec, type SeccompFilter } from './spec.js';
+import { EXEC_LINE, NOTIFY_LINE, type InitConfig, type JailSpec, type SeccompFilter } from './spec.js';
+import { denialFilter, learnFilter } from './notify-filter.js';
+import { takeListener } from './notify-fd.js';
+import { startNotifySession, type NotifySession, type NotifyWorkerOutput } from './notify-session.js';
+import { hostAuditArch } from './policy-check.js';
+import { syscallNumber } from './linux.js';
 
 /** Why the sandbox (not the command itself) ended or hindered the run. */
 export type StopReason =
@@ -55,6 +60,8 @@ export interface JailResult {
   /** A setup failure reported by the init stage (exit 125/126/127). */
   readonly setupError?: LaunchErrorData;
   readonly reasons: readonly StopReason[];
+  /** What the notification worker saw (JailSpec.notify). */
+  readonly notified?: NotifyWorkerOutput;
 }
 
 export interface SupervisorHooks {
@@ -67,6 +74,8 @@ export interface SupervisorHooks {
    * has run anything of the user's and fails the run with that error.
    */
   readonly prepare?: () => Promise<SeccompFilter | undefined>;
+  /** After `prepare`: how the filter's notifications are answered, in place of `spec.notify`. */
+  readonly notify?: () => JailSpec['notify'];
   /**
    * Called once the command runs: the init stage's execve closed the status channel without
    * a word. `pid` is the command's pid as the host sees it (for `jail --name`).
@@ -95,11 +104,64 @@ function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
     capabilities: spec.capabilities,
     cgroupProcs: cgroup?.lateProcsFiles ?? spec.enter?.cgroupProcs ?? [],
     ...(spec.rootless ? { stderrFd: 4, announceExec: true } : {}),
-    filter: spec.filter ? Buffer.from(spec.filter.bytes).toString('base64') : undefined,
+    filter: spec.filter ? Buffer.from(notifyingFilter(spec) ?? spec.filter.bytes).toString('base64') : undefined,
+    ...(spec.notify && spec.filter && !spec.enter ? { notify: true } : {}),
     verbose: spec.verbose,
     fs: spec.fs,
     enter: spec.enter,
   };
+}
+
+/** The filter the init stage installs when the supervisor answers its calls. */
+function notifyingFilter(spec: JailSpec): Uint8Array | undefined {
+  if (!spec.notify || !spec.filter || spec.enter) return undefined;
+  return spec.notify.mode === 'learn' ? learnFilter() : denialFilter('policy', spec.filter.name, spec.filter.bytes).bytes;
+}
+
+/**
+ * Once the init stage says it installs a filter with a listener: takes the listener, starts
+ * the worker that answers it, then lets the init stage go on. A failure ends the init stage.
+ */
+function answerNotifications(spec: JailSpec, init: InitStage, hooks: SupervisorHooks): Promise<NotifySession | undefined> {
+  const notify = spec.notify;
+  if (!notify || !spec.filter || spec.enter) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    let said = false;
+    const onData = () => {
+      if (said || !init.status().includes(NOTIFY_LINE)) return;
+      said = true;
+      init.child.stdio[3]?.off('data', onData);
+      void (async () => {
+        const pid = init.target();
+        if (pid === undefined) throw setupError('seccomp listener', 'the init stage is gone');
+        const fd = await takeListener('seccomp listener', pid);
+        hooks.log('seccomp listener', `${notify.mode}: fd ${fd}, taken from pid ${pid}`);
+        const session = startNotifySession({
+          mode: notify.mode,
+          fd,
+          initPid: pid,
+          execveNr: syscallNumber('execve') ?? -1,
+          nativeArch: hostAuditArch() ?? 0,
+          selectors: notify.selectors,
+          endian: endianness() === 'LE' ? 'little' : 'big',
+          ...(notify.mode === 'denials' ? { program: Buffer.from(spec.filter!.bytes).toString('base64') } : {}),
+        });
+        (init.child.stdio[3] as Writable | null)?.write('g');
+        return session;
+      })().then(resolve, (e: unknown) => {
+        init.child.kill('SIGKILL');
+        const target = init.target();
+        if (target !== undefined && target !== init.child.pid) process.kill(target, 'SIGKILL');
+        reject(e);
+      });
+    };
+    init.child.stdio[3]?.on('data', onData);
+    // An init stage that fails (or execs) before installing never says it.
+    void init.ended.then(
+      () => !said && resolve(undefined),
+      () => !said && resolve(undefined),
+    );
+  });
 }
 
 function setUpCgroup(spec: JailSpec, hooks: SupervisorHooks): Cgroup | undefined {
@@ -278,7 +340,8 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
       }
       if (prepared.status === 'rejected') throw prepared.reason;
       if (joined.status === 'rejected') throw joined.reason;
-      ready = { ...spec, filter: prepared.value };
+      const notify = hooks.notify ? hooks.notify() : spec.notify;
+      ready = { ...spec, filter: prepared.value, ...(notify ? { notify } : {}) };
       // Before the command exists, so that its audit record cannot be missed.
       if (ready.filter) killReport = startSeccompKillReport(hooks.log);
     } catch (e) {
@@ -288,8 +351,19 @@ export async function runJail(spec: JailSpec, hooks: SupervisorHooks): Promise<J
       for (const s of FORWARDED) process.off(s, onEarlySignal);
     }
     if (init.child.pid !== undefined && !spec.rootless) killReport?.watch(init.child.pid);
+    const notifying = answerNotifications(ready, init, hooks);
+    notifying.catch(() => {});
     sendConfig(init, initConfig(ready, cgroup));
-    return await supervise(ready, init, cgroup, hooks, killReport);
+    const result = await supervise(ready, init, cgroup, hooks, killReport);
+    let session: NotifySession | undefined;
+    try {
+      session = await notifying;
+    } catch (e) {
+      if (result.setupError) return result;
+      const error = e instanceof LaunchError ? e : setupError('seccomp listener', (e as Error).message);
+      return { ...result, exitCode: error.exitCode, setupError: error.toJSON() };
+    }
+    return session ? { ...result, notified: await session.finish() } : result;
   } finally {
     killReport?.close();
     if (orphansPossible) {
@@ -390,7 +464,7 @@ async function supervise(spec: JailSpec, init: InitStage, cgroup: Cgroup | undef
 }
 
 function parseStatus(text: string): LaunchErrorData | undefined {
-  const line = text.split('\n').find((l) => l.trim() !== '' && l !== EXEC_LINE);
+  const line = text.split('\n').find((l) => l.trim() !== '' && l !== EXEC_LINE && l !== NOTIFY_LINE);
   if (line === undefined) return undefined;
   try {
     return JSON.parse(line) as LaunchErrorData;

@@ -1,0 +1,81 @@
+/**
+ * The denial report: one line per distinct call the policy refused with an errno, named with
+ * the rule that decided, e.g.
+ *   denied socket(AF_INET) -> EAFNOSUPPORT x3 [net-off: rules[4] policies/net-off.ts:31:5]
+ * and, when the command exited 126/127 after an execve was refused, a line saying so. The
+ * syscall tables, and the policy's source for the rule, load only when there is something
+ * to report.
+ */
+import { existsSync } from 'node:fs';
+import { extname, isAbsolute, join, relative } from 'node:path';
+import type { SourceLocation } from '../dsl/spec.js';
+import type { PolicyIR } from '../ir/types.js';
+import type { ObservedDenial } from '../launcher/notify-session.js';
+import { errnoName } from '../launcher/linux.js';
+import { packageRoot } from '../launcher/package-root.js';
+import { argumentOfInterest } from '../learn/arguments.js';
+import { valueName } from '../learn/value-names.js';
+
+interface Attribution {
+  readonly ir: PolicyIR;
+  readonly locate: (index: number) => SourceLocation | undefined;
+}
+
+/** The policy's IR for naming rules: built-ins from their source in the package; undefined for a .bpf filter. */
+async function attributionFor(policy: string): Promise<Attribution | undefined> {
+  const ext = extname(policy).toLowerCase();
+  if (ext === '.bpf') return undefined;
+  try {
+    if (ext === '.json') {
+      const { loadOciFile } = await import('../oci/index.js');
+      const { ir } = await loadOciFile(policy);
+      return ir ? { ir, locate: () => undefined } : undefined;
+    }
+    const file = ext === '' ? join(packageRoot(), 'policies', `${policy}.ts`) : policy;
+    if (!existsSync(file)) return undefined;
+    const [{ loadPolicyFile }, { normalize }] = await Promise.all([import('../loader/policy-file.js'), import('../ir/normalize.js')]);
+    const loaded = await loadPolicyFile(file);
+    const { ir } = normalize(loaded.spec, { sourceFile: loaded.file });
+    return ir ? { ir, locate: (i) => loaded.spec.rules[i]?.location } : undefined;
+  } catch {
+    // The report then names the policy only.
+    return undefined;
+  }
+}
+
+function where(l: SourceLocation | undefined): string {
+  if (!l) return '';
+  const rel = relative(process.cwd(), l.file);
+  const file = rel.startsWith('..') || isAbsolute(rel) ? l.file : rel;
+  return ` ${file}:${l.line}:${l.column}`;
+}
+
+/** The report's lines (without the "jail: " prefix), most frequent first. */
+export async function denialReport(policy: string, denials: readonly ObservedDenial[], exit: { code: number | null }): Promise<string[]> {
+  if (denials.length === 0) return [];
+  const [{ archForAudit }, { decidingRule }] = await Promise.all([import('../syscalls/index.js'), import('../analysis/deciding-rule.js')]);
+  const attribution = await attributionFor(policy);
+  const lines: string[] = [];
+  let refusedExec: string | undefined;
+  for (const d of [...denials].sort((a, b) => b.count - a.count)) {
+    const arch = archForAudit(d.arch, d.nr);
+    const name = arch?.names.get(d.nr >>> 0) ?? `syscall ${d.nr}`;
+    const interest = argumentOfInterest(name);
+    const index = interest && arch ? interest.index(arch.name) : undefined;
+    const value = index !== undefined ? d.args[index]! & interest!.mask : undefined;
+    const shown = value !== undefined && arch ? (valueName(name, arch.name, value) ?? `0x${value.toString(16)}`) : '';
+    const onArch = arch && arch.name !== 'x86_64' && arch.name !== 'aarch64' ? ` on ${arch.name}` : '';
+    let decider = policy;
+    if (attribution) {
+      const r = decidingRule(attribution.ir, { arch: d.arch, nr: d.nr, args: d.args });
+      decider += r.kind === 'rule' ? `: ${r.rule.origin.path}${where(attribution.locate(r.rule.origin.index))}` : `: ${r.kind === 'default' ? 'default' : r.kind}`;
+    }
+    const error = d.errno === 0 ? 'errno 0 (success, not run)' : errnoName(d.errno);
+    lines.push(`denied ${name}(${shown})${onArch} -> ${error} x${d.count} [${decider}]`);
+    if ((name === 'execve' || name === 'execveat') && refusedExec === undefined) refusedExec = `${name} -> ${error}`;
+  }
+  if (refusedExec && (exit.code === 126 || exit.code === 127)) {
+    lines.push(`the command exited ${exit.code} after the policy refused ${refusedExec}: the program it ran could not start another`);
+  }
+  return lines;
+}
