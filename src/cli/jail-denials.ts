@@ -46,7 +46,7 @@ async function attributionFor(policy: string): Promise<Attribution | undefined> 
 function where(l: SourceLocation | undefined): string {
   if (!l) return '';
   const rel = relative(process.cwd(), l.file);
-  const file = rel.startsWith('..') || isAbsolute(rel) ? l.file : rel;
+  const file = rel.startsWith('..') || isAbsolute(rel) || process.cwd() === '/' ? l.file : rel;
   return ` ${file}:${l.line}:${l.column}`;
 }
 

@@ -18,7 +18,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadProgram } from '../bpf/load.js';
 import { interpreterFor } from '../bpf/interpreter.js';
-import { NotifyListener, type Notification } from './seccomp-notify.js';
+import { NotifyListener, decodeNotification } from './seccomp-notify.js';
 import type { NotifyWorkerInput, NotifyWorkerOutput, ObservedCall, ObservedDenial } from './notify-session.js';
 
 const SECCOMP_RET_ACTION_FULL = 0xffff0000;
@@ -27,49 +27,77 @@ const SECCOMP_RET_DATA = 0x0000ffff;
 const ENOSYS = 38;
 const STOP_POLL_MS = 100;
 
-function selectorKey(arch: number, nr: number): string {
-  return `${arch}:${nr}`;
+/**
+ * (arch, nr) as one number: the arch's position among the few AUDIT_ARCH values seen times
+ * 2^32, plus nr (a u32): exact, as both stay far below 2^53.
+ */
+const archSlots = new Map<number, number>();
+function selectorKey(arch: number, nr: number): number {
+  let slot = archSlots.get(arch);
+  if (slot === undefined) archSlots.set(arch, (slot = archSlots.size));
+  return slot * 0x100000000 + (nr >>> 0);
 }
+
+const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const ID = 0;
+const PID = 8;
+const NR = 16;
+const ARCH = 20;
+const ARGS = 32;
 
 function learn(input: NotifyWorkerInput, listener: NotifyListener, stopped: () => boolean): NotifyWorkerOutput {
   const selectors = new Map(input.selectors.map((s) => [selectorKey(s.arch, s.nr), s]));
-  const calls = new Map<string, ObservedCall>();
+  const plain = new Map<number, ObservedCall>();
+  const valued = new Map<string, ObservedCall>();
   let phase: 'init' | 'exec' | 'command' = 'init';
   let total = 0;
-  const record = (n: Notification) => {
+  const v = listener.raw;
+  const record = (arch: number, nr: number) => {
     total++;
-    const s = selectors.get(selectorKey(n.arch, n.nr));
-    const value = s ? n.args[s.arg]! & s.mask : undefined;
-    const key = `${n.arch}:${n.nr}:${value ?? ''}`;
-    const seen = calls.get(key);
+    const key = selectorKey(arch, nr);
+    const s = selectors.get(key);
+    if (!s) {
+      const seen = plain.get(key);
+      if (seen) seen.count++;
+      else plain.set(key, { arch, nr, count: 1 });
+      return;
+    }
+    const value = v.getBigUint64(ARGS + 8 * s.arg, little) & s.mask;
+    const vkey = `${key}:${value}`;
+    const seen = valued.get(vkey);
     if (seen) seen.count++;
-    else calls.set(key, { arch: n.arch, nr: n.nr, ...(s && value !== undefined ? { arg: s.arg, value } : {}), count: 1 });
+    else valued.set(vkey, { arch, nr, arg: s.arg, value, count: 1 });
   };
-  loop(listener, stopped, (n) => {
+  loop(listener, stopped, () => {
+    const pid = v.getUint32(PID, little);
+    const nr = v.getInt32(NR, little);
+    const arch = v.getUint32(ARCH, little);
     if (phase === 'init') {
-      if (n.pid === input.initPid && n.nr === input.execveNr && n.arch === input.nativeArch) {
+      if (pid === input.initPid && nr === input.execveNr && arch === input.nativeArch) {
         phase = 'exec';
-        record(n);
+        record(arch, nr);
       }
     } else if (phase === 'exec') {
-      if (n.pid === input.initPid) {
+      if (pid === input.initPid) {
         phase = 'command';
-        record(n);
+        record(arch, nr);
       }
-    } else record(n);
-    listener.answer(n.id, { kind: 'continue' });
+    } else record(arch, nr);
+    listener.answer(v.getBigUint64(ID, little), CONTINUE);
   });
-  return { mode: 'learn', calls: [...calls.values()], total };
+  return { mode: 'learn', calls: [...plain.values(), ...valued.values()], total };
 }
+
+const CONTINUE = { kind: 'continue' } as const;
 
 function denials(input: NotifyWorkerInput, listener: NotifyListener, stopped: () => boolean): NotifyWorkerOutput {
   const program = loadProgram(Buffer.from(input.program!, 'base64'), input.endian).program;
   const interpreter = interpreterFor(program);
-  const little = input.endian === 'little';
   const selectors = new Map(input.selectors.map((s) => [selectorKey(s.arch, s.nr), s]));
   const found = new Map<string, ObservedDenial>();
-  loop(listener, stopped, (n) => {
-    const ret = interpreter.run(new DataView(n.data.buffer, n.data.byteOffset, n.data.byteLength), little) >>> 0;
+  loop(listener, stopped, () => {
+    const n = decodeNotification(new Uint8Array(listener.raw.buffer, listener.raw.byteOffset, listener.raw.byteLength));
+    const ret = interpreter.run(new DataView(n.data.buffer, n.data.byteOffset, n.data.byteLength), input.endian === 'little') >>> 0;
     // Only errno returns were turned into notifications; anything else would be a mismatch, still refused.
     const errno = (ret & SECCOMP_RET_ACTION_FULL) >>> 0 === SECCOMP_RET_ERRNO ? ret & SECCOMP_RET_DATA : ENOSYS;
     listener.answer(n.id, { kind: 'errno', errno });
@@ -83,7 +111,7 @@ function denials(input: NotifyWorkerInput, listener: NotifyListener, stopped: ()
 }
 
 /** Answers notifications until no task uses the filter any more, or the supervisor says stop. */
-function loop(listener: NotifyListener, stopped: () => boolean, handle: (n: Notification) => void): void {
+function loop(listener: NotifyListener, stopped: () => boolean, handle: () => void): void {
   listener.syncWakeUp();
   for (;;) {
     const state = listener.wait(STOP_POLL_MS);
@@ -92,8 +120,7 @@ function loop(listener: NotifyListener, stopped: () => boolean, handle: (n: Noti
       if (stopped()) return;
       continue;
     }
-    const n = listener.receive();
-    if (n) handle(n);
+    if (listener.receiveRaw()) handle();
   }
 }
 

@@ -118,15 +118,29 @@ export class NotifyListener {
 
   /** The next notification, or undefined when its task was killed before it could be read. */
   receive(): Notification | undefined {
+    return this.receiveRaw() ? decodeNotification(this.recvBuf) : undefined;
+  }
+
+  /**
+   * The next notification left in `raw` (a struct seccomp_notif, valid until the next call),
+   * for the hot path that reads only a few fields; false when its task was killed meanwhile.
+   */
+  receiveRaw(): boolean {
     // The kernel refuses a buffer that is not zeroed.
     this.recvBuf.fill(0);
     if (libc().ioctl(this.fd, NOTIF_RECV, this.recvBuf) !== 0) {
       const e = errno();
-      if (e === ENOENT || e === EINTR) return undefined;
+      if (e === ENOENT || e === EINTR) return false;
       throw new Error(`SECCOMP_IOCTL_NOTIF_RECV: errno ${e}`);
     }
-    return decodeNotification(this.recvBuf);
+    return true;
   }
+
+  /** The struct seccomp_notif `receiveRaw` filled. */
+  get raw(): DataView {
+    return this.rawView;
+  }
+  private readonly rawView = new DataView(this.recvBuf.buffer, this.recvBuf.byteOffset, NOTIF_SIZE);
 
   /** Answers; false when the task is gone (killed while it waited). */
   answer(id: bigint, answer: Answer): boolean {

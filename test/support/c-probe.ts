@@ -21,6 +21,7 @@ export const PROBES = {
   'probe': 'kernel/probe.c',
   'filter-probe': 'kernel/filter-probe.c',
   'abi-probe': 'support/abi-probe.c',
+  'learn-probe': 'learn/learn-probe.c',
 } as const;
 export type ProbeName = keyof typeof PROBES;
 
