@@ -50,14 +50,22 @@ function where(l: SourceLocation | undefined): string {
   return ` ${file}:${l.line}:${l.column}`;
 }
 
+/** Lines of distinct denials shown; the rest are summed up in one line. */
+const SHOWN = 20;
+
 /** The report's lines (without the "jail: " prefix), most frequent first. */
-export async function denialReport(policy: string, denials: readonly ObservedDenial[], exit: { code: number | null }): Promise<string[]> {
-  if (denials.length === 0) return [];
+export async function denialReport(policy: string, all: readonly ObservedDenial[], exit: { code: number | null }, uncounted = 0): Promise<string[]> {
+  if (all.length === 0) return [];
+  const sorted = [...all].sort((a, b) => b.count - a.count);
+  const denials = sorted.slice(0, SHOWN);
+  const rest = sorted.slice(SHOWN);
   const [{ archForAudit }, { decidingRule }] = await Promise.all([import('../syscalls/index.js'), import('../analysis/deciding-rule.js')]);
   const attribution = await attributionFor(policy);
   const lines: string[] = [];
-  let refusedExec: string | undefined;
-  for (const d of [...denials].sort((a, b) => b.count - a.count)) {
+  const nameOf = (d: ObservedDenial) => archForAudit(d.arch, d.nr)?.names.get(d.nr >>> 0);
+  const exec = sorted.find((d) => nameOf(d) === 'execve' || nameOf(d) === 'execveat');
+  const refusedExec = exec && `${nameOf(exec)} -> ${exec.errno === 0 ? 'errno 0' : errnoName(exec.errno)}`;
+  for (const d of denials) {
     const arch = archForAudit(d.arch, d.nr);
     const name = arch?.names.get(d.nr >>> 0) ?? `syscall ${d.nr}`;
     const interest = argumentOfInterest(name);
@@ -72,7 +80,10 @@ export async function denialReport(policy: string, denials: readonly ObservedDen
     }
     const error = d.errno === 0 ? 'errno 0 (success, not run)' : errnoName(d.errno);
     lines.push(`denied ${name}(${shown})${onArch} -> ${error} x${d.count} [${decider}]`);
-    if ((name === 'execve' || name === 'execveat') && refusedExec === undefined) refusedExec = `${name} -> ${error}`;
+  }
+  if (rest.length > 0 || uncounted > 0) {
+    const calls = rest.reduce((n, d) => n + d.count, 0) + uncounted;
+    lines.push(`and ${rest.length}${uncounted > 0 ? '+' : ''} more distinct denied calls (${calls} in all)`);
   }
   if (refusedExec && (exit.code === 126 || exit.code === 127)) {
     lines.push(`the command exited ${exit.code} after the policy refused ${refusedExec}: the program it ran could not start another`);

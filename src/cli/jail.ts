@@ -201,7 +201,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const notified = result.notified;
   if (notified?.mode === 'error') err(`${opts.learn ? 'learn' : 'denial report'}: ${notified.message}`);
   if (notified?.mode === 'denials' && !opts.quiet) {
-    for (const line of await denialReport(spec.filter?.name ?? '?', notified.denials, result)) err(line);
+    for (const line of await denialReport(spec.filter?.name ?? '?', notified.denials, result, notified.uncounted)) err(line);
   }
   if (opts.learn !== undefined) {
     if (notified?.mode !== 'learn') {

@@ -57,7 +57,8 @@ export interface ObservedDenial {
 
 export type NotifyWorkerOutput =
   | { readonly mode: 'learn'; readonly calls: readonly ObservedCall[]; readonly total: number }
-  | { readonly mode: 'denials'; readonly denials: readonly ObservedDenial[] }
+  /** `uncounted`: denials past the most distinct ones the worker keeps. */
+  | { readonly mode: 'denials'; readonly denials: readonly ObservedDenial[]; readonly uncounted: number }
   | { readonly mode: 'error'; readonly message: string };
 
 export function notifyWorkerScript(): string {

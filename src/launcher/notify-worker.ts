@@ -26,6 +26,13 @@ const SECCOMP_RET_ERRNO = 0x00050000;
 const SECCOMP_RET_DATA = 0x0000ffff;
 const ENOSYS = 38;
 const STOP_POLL_MS = 100;
+/**
+ * Distinct entries kept, so that a command cannot grow jail's memory without bound (a hostile
+ * one could make a denied ioctl with every request number): beyond them learn mode records the
+ * call without its value (the policy then allows it with any), the denial report only counts.
+ */
+export const MAX_VALUED_CALLS = 10_000;
+export const MAX_DENIALS = 1_000;
 
 /**
  * (arch, nr) as one number: the arch's position among the few AUDIT_ARCH values seen times
@@ -66,7 +73,12 @@ function learn(input: NotifyWorkerInput, listener: NotifyListener, stopped: () =
     const vkey = `${key}:${value}`;
     const seen = valued.get(vkey);
     if (seen) seen.count++;
-    else valued.set(vkey, { arch, nr, arg: s.arg, value, count: 1 });
+    else if (valued.size < MAX_VALUED_CALLS) valued.set(vkey, { arch, nr, arg: s.arg, value, count: 1 });
+    else {
+      const any = plain.get(key);
+      if (any) any.count++;
+      else plain.set(key, { arch, nr, count: 1 });
+    }
   };
   loop(listener, stopped, () => {
     const pid = v.getUint32(PID, little);
@@ -95,6 +107,7 @@ function denials(input: NotifyWorkerInput, listener: NotifyListener, stopped: ()
   const interpreter = interpreterFor(program);
   const selectors = new Map(input.selectors.map((s) => [selectorKey(s.arch, s.nr), s]));
   const found = new Map<string, ObservedDenial>();
+  let uncounted = 0;
   loop(listener, stopped, () => {
     const n = decodeNotification(new Uint8Array(listener.raw.buffer, listener.raw.byteOffset, listener.raw.byteLength));
     const ret = interpreter.run(new DataView(n.data.buffer, n.data.byteOffset, n.data.byteLength), input.endian === 'little') >>> 0;
@@ -105,9 +118,10 @@ function denials(input: NotifyWorkerInput, listener: NotifyListener, stopped: ()
     const key = `${n.arch}:${n.nr}:${errno}:${s ? n.args[s.arg]! & s.mask : ''}`;
     const seen = found.get(key);
     if (seen) seen.count++;
-    else found.set(key, { arch: n.arch, nr: n.nr, args: n.args, errno, pid: n.pid, count: 1 });
+    else if (found.size < MAX_DENIALS) found.set(key, { arch: n.arch, nr: n.nr, args: n.args, errno, pid: n.pid, count: 1 });
+    else uncounted++;
   });
-  return { mode: 'denials', denials: [...found.values()] };
+  return { mode: 'denials', denials: [...found.values()], uncounted };
 }
 
 /** Answers notifications until no task uses the filter any more, or the supervisor says stop. */

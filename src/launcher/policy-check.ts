@@ -6,7 +6,8 @@
  * table in linux.ts rather than src/syscalls, whose tables cost ~8 ms to load.
  *
  * A filter that can return SECCOMP_RET_USER_NOTIF (OCI SCMP_ACT_NOTIFY, DSL notify()) is refused
- * too: jail is no listener, and without one the kernel answers those calls with ENOSYS
+ * too: jail listens only to the filters it makes itself (--learn, the denial report: ./notify-filter.ts),
+ * and without a listener the kernel answers those calls with ENOSYS
  * (kernel/seccomp.c, seccomp_do_user_notification). Only `ret #k` can return it in a filter jail
  * accepts; the syscall tables are imported to name the calls only when such a return is found.
  */

@@ -2,7 +2,8 @@
  * Learned calls -> a DSL policy a person can read and tighten: the calls grouped under the
  * syscall group each belongs to (a whole group becomes `allow('@group')` when every call of it
  * was seen), the arguments of interest allowed only with the values seen, `.forArch()` for
- * calls seen on some arches only, and `errno('EPERM')` for everything else.
+ * calls seen on some arches only, and `errno('EPERM')` for everything else. The @default group
+ * (exit, mmap, futex, sched_yield, time getters...) is always allowed whole.
  */
 import { ARCHES, GROUP_NAMES, SYSCALL_GROUPS, groupSyscallsOn, type ArchName, type GroupName } from '../syscalls/index.js';
 import { argumentOfInterest } from './arguments.js';
@@ -19,7 +20,9 @@ export interface PolicyText {
 }
 
 /** Groups that list syscalls only (not other groups): each call is shown under the first that has it. */
-const LEAF_GROUPS: readonly GroupName[] = GROUP_NAMES.filter((g) => SYSCALL_GROUPS[g].members.every((m) => !m.startsWith('@')));
+const LEAF_GROUPS: readonly GroupName[] = GROUP_NAMES.filter((g) => g !== '@default' && SYSCALL_GROUPS[g].members.every((m) => !m.startsWith('@')));
+/** Allowed in every learned policy: what any process may need (systemd never filters it). */
+const ALWAYS = '@default' satisfies GroupName;
 
 const quote = (s: string) => `'${s}'`;
 
@@ -71,8 +74,14 @@ export function policyText(calls: readonly LearnedCall[], options: PolicyText): 
     }
   }
 
-  const rules: string[] = [];
-  const placed = new Set<string>();
+  // Which of these a run makes depends on timing (sched_yield, nanosleep, futex wake-ups...),
+  // so a run cannot be relied on to show them all: the policy allows the whole group.
+  const rules: string[] = [
+    `    // ${ALWAYS}: ${SYSCALL_GROUPS[ALWAYS].description}`,
+    '    // (always allowed whole: which of its calls a run makes depends on timing)',
+    `    allow('${ALWAYS}'),`,
+  ];
+  const placed = new Set<string>((SYSCALL_GROUPS[ALWAYS].members as readonly string[]).filter((n) => plain.has(n)));
   const sortArches = (s: Set<ArchName>) => arches.filter((a) => s.has(a));
   const emitNames = (names: readonly string[]) => {
     const byArches = new Map<string, string[]>();
@@ -116,8 +125,9 @@ export function policyText(calls: readonly LearnedCall[], options: PolicyText): 
     '/**',
     ' * Learned by `jail --learn` from:',
     ...options.commands.map((c) => ` *   $ ${c}`),
-    ' * Every call seen is allowed (arguments of interest: only the values seen); every other call',
-    " * fails with EPERM. Review it: a call a run did not reach is refused. Replay what was seen with",
+    ' * Every call seen is allowed (arguments of interest: only the values seen), and the @default group;',
+    ' * every other call fails with EPERM. Review it: a call a run did not reach is refused. Replay what',
+    ' * was seen with',
     ` *   seccompile test <this file> ${options.casesFile}`,
     ' */',
     `import { allow, ${usesArg ? 'arg, ' : ''}errno, policy } from 'seccompile';`,

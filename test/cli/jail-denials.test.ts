@@ -107,6 +107,23 @@ export default policy({ default: allow(), rules: [errno('EACCES').on('execveat')
     assert.match(oci.stderr, /denied getppid\(\) -> EPERM x\d+ \[\S*profile\.json: syscalls\[0\]\.names\[0\]\]/);
   });
 
+  test('a flood of distinct denials: the 20 most frequent, then one line for the rest', async () => {
+    const policy = file(
+      'no-ioctl.ts',
+      `import { allow, errno, policy } from 'seccompile';
+export default policy({ default: allow(), rules: [errno('ENOTTY').on('ioctl')] });
+`,
+    );
+    const program = 'import fcntl\nfor request in range(0x10000, 0x10000 + 3000):\n    try: fcntl.ioctl(0, request)\n    except OSError as e: assert e.errno == 25\nprint("done")';
+    const r = await jail(['--report-denials', '--policy', policy, '--', python, '-c', program]);
+    assert.is(r.stdout, 'done\n', r.stderr);
+    assert.is(r.stderr.match(/^jail: denied ioctl\(0x[0-9a-f]+|^jail: denied ioctl\([A-Z]/gm)?.length, 20, r.stderr);
+    // jail keeps 1,000 distinct denials and only counts the rest: bounded memory, whatever the command does.
+    const more = /^jail: and (\d+)\+ more distinct denied calls \((\d+) in all\)$/m.exec(r.stderr);
+    assert.is(Number(more?.[1]), 980, r.stderr);
+    assert.ok(Number(more?.[2]) >= 2980, r.stderr);
+  });
+
   const switches: [string, string[], boolean][] = [
     ['--verbose turns the report on', ['--verbose'], true],
     ['without --report-denials there is none', [], false],

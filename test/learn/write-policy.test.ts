@@ -60,6 +60,8 @@ test('the policy text: native arch first, groups as comments, forArch where a ca
   ];
   for (const [re, what] of expectations) assert.match(text, re, what);
   assert.not.match(text, /allow\('socket'\),/, 'socket is never allowed without its family');
+  assert.match(text, /^ {4}allow\('@default'\),$/m, '@default always, whole');
+  assert.not.match(text, /'exit_group'/, 'calls of @default are not listed again');
   assert.equal(learnedCommands(text), ['sh -c true']);
 });
 
