@@ -1,8 +1,8 @@
 /**
  * Entry of jail's init stage (dist/cli/jail-init.cjs, a bundle of its own so it loads only the
  * launcher's setup steps and koffi). The supervisor starts it as PID 1 of the new pid
- * namespace with the InitConfig as JSON in argv[2] and a status channel on fd 3; it sets up
- * and execve()s the command, or reports why it could not on fd 3 and exits 125/126/127.
+ * namespace with a status channel on fd 3, on which the InitConfig arrives as one JSON line; it
+ * sets up and execve()s the command, or reports why it could not on fd 3 and exits 125/126/127.
  */
 import { readSync, writeSync } from 'node:fs';
 import { reportToSupervisor } from '../launcher/exec.js';

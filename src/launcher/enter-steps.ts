@@ -19,7 +19,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { checkTarget } from './enter.js';
 import { errno, libc } from './ffi.js';
-import { initStep, type InitContext, type InitStep } from './init-steps.js';
+import { initStep, type InitStep, type NamespaceFd, type StepResults } from './init-steps.js';
 import { syscallError } from './launch-error.js';
 import { CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUTS } from './linux.js';
 import type { InitConfig, NsName } from './spec.js';
@@ -36,10 +36,7 @@ const JOIN_ORDER: ReadonlyArray<readonly [NsName, number]> = [
 
 const toJoin = (c: InitConfig) => JOIN_ORDER.filter(([n]) => c.enter?.namespaces.includes(n));
 
-/** Namespace files opened by "open namespaces", until "enter namespaces" joins them. */
-const opened = new WeakMap<InitContext, Array<{ name: NsName; type: number; fd: number }>>();
-
-function openNamespaces(c: InitConfig, ctx: InitContext): void {
+function openNamespaces(c: InitConfig): Partial<StepResults> {
   const step = 'open namespaces';
   const target = c.enter!;
   const fds = toJoin(c).map(([name, type]) => {
@@ -51,12 +48,11 @@ function openNamespaces(c: InitConfig, ctx: InitContext): void {
     }
   });
   checkTarget(step, target);
-  opened.set(ctx, fds);
+  return { namespaceFds: fds };
 }
 
-function enterNamespaces(ctx: InitContext, only?: NsName): void {
+function enterNamespaces(fds: readonly NamespaceFd[], only?: NsName): void {
   const c = libc();
-  const fds = opened.get(ctx) ?? [];
   for (const { name, type, fd } of fds.filter((f) => (only === undefined ? f.name !== 'cgroup' : f.name === only))) {
     const step = `enter namespaces (${name})`;
     if (type === CLONE_NEWNS && c.unshare(CLONE_FS) !== 0) throw syscallError(step, 'unshare(CLONE_FS)', errno());
@@ -82,7 +78,7 @@ export const ENTER_STEPS: readonly InitStep[] = [
         .filter(([n]) => n !== 'cgroup')
         .map(([n]) => (n === 'mnt' ? 'unshare(CLONE_FS) + setns mnt' : `setns ${n}`))
         .join(', '),
-    run: (_c, ctx) => enterNamespaces(ctx),
+    run: (_c, _ctx, r) => enterNamespaces(r.namespaceFds ?? []),
   },
   initStep('set rlimits'),
   initStep('join cgroup'),
@@ -90,7 +86,7 @@ export const ENTER_STEPS: readonly InitStep[] = [
     name: 'enter cgroup namespace',
     when: (c) => c.enter?.namespaces.includes('cgroup') ?? false,
     describe: (c) => `setns /proc/${c.enter!.pid}/ns/cgroup`,
-    run: (_c, ctx) => enterNamespaces(ctx, 'cgroup'),
+    run: (_c, _ctx, r) => enterNamespaces(r.namespaceFds ?? [], 'cgroup'),
   },
   initStep('limit capabilities'),
   initStep('drop privileges'),

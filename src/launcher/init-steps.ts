@@ -27,7 +27,7 @@ import { applyRlimit } from './rlimits.js';
 import { describeCapabilities, limitCapabilities } from './capabilities.js';
 import { describeFilesystem, setUpFilesystem } from './rootfs.js';
 import { installFilter } from './seccomp-install.js';
-import { EXEC_LINE, NOTIFY_LINE, type InitConfig } from './spec.js';
+import { EXEC_LINE, NOTIFY_LINE, type InitConfig, type NsName } from './spec.js';
 
 const SIGKILL = 9;
 
@@ -36,18 +36,31 @@ export interface InitContext {
   readonly statusFd: number;
   /** Called before each step that applies, for --verbose. */
   readonly log: (step: string, detail: string) => void;
-  /** Set by "resolve command". */
-  commandPath?: string;
-  /** Set by "open cgroup files": cgroup.procs of each hierarchy, opened for writing. */
-  cgroupFds?: number[];
+}
+
+/** A namespace file `jail enter` opened, to join later. */
+export interface NamespaceFd {
+  readonly name: NsName;
+  readonly type: number;
+  readonly fd: number;
+}
+
+/** What steps hand on to later steps: each returns its part, runInit passes the sum on. */
+export interface StepResults {
+  /** From "resolve command". */
+  readonly commandPath?: string;
+  /** From "open cgroup files": cgroup.procs of each hierarchy, opened for writing. */
+  readonly cgroupFds?: readonly number[];
+  /** From "open namespaces" (`jail enter`). */
+  readonly namespaceFds?: readonly NamespaceFd[];
 }
 
 export interface InitStep {
   readonly name: string;
   readonly when: (c: InitConfig) => boolean;
   /** What the step does with this config, for --verbose; absent for steps that run under the filter. */
-  readonly describe?: (c: InitConfig, ctx: InitContext) => string;
-  readonly run: (c: InitConfig, ctx: InitContext) => void;
+  readonly describe?: (c: InitConfig, results: StepResults) => string;
+  readonly run: (c: InitConfig, ctx: InitContext, results: StepResults) => Partial<StepResults> | void;
 }
 
 function armParentDeathSignal(step: string, statusFd: number): void {
@@ -59,14 +72,15 @@ function armParentDeathSignal(step: string, statusFd: number): void {
   }
 }
 
-function openCgroupFiles(c: InitConfig, ctx: InitContext): void {
-  ctx.cgroupFds = c.cgroupProcs.map((file) => {
+function openCgroupFiles(c: InitConfig): Partial<StepResults> {
+  const cgroupFds = c.cgroupProcs.map((file) => {
     try {
       return openSync(file, 'w');
     } catch (e) {
       throw syscallError(`open cgroup files (${file})`, 'open', Math.abs((e as { errno?: number }).errno ?? 0));
     }
   });
+  return { cgroupFds };
 }
 
 /**
@@ -107,7 +121,7 @@ export const INIT_STEPS: readonly InitStep[] = [
     name: 'open cgroup files',
     when: (c) => c.cgroupProcs.length > 0,
     describe: (c) => c.cgroupProcs.join(' '),
-    run: (c, ctx) => openCgroupFiles(c, ctx),
+    run: (c) => openCgroupFiles(c),
   },
   {
     name: 'set up filesystem',
@@ -137,8 +151,8 @@ export const INIT_STEPS: readonly InitStep[] = [
     name: 'join cgroup',
     when: (c) => c.cgroupProcs.length > 0,
     describe: (c) => c.cgroupProcs.join(' '),
-    run: (c, ctx) => {
-      const fds = ctx.cgroupFds ?? [];
+    run: (c, _ctx, r) => {
+      const fds = r.cgroupFds ?? [];
       c.cgroupProcs.forEach((file, i) => {
         try {
           writeSync(fds[i]!, '0');
@@ -194,9 +208,7 @@ export const INIT_STEPS: readonly InitStep[] = [
     name: 'resolve command',
     when: () => true,
     describe: (c) => c.argv[0] ?? '',
-    run: (c, ctx) => {
-      ctx.commandPath = resolveCommand('resolve command', c.argv[0] ?? '', pathOf(c.env));
-    },
+    run: (c) => ({ commandPath: resolveCommand('resolve command', c.argv[0] ?? '', pathOf(c.env)) }),
   },
   {
     name: 'prepare file descriptors',
@@ -207,16 +219,18 @@ export const INIT_STEPS: readonly InitStep[] = [
   {
     name: 'install seccomp filter',
     when: (c) => c.filter !== undefined,
-    describe: (c, ctx) =>
-      `${Buffer.from(c.filter ?? '', 'base64').length / 8} instructions, NO_NEW_PRIVS, TSYNC; then execve ${ctx.commandPath}`,
-    run: (c, ctx) => (c.notify ? installWithListener(c, ctx) : installFilter('install seccomp filter', Buffer.from(c.filter!, 'base64'))),
+    describe: (c, r) => `${Buffer.from(c.filter ?? '', 'base64').length / 8} instructions, NO_NEW_PRIVS, TSYNC; then execve ${r.commandPath}`,
+    run: (c, ctx) => {
+      if (c.notify) installWithListener(c, ctx);
+      else installFilter('install seccomp filter', Buffer.from(c.filter!, 'base64'));
+    },
   },
   {
     name: 'execve',
     when: () => true,
-    run: (c, ctx) => {
+    run: (c, ctx, r) => {
       if (c.announceExec) writeSync(ctx.statusFd, `${EXEC_LINE}\n`);
-      execCommand('execve', ctx.commandPath!, c.argv, c.env);
+      execCommand('execve', r.commandPath!, c.argv, c.env);
     },
   },
 ];
@@ -230,10 +244,12 @@ export function initStep(name: string): InitStep {
 
 /** Runs the steps that apply, in order; returns only by throwing (execve replaces the process). */
 export function runInit(config: InitConfig, ctx: InitContext, steps: readonly InitStep[] = INIT_STEPS): never {
+  let results: StepResults = {};
   for (const step of steps) {
     if (!step.when(config)) continue;
-    if (step.describe) ctx.log(step.name, step.describe(config, ctx));
-    step.run(config, ctx);
+    if (step.describe) ctx.log(step.name, step.describe(config, results));
+    const out = step.run(config, ctx, results);
+    if (out) results = { ...results, ...out };
   }
   throw setupError('execve', 'returned without executing the command');
 }

@@ -76,7 +76,11 @@ export interface EnterTarget {
   readonly cgroupProcs: readonly string[];
 }
 
-export interface JailSpec {
+/**
+ * What both stages know of the command: the supervisor's JailSpec and the init stage's
+ * InitConfig extend it, so a field of the command is declared (and documented) once.
+ */
+export interface CommandSpec {
   /** argv of the command; argv[0] is looked up on the command's PATH. */
   readonly argv: readonly string[];
   /** The command's environment, `KEY=VALUE`. */
@@ -87,25 +91,28 @@ export interface JailSpec {
   readonly defaultCwd?: string;
   readonly namespaces: Namespaces;
   readonly hostname: string;
-  readonly limits: CgroupLimits;
-  /** Create a cgroup even without limits (to find and kill leftover processes): true as root. */
-  readonly cgroup: boolean;
   readonly rlimits: readonly Rlimit[];
   readonly uid?: number;
   readonly gid?: number;
   /** Capability numbers the command may keep (`--cap-drop`/`--cap-add`); undefined: unchanged. */
   readonly capabilities?: readonly number[];
+  readonly verbose: boolean;
+  /** Root filesystem and mounts (needs the mount namespace); undefined: none. */
+  readonly fs?: FsConfig;
+  /** `jail enter`: join this running jail instead of creating namespaces and a cgroup. */
+  readonly enter?: EnterTarget;
+}
+
+export interface JailSpec extends CommandSpec {
+  readonly limits: CgroupLimits;
+  /** Create a cgroup even without limits (to find and kill leftover processes): true as root. */
+  readonly cgroup: boolean;
   /** undefined = `--no-seccomp`. */
   readonly filter?: SeccompFilter;
   /** Seconds; undefined = none. */
   readonly timeout?: number;
   /** Seconds between SIGTERM and SIGKILL, for the timeout and for forwarded signals a PID 1 ignores. */
   readonly killAfter: number;
-  readonly verbose: boolean;
-  /** Root filesystem and mounts (needs the mount namespace); undefined: none. */
-  readonly fs?: FsConfig;
-  /** `jail enter`: join this running jail instead of creating namespaces and a cgroup. */
-  readonly enter?: EnterTarget;
   /** Not root: the namespaces come with a user namespace made by util-linux helpers (./userns.ts). */
   readonly rootless?: UsernsSupport;
   /** Not root, with limits: the cgroup v2 directory delegated to the user (./cgroup-delegated.ts). */
@@ -118,27 +125,33 @@ export interface JailSpec {
   readonly notify?: { readonly mode: NotifyMode; readonly selectors: readonly ArgSelector[] };
 }
 
+/**
+ * The fields of a JailSpec that stay with the supervisor. A record of every one of them, so
+ * that a field added to JailSpec must be placed here or in CommandSpec before this compiles:
+ * nothing reaches the init stage by accident.
+ */
+const SUPERVISOR_ONLY: Readonly<Record<Exclude<keyof JailSpec, keyof CommandSpec>, true>> = {
+  limits: true,
+  cgroup: true,
+  filter: true,
+  timeout: true,
+  killAfter: true,
+  rootless: true,
+  delegatedCgroup: true,
+  notify: true,
+};
+
+/** The CommandSpec part of a JailSpec: what the init stage gets of it. */
+export function commandSpec(spec: JailSpec): CommandSpec {
+  return Object.fromEntries(Object.entries(spec).filter(([k]) => !Object.hasOwn(SUPERVISOR_ONLY, k))) as unknown as CommandSpec;
+}
+
 /** What the init stage needs: everything done inside the namespaces, in order. */
-export interface InitConfig {
-  readonly argv: readonly string[];
-  readonly env: readonly string[];
-  readonly cwd?: string;
-  readonly defaultCwd?: string;
-  readonly namespaces: Namespaces;
-  readonly hostname: string;
-  readonly rlimits: readonly Rlimit[];
-  readonly uid?: number;
-  readonly gid?: number;
-  /** See JailSpec.capabilities. */
-  readonly capabilities?: readonly number[];
+export interface InitConfig extends CommandSpec {
   /** Files to write "0" into to join the run's cgroup (cgroup.procs of each hierarchy). */
   readonly cgroupProcs: readonly string[];
   /** The filter as base64, or undefined. */
   readonly filter?: string;
-  readonly verbose: boolean;
-  readonly fs?: FsConfig;
-  /** Present for `jail enter`: the init joins this jail (./enter.ts ENTER_STEPS). */
-  readonly enter?: EnterTarget;
   /**
    * The fd that holds jail's stderr, to become the init's fd 2 as soon as it has its
    * configuration: in a rootless run fd 2 starts as a pipe that catches what unshare says.

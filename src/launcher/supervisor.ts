@@ -34,7 +34,7 @@ import { killOrphans, startWatchdog } from './orphans.js';
 import { packageRoot } from './package-root.js';
 import { onlyChild, rootlessEnterLauncher, rootlessLauncher } from './userns.js';
 import { startSeccompKillReport, type SeccompKillReport } from './seccomp-kill.js';
-import { EXEC_LINE, NOTIFY_LINE, type InitConfig, type JailSpec, type SeccompFilter } from './spec.js';
+import { EXEC_LINE, NOTIFY_LINE, commandSpec, type InitConfig, type JailSpec, type SeccompFilter } from './spec.js';
 import { denialFilter, learnFilter } from './notify-filter.js';
 import { takeListener } from './notify-fd.js';
 import { startNotifySession, type NotifySession, type NotifyWorkerOutput } from './notify-session.js';
@@ -92,23 +92,11 @@ export function initScript(): string {
 
 function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
   return {
-    argv: spec.argv,
-    env: spec.env,
-    cwd: spec.cwd,
-    defaultCwd: spec.defaultCwd,
-    namespaces: spec.namespaces,
-    hostname: spec.hostname,
-    rlimits: spec.rlimits,
-    uid: spec.uid,
-    gid: spec.gid,
-    capabilities: spec.capabilities,
+    ...commandSpec(spec),
     cgroupProcs: cgroup?.lateProcsFiles ?? spec.enter?.cgroupProcs ?? [],
     ...(spec.rootless ? { stderrFd: 4, announceExec: true } : {}),
     filter: spec.filter ? Buffer.from(notifyingFilter(spec) ?? spec.filter.bytes).toString('base64') : undefined,
     ...(spec.notify && spec.filter && !spec.enter ? { notify: true } : {}),
-    verbose: spec.verbose,
-    fs: spec.fs,
-    enter: spec.enter,
   };
 }
 
