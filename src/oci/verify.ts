@@ -12,7 +12,7 @@ import { conditionConstants, OPERATORS } from '../ir/operators.js';
 import { decide } from '../ir/semantics.js';
 import type { ArchSection, Condition, PolicyIR } from '../ir/types.js';
 import { ARCH_NAMES, ARCHES } from '../syscalls/index.js';
-import { formatOciDiagnostic } from './diagnostic.js';
+import { formatDiagnostic } from '../ir/diagnostics.js';
 import type { OciProfileOut } from './export.js';
 import { importOciProfile } from './import.js';
 
@@ -26,7 +26,7 @@ export function verifyExport(ir: PolicyIR, profile: OciProfileOut, mkError: (m: 
   const errors = back.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !back.ir) {
     const more = errors.length > 2 ? ` (and ${errors.length - 2} more)` : '';
-    throw mkError(`runc would not take the exported profile as the policy means it: ${errors.slice(0, 2).map((d) => formatOciDiagnostic(d)).join('; ')}${more}`);
+    throw mkError(`runc would not take the exported profile as the policy means it: ${errors.slice(0, 2).map((d) => formatDiagnostic(d)).join('; ')}${more}`);
   }
   const other = back.ir;
   const gaps: string[] = [];
@@ -66,7 +66,7 @@ export function verifyExport(ir: PolicyIR, profile: OciProfileOut, mkError: (m: 
     }
     if (gap && mirror) gaps.push(gapWarning(section, mirror, gap));
   }
-  return [...back.diagnostics.map((d) => formatOciDiagnostic(d)), ...gaps];
+  return [...back.diagnostics.map((d) => formatDiagnostic(d)), ...gaps];
 }
 
 /**

@@ -89,7 +89,7 @@ for (const [what, text, expected] of WARNINGS) {
 test('diagnostics from text carry line and column', () => {
   const text = '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [\n    { "names": ["read"], "action": "SCMP_ACT_ALOW" }\n  ]\n}';
   const [d] = importOciProfile(text, OPTS).diagnostics;
-  assert.equal([d?.line, d?.column, d?.path], [4, 36, 'syscalls[0].action']);
+  assert.equal([d?.location?.line, d?.location?.column, d?.path], [4, 36, 'syscalls[0].action']);
 });
 
 function section(ir: PolicyIR | undefined, arch: string) {
