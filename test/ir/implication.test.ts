@@ -17,7 +17,7 @@ function holds(cond: Condition, x: bigint): boolean {
     case 'le': return v <= cond.value;
     case 'gt': return v > cond.value;
     case 'ge': return v >= cond.value;
-    case 'masked_eq': return (v & cond.mask!) === cond.value;
+    case 'masked_eq': return (v & cond.mask) === cond.value;
   }
 }
 
