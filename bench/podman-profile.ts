@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Action } from '../src/seccomp/abi.js';
 import type { ArchSection, CmpOp, Condition, PolicyIR, Rule } from '../src/ir/types.js';
+import { condition } from '../src/ir/operators.js';
 import { ARCHES, type ArchName } from '../src/syscalls/index.js';
 
 export const PODMAN_PROFILE = '/usr/share/containers/seccomp.json';
@@ -58,8 +59,8 @@ export function podmanIR(arches: readonly ArchName[], path = PODMAN_PROFILE): Po
       if (r.excludes?.arches?.some((a) => OCI_ARCH[a] === archName)) return;
       const conditions: Condition[] = (r.args ?? []).map((a) =>
         a.op === 'SCMP_CMP_MASKED_EQ'
-          ? { arg: a.index, op: 'masked_eq', width: 64, mask: BigInt(a.value), value: BigInt(a.valueTwo) }
-          : { arg: a.index, op: OPS[a.op]!, width: 64, value: BigInt(a.value) },
+          ? condition(a.index, 'masked_eq', 64, BigInt(a.valueTwo), BigInt(a.value))
+          : condition(a.index, OPS[a.op]!, 64, BigInt(a.value)),
       );
       const rule: Rule = { conditions, action: action(r.action, r.errnoRet, defaultErrno), origin: { index, path: `syscalls[${index}]` } };
       for (const name of r.names) {

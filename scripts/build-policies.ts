@@ -46,7 +46,7 @@ export async function buildArtifacts(policy: string, target: ArchName, dir = POL
   const { spec, file } = await loadPolicyFile(join(dir, `${policy}.ts`));
   const result = normalize(spec, { arches, sourceFile: file });
   if (hasErrors(result.diagnostics) || !result.ir) {
-    throw new Error(`policies/${policy}.ts for ${arches.join(', ')}:\n${result.diagnostics.map(formatDiagnostic).join('\n')}`);
+    throw new Error(`policies/${policy}.ts for ${arches.join(', ')}:\n${result.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
   }
   const compiled = compile(result.ir);
   const meta = { policy, arches: result.ir.sections.map((s) => s.arch) };

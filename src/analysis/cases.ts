@@ -10,6 +10,7 @@
 import type { Condition, PolicyIR, Rule } from '../ir/types.js';
 import type { SeccompData } from '../seccomp/data.js';
 import { sectionSweep } from '../ir/nr-spans.js';
+import { conditionConstants, OPERATORS } from '../ir/operators.js';
 import { EDGE_NRS, FOREIGN_ARCH } from './sample.js';
 
 const U32 = 0xffffffffn;
@@ -17,14 +18,16 @@ const U64 = 0xffffffffffffffffn;
 
 /** Values around a condition's constant, over both halves (at, +-1, each half +-1, edges). */
 export function interestingValues(c: Condition): bigint[] {
-  const v = c.value;
   const out = new Set<bigint>([0n, 1n, U32, U32 + 1n, U32 - 1n, U64, U64 - 1n, 1n << 63n]);
-  for (const d of [-1n, 0n, 1n]) {
-    out.add(v + d);
-    out.add(v + (d << 32n)); // high half +-1, low half kept
-    out.add(v ^ (d === 0n ? 0n : 1n << 31n));
+  for (const v of conditionConstants(c)) {
+    for (const d of [-1n, 0n, 1n]) {
+      out.add(v + d);
+      out.add(v + (d << 32n)); // high half +-1, low half kept
+      out.add(v ^ (d === 0n ? 0n : 1n << 31n));
+    }
   }
-  if (c.mask !== undefined) {
+  if (OPERATORS[c.op].masked) {
+    const v = c.value;
     const m = c.mask;
     out.add(v | (~m & U64)); // don't-care bits set
     out.add(v | (~m & U32));
@@ -36,29 +39,12 @@ export function interestingValues(c: Condition): bigint[] {
   return [...out].filter((x) => x >= 0n && x <= U64).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** A value satisfying `c` (its constant, or the nearest value on the right side). */
-function satisfying(c: Condition): bigint {
-  const max = c.width === 64 ? U64 : U32;
-  switch (c.op) {
-    case 'eq':
-    case 'ge':
-    case 'le':
-    case 'masked_eq':
-      return c.value;
-    case 'gt':
-    case 'ne':
-      return c.value < max ? c.value + 1n : 0n;
-    case 'lt':
-      return c.value > 0n ? c.value - 1n : 0n;
-  }
-}
-
 /** Argument vectors for one syscall's rules. */
 export function argVectors(rules: readonly Rule[]): bigint[][] {
   const out: bigint[][] = [[0n, 0n, 0n, 0n, 0n, 0n]];
   for (const r of rules) {
     const base = [0n, 0n, 0n, 0n, 0n, 0n];
-    for (const c of r.conditions) base[c.arg] = satisfying(c);
+    for (const c of r.conditions) base[c.arg] = OPERATORS[c.op].example(c);
     out.push([...base]);
     for (const c of r.conditions) {
       for (const x of interestingValues(c)) {

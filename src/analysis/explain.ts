@@ -10,6 +10,8 @@
  */
 import type { SourceLocation } from '../dsl/spec.js';
 import { implies, satisfiable } from '../ir/implication.js';
+import { subCallCondition } from '../ir/normalize.js';
+import { OPERATORS } from '../ir/operators.js';
 import type { ArchSection, Condition, PolicyIR, RuleOrigin } from '../ir/types.js';
 import type { Action } from '../seccomp/abi.js';
 import { ARCHES, ARCH_NAMES, type ArchName } from '../syscalls/index.js';
@@ -82,10 +84,7 @@ export function explainSyscall(section: ArchSection, name: string, locate?: Expl
   for (const mux of arch.multiplexers) {
     if (!Object.hasOwn(mux.calls, name)) continue;
     const subCall = mux.calls[name]!;
-    const sub: Condition =
-      mux.callMask === 0xffffffff
-        ? { arg: 0, op: 'eq', width: 32, value: BigInt(subCall) }
-        : { arg: 0, op: 'masked_eq', width: 32, value: BigInt(subCall), mask: BigInt(mux.callMask) };
+    const sub = subCallCondition(mux, subCall);
     const entry = section.syscalls.find((s) => s.nr === mux.nr);
     const rules = (entry?.rules ?? [])
       .filter((r) => satisfiable([...r.conditions, sub]) !== 'unsat')
@@ -138,9 +137,9 @@ function namedSyscalls(section: ArchSection): string[] {
 /** "arg0 == 1", "int arg1 & 0x7e020000 == 0", "arg2 >= 0x10000" */
 export function conditionText(c: Condition): string {
   const lhs = `${c.width === 32 ? 'int ' : ''}arg${c.arg}`;
-  const op = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=', masked_eq: '==' }[c.op];
-  const masked = c.op === 'masked_eq' ? ` & 0x${(c.mask ?? 0n).toString(16)}` : '';
-  return `${lhs}${masked} ${op} ${formatValue(c.value)}`;
+  const op = OPERATORS[c.op];
+  const masked = op.masked ? ` & 0x${c.mask.toString(16)}` : '';
+  return `${lhs}${masked} ${op.symbol} ${formatValue(c.value)}`;
 }
 
 export function locationText(l: SourceLocation | undefined): string {

@@ -7,6 +7,7 @@
  * ./ir-predicates.ts, so each leaf is decided exactly. The leaves partition the start region, and
  * their number grows with the rules, not with the product of the constants they mention.
  */
+import { OPERATORS, type HalfFormula } from '../ir/operators.js';
 import type { Condition, Rule } from '../ir/types.js';
 import type { Action } from '../seccomp/abi.js';
 import { cellOf, predicateHolds, type Partition, type Predicate } from './cells.js';
@@ -20,40 +21,26 @@ type Formula =
 
 const FULL = 0xffffffff;
 const lowOf = (v: bigint): number => Number(v & 0xffffffffn);
-const highOf = (v: bigint): number => Number((v >> 32n) & 0xffffffffn);
-const pred = (word: number, op: Predicate['op'], k: number, mask = FULL): Formula => ({ kind: 'pred', pred: { word, mask, op, k } });
-const not = (f: Formula): Formula => ({ kind: 'not', f });
 const and = (...fs: Formula[]): Formula => ({ kind: 'and', fs });
-const or = (...fs: Formula[]): Formula => ({ kind: 'or', fs });
 
-/** A condition as a formula over 32-bit word predicates. */
+/** A condition as a formula over 32-bit word predicates: its operator's half tests. */
 export function conditionFormula(c: Condition): Formula {
-  const lo = argWord(c.arg, 'low');
-  const hi = argWord(c.arg, 'high');
-  const wide = c.width === 64;
-  const vl = lowOf(c.value);
-  const vh = highOf(c.value);
-  const mask = c.mask ?? 0xffffffffffffffffn;
-  const eq = (): Formula => (wide ? and(pred(lo, 'jeq', vl), pred(hi, 'jeq', vh)) : pred(lo, 'jeq', vl));
-  // x > v, x >= v: lexicographic over (high, low)
-  const greater = (loOp: 'jgt' | 'jge'): Formula =>
-    wide ? or(pred(hi, 'jgt', vh), and(pred(hi, 'jeq', vh), pred(lo, loOp, vl))) : pred(lo, loOp, vl);
-  switch (c.op) {
-    case 'eq':
-      return eq();
-    case 'ne':
-      return not(eq());
-    case 'masked_eq':
-      return wide ? and(pred(lo, 'jeq', vl, lowOf(mask)), pred(hi, 'jeq', vh, highOf(mask))) : pred(lo, 'jeq', vl, lowOf(mask));
-    case 'gt':
-      return greater('jgt');
-    case 'ge':
-      return greater('jge');
-    case 'lt':
-      return not(greater('jge'));
-    case 'le':
-      return not(greater('jgt'));
-  }
+  const word = { low: argWord(c.arg, 'low'), high: argWord(c.arg, 'high') };
+  const lift = (f: HalfFormula): Formula => {
+    switch (f.kind) {
+      case 'test':
+        return { kind: 'pred', pred: { word: word[f.half], mask: f.mask, op: f.op, k: f.k } };
+      case 'const':
+        // an empty 'and' always holds, an empty 'or' never does
+        return { kind: f.value ? 'and' : 'or', fs: [] };
+      case 'not':
+        return { kind: 'not', f: lift(f.f) };
+      case 'and':
+      case 'or':
+        return { kind: f.kind, fs: f.fs.map(lift) };
+    }
+  };
+  return lift(OPERATORS[c.op].halves(c));
 }
 
 /** Splits a region on one predicate: [holds, fails], null for an empty side. */

@@ -34,21 +34,34 @@ export type AsmErrorCode =
   | 'jump-too-far'
   | 'empty';
 
+/**
+ * One mistake in the text, in the shape of every seccompile diagnostic (src/ir/diagnostics.ts
+ * `Diagnostic`, which this generic layer does not import): always an error, no structural path,
+ * the 1-based line and column of the mistake.
+ */
 export interface AsmDiagnostic {
   readonly code: AsmErrorCode;
-  /** 1-based line and column of the mistake. */
-  readonly line: number;
-  readonly column: number;
+  readonly severity: 'error';
   readonly message: string;
+  readonly path: '';
+  readonly location: { readonly line: number; readonly column: number };
 }
 
 /** The text has mistakes; `diagnostics` lists every one found, in source order. */
 export class AsmError extends Error {
   override readonly name = 'AsmError';
   constructor(readonly diagnostics: readonly AsmDiagnostic[]) {
-    super(diagnostics.map((d) => `line ${d.line}, column ${d.column}: ${d.message}`).join('\n'));
+    super(diagnostics.map((d) => `line ${d.location.line}, column ${d.location.column}: ${d.message}`).join('\n'));
   }
 }
+
+const mistake = (code: AsmErrorCode, line: number, column: number, message: string): AsmDiagnostic => ({
+  code,
+  severity: 'error',
+  message,
+  path: '',
+  location: { line, column },
+});
 
 export interface Assembly {
   readonly insns: readonly Insn[];
@@ -283,11 +296,11 @@ export function assemble(text: string): Assembly {
       statements.push(statement);
     } catch (e) {
       if (!(e instanceof Mistake)) throw e;
-      diagnostics.push({ code: e.code, line, column: e.column, message: e.message });
+      diagnostics.push(mistake(e.code, line, e.column, e.message));
     }
   });
   if (statements.length === 0 && diagnostics.length === 0) {
-    diagnostics.push({ code: 'empty', line: 1, column: 1, message: 'no instructions: a program needs at least one' });
+    diagnostics.push(mistake('empty', 1, 1, 'no instructions: a program needs at least one'));
   }
 
   const insns: Insn[] = [];
@@ -323,11 +336,11 @@ export function assemble(text: string): Assembly {
       else insns.push(insn(s.code, s.k, resolve(s.jt, 0xff), resolve(s.jf, 0xff)));
     } catch (e) {
       if (!(e instanceof Mistake)) throw e;
-      diagnostics.push({ code: e.code, line: s.line, column: e.column, message: e.message });
+      diagnostics.push(mistake(e.code, s.line, e.column, e.message));
     }
   });
   if (diagnostics.length) {
-    throw new AsmError(diagnostics.sort((a, b) => a.line - b.line || a.column - b.column));
+    throw new AsmError(diagnostics.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column));
   }
   const lines = statements.map((s) => s.line);
   return endian ? { insns, lines, endian } : { insns, lines };

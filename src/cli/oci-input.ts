@@ -33,7 +33,10 @@ export interface OciLoaded {
 }
 
 export async function loadOciPolicy(path: string, options: OciInputOptions): Promise<OciLoaded> {
-  const { loadOciFile, formatOciDiagnostic, unknownCapability, parseKernelVersion } = await import('../oci/index.js');
+  const [{ loadOciFile, unknownCapability, parseKernelVersion }, { formatDiagnostic, hasErrors }] = await Promise.all([
+    import('../oci/index.js'),
+    import('../ir/diagnostics.js'),
+  ]);
   if (options.arches && options.arches.length > 1) throw new UsageError('--arch: an OCI profile names its own architectures; give at most one (the native arch)');
   const native = options.arches?.[0];
   if (native !== undefined && !isArchName(native)) throw new UsageError(`--arch: unknown arch '${native}'`);
@@ -53,8 +56,8 @@ export async function loadOciPolicy(path: string, options: OciInputOptions): Pro
   }
   return {
     ir: result.ir,
-    messages: result.diagnostics.map((d) => formatOciDiagnostic(d, path)),
-    hasErrors: result.diagnostics.some((d) => d.severity === 'error'),
+    messages: result.diagnostics.map((d) => formatDiagnostic(d, path)),
+    hasErrors: hasErrors(result.diagnostics),
     skipped: new Map(),
   };
 }

@@ -4,21 +4,14 @@
  * two 32-bit halves of its argument (classic BPF only compares 32-bit words), at the offsets of
  * the section's byte order (argWordOffset); a width-32 condition tests only the low half.
  *
- * Unsigned 64-bit order over halves (h, l) is lexicographic: x > v <=> h > vh || (h == vh && l > vl).
- * Equality tests the low half first (it is the half that usually differs, so a mismatch is
- * rejected after one test); ordered comparisons must start with the high half. Constant edges
- * (gt(2^64-1), ge(0), a zero half of the constant) fold to fewer tests, never to a weaker one.
+ * Which tests a condition takes, and in which order, is the operator's `halves` formula
+ * (src/ir/operators.ts); this file only turns the formula into tree nodes.
  */
 import { argWordOffset, type Action, type Endian } from '../seccomp/abi.js';
 import type { Condition, Rule } from '../ir/types.js';
 import { alternativesTree, runStart, type ArgumentLayout } from './alternatives.js';
-import { FULL_MASK, type DecisionTree, type TreeBuilder } from './tree.js';
-
-const MASK32 = 0xffffffffn;
-const MASK64 = 0xffffffffffffffffn;
-
-const lowOf = (v: bigint): number => Number(v & MASK32);
-const highOf = (v: bigint): number => Number((v >> 32n) & MASK32);
+import { OPERATORS, widthMax, type HalfFormula } from '../ir/operators.js';
+import type { DecisionTree, TreeBuilder } from './tree.js';
 
 /** The tree of `cond ? onTrue : onFalse`. */
 export function conditionTree(
@@ -28,47 +21,24 @@ export function conditionTree(
   onTrue: DecisionTree,
   onFalse: DecisionTree,
 ): DecisionTree {
-  const lo = argWordOffset(cond.arg, 'low', endian);
-  const hi = argWordOffset(cond.arg, 'high', endian);
-  const wide = cond.width === 64;
-  const valueMask = wide ? MASK64 : MASK32;
-  const v = cond.value;
-  if (v < 0n || v > valueMask) throw new Error(`internal: condition value ${v} out of range for width ${cond.width}`);
-
-  // x > v (unsigned, over the condition's width)
-  const greater = (v: bigint, t: DecisionTree, f: DecisionTree): DecisionTree => {
-    if (v >= valueMask) return f;
-    if (!wide) return b.test(lo, FULL_MASK, 'jgt', lowOf(v), t, f);
-    const vh = highOf(v);
-    const low = b.test(lo, FULL_MASK, 'jgt', lowOf(v), t, f);
-    // high half equal -> decided by the low half; greater -> true; smaller -> false
-    if (vh === 0) return b.test(hi, FULL_MASK, 'jeq', 0, low, t);
-    return b.test(hi, FULL_MASK, 'jgt', vh, t, b.test(hi, FULL_MASK, 'jeq', vh, low, f));
+  const max = widthMax(cond.width);
+  if (cond.value < 0n || cond.value > max) throw new Error(`internal: condition value ${cond.value} out of range for width ${cond.width}`);
+  const offset = { low: argWordOffset(cond.arg, 'low', endian), high: argWordOffset(cond.arg, 'high', endian) };
+  const tree = (f: HalfFormula, t: DecisionTree, e: DecisionTree): DecisionTree => {
+    switch (f.kind) {
+      case 'const':
+        return f.value ? t : e;
+      case 'test':
+        return b.test(offset[f.half], f.mask, f.op, f.k, t, e);
+      case 'not':
+        return tree(f.f, e, t);
+      case 'and':
+        return f.fs.reduceRight<DecisionTree>((rest, x) => tree(x, rest, e), t);
+      case 'or':
+        return f.fs.reduceRight<DecisionTree>((rest, x) => tree(x, t, rest), e);
+    }
   };
-  // x >= v  <=>  x > v - 1
-  const greaterOrEqual = (v: bigint, t: DecisionTree, f: DecisionTree): DecisionTree =>
-    v === 0n ? t : greater(v - 1n, t, f);
-  const equal = (v: bigint, mask: bigint, t: DecisionTree, f: DecisionTree): DecisionTree => {
-    const high = wide ? b.test(hi, highOf(mask), 'jeq', highOf(v), t, f) : t;
-    return b.test(lo, lowOf(mask), 'jeq', lowOf(v), high, f);
-  };
-
-  switch (cond.op) {
-    case 'eq':
-      return equal(v, valueMask, onTrue, onFalse);
-    case 'ne':
-      return equal(v, valueMask, onFalse, onTrue);
-    case 'masked_eq':
-      return equal(v, (cond.mask ?? valueMask) & valueMask, onTrue, onFalse);
-    case 'gt':
-      return greater(v, onTrue, onFalse);
-    case 'ge':
-      return greaterOrEqual(v, onTrue, onFalse);
-    case 'lt':
-      return greaterOrEqual(v, onFalse, onTrue);
-    case 'le':
-      return greater(v, onFalse, onTrue);
-  }
+  return tree(OPERATORS[cond.op].halves(cond), onTrue, onFalse);
 }
 
 /**

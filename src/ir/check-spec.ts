@@ -12,9 +12,9 @@ import { groupSyscalls, isGroupName, unknownGroupMessage } from '../syscalls/gro
 import { archByName, isKnownSyscall, unknownArchMessage, unknownSyscallMessage } from '../syscalls/index.js';
 import { didYouMean, nearestNames } from '../syscalls/nearest.js';
 import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js';
+import { CMP_OPS, condition, OPERATORS } from './operators.js';
 import type { CmpOp, Condition } from './types.js';
 
-const CMP_OPS: readonly CmpOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'masked_eq'];
 const ARG_COUNT = 6;
 const U64_LIMIT = 1n << 64n;
 const U32_LIMIT = 1n << 32n;
@@ -157,12 +157,12 @@ function checkCondition(c: unknown, path: string, sink: DiagnosticSink, at?: Sou
   }
   const value = checkValue(c.value, width, `${path}.value`, sink, at);
   let mask: bigint | undefined;
-  if (op === 'masked_eq') {
+  if (CMP_OPS.includes(op as CmpOp) && OPERATORS[op as CmpOp].masked) {
     mask = checkValue(c.mask, width, `${path}.mask`, sink, at);
     if (mask === undefined) ok = false;
   }
   if (!ok || value === undefined) return undefined;
-  return { arg: arg as number, op: op as CmpOp, width, value, ...(mask !== undefined ? { mask } : {}) };
+  return condition(arg as number, op as CmpOp, width, value, mask);
 }
 
 function checkRule(r: unknown, index: number, sink: DiagnosticSink, fallback?: SourceLocation): CheckedRule | undefined {

@@ -1,10 +1,9 @@
 /**
- * Diagnostics: user mistakes in a policy, collected (never thrown one at a time). Each has a
- * stable `code` tests and tools can match, a message, a `path` into the PolicySpec
- * ('rules[3].syscalls[1]') and, when the DSL recorded it, the file:line:column of the rule.
+ * Diagnostics: user mistakes in a policy, an OCI profile or assembler text, collected (never
+ * thrown one at a time), in one shape and printed by one formatter. Each has a stable `code`
+ * tests and tools can match, a message, a `path` into the input ('rules[3].syscalls[1]') and,
+ * where known, the file:line:column it points at.
  */
-import type { SourceLocation } from '../dsl/spec.js';
-
 export type { SourceLocation } from '../dsl/spec.js';
 
 /** Every diagnostic code and what it means. */
@@ -36,22 +35,40 @@ export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
 export type Severity = 'error' | 'warning';
 
-export interface Diagnostic {
-  readonly code: DiagnosticCode;
-  readonly severity: Severity;
-  readonly message: string;
-  /** Path into the PolicySpec, e.g. 'rules[3].conditions[0].value'; '' for the policy itself. */
-  readonly path: string;
-  readonly location?: SourceLocation;
+/** Where in a text a diagnostic points: 1-based line and column, and the file when known. */
+export interface TextLocation {
+  readonly file?: string;
+  readonly line: number;
+  readonly column: number;
 }
 
-export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+/**
+ * A mistake (or a warning) in some input: a policy (codes in DIAGNOSTIC_CODES), an OCI profile
+ * (`oci-*` codes) or assembler text. The one shape every producer reports in and `formatDiagnostic`
+ * prints; `code` is stable for tests and tools to match.
+ */
+export interface Diagnostic<Code extends string = DiagnosticCode> {
+  readonly code: Code;
+  readonly severity: Severity;
+  readonly message: string;
+  /**
+   * Path into the input's structure: 'rules[3].conditions[0].value' (PolicySpec),
+   * 'syscalls[12].args[0].op' (OCI JSON); '' for the input as a whole or for plain text.
+   */
+  readonly path: string;
+  readonly location?: TextLocation;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic<string>[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
-/** "policy.ts:12:5: error unknown-syscall at rules[3].syscalls[1]: unknown syscall 'conect' (did you mean connect?)" */
-export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : '';
-  const path = d.path ? ` at ${d.path}` : '';
-  return `${where}${d.severity} ${d.code}${path}: ${d.message}`;
+/**
+ * "policy.ts:12:5: error: rules[3].syscalls[1]: unknown syscall 'conect' (did you mean connect?) [unknown-syscall]".
+ * `file` names the input when the location does not (an OCI profile, assembler text).
+ */
+export function formatDiagnostic(d: Diagnostic<string>, file?: string): string {
+  const l = d.location;
+  const place = [l?.file ?? file, l?.line, l?.column].filter((x) => x !== undefined).join(':');
+  return `${place ? `${place}: ` : ''}${d.severity}: ${d.path ? `${d.path}: ` : ''}${d.message} [${d.code}]`;
 }

@@ -7,20 +7,21 @@
  * Arguments are independent, so a conjunction's solution set is a product of per-argument sets
  * and a ⇒ b holds iff, for each condition c of b on argument i, (a's conditions on i) ∧ ¬c has
  * no solution. Per argument every condition becomes one of: a 64-bit interval, an interval on
- * the low 32 bits, fixed bits (x & m == v: masked_eq, and eq/ne on the 32-bit view) or an
- * excluded pattern (x & m != v). Satisfiability of such a conjunction is decided by a search
+ * the low 32 bits, fixed bits (x & m == v) or an excluded pattern (x & m != v): the operator's
+ * constraint (./operators.ts), or its negation's. Satisfiability of such a conjunction is decided by a search
  * over the bits from the most significant down, pruned by the intervals and fixed bits, closed
  * in O(64) once only intervals and fixed bits are left, and memoized on subtrees whose answer
  * cannot depend on their prefix. Should excluded patterns still make it blow up, it stops after
  * a node budget and answers 'unknown' (never 'unsat' without proof: a missed warning is
  * harmless, a wrong one is not).
  */
+import { MASK32, MASK64, OPERATORS, type Constraint } from './operators.js';
 import type { Condition } from './types.js';
 
 export type Sat = 'sat' | 'unsat' | 'unknown';
 
-const MAX64 = (1n << 64n) - 1n;
-const MAX32 = 0xffffffffn;
+const MAX64 = MASK64;
+const MAX32 = MASK32;
 const NODE_BUDGET = 20_000;
 
 interface Pattern {
@@ -40,45 +41,31 @@ class ArgSet {
   empty = false;
 
   add(c: Condition, negated: boolean): void {
-    const op = negated ? NEGATE[c.op] : c.op;
-    const v = c.value;
-    const top = c.width === 64 ? MAX64 : MAX32;
-    if (op === 'masked_eq' || op === 'masked_ne') {
-      const m = c.mask ?? top;
-      if (op === 'masked_eq') this.fix(m, v);
-      else if ((v & ~m) === 0n) this.excluded.push({ mask: m, value: v });
-      // masked_ne whose value has bits outside the mask: always true.
-      return;
-    }
-    if (op === 'eq' && c.width === 32) return this.fix(MAX32, v);
-    if (op === 'ne') return void this.excluded.push({ mask: top, value: v });
-    let lo = 0n;
-    let hi = top;
-    switch (op) {
-      case 'eq':
-        lo = hi = v;
-        break;
-      case 'lt':
-        if (v === 0n) this.empty = true;
-        hi = v - 1n;
-        break;
-      case 'le':
-        hi = v;
-        break;
-      case 'gt':
-        if (v === top) this.empty = true;
-        lo = v + 1n;
-        break;
-      case 'ge':
-        lo = v;
-        break;
-    }
-    if (c.width === 64) {
-      this.min = lo > this.min ? lo : this.min;
-      this.max = hi < this.max ? hi : this.max;
-    } else {
-      this.loMin = lo > this.loMin ? lo : this.loMin;
-      this.loMax = hi < this.loMax ? hi : this.loMax;
+    const op = OPERATORS[c.op];
+    const k = op.constraint(c);
+    if (!negated) return this.constrain(k, c.width);
+    if (op.negation) return this.constrain(OPERATORS[op.negation].constraint(c), c.width);
+    // A negated mask test: x & m != v. When v has bits outside the mask it is always true.
+    if (k.kind === 'bits' && (k.value & ~k.mask) === 0n) this.excluded.push({ mask: k.mask, value: k.value });
+    else if (k.kind !== 'bits') throw new Error(`internal: no negation for '${c.op}'`);
+  }
+
+  private constrain(k: Constraint, width: 32 | 64): void {
+    switch (k.kind) {
+      case 'bits':
+        return this.fix(k.mask, k.value);
+      case 'not-bits':
+        return void this.excluded.push({ mask: k.mask, value: k.value });
+      case 'range':
+        if (k.lo > k.hi) this.empty = true;
+        else if (width === 64) {
+          this.min = k.lo > this.min ? k.lo : this.min;
+          this.max = k.hi < this.max ? k.hi : this.max;
+        } else if (k.lo === k.hi) this.fix(MAX32, k.lo); // one low half: fixed bits search best
+        else {
+          this.loMin = k.lo > this.loMin ? k.lo : this.loMin;
+          this.loMax = k.hi < this.loMax ? k.hi : this.loMax;
+        }
     }
   }
 
@@ -124,16 +111,6 @@ class ArgSet {
     }
   }
 }
-
-const NEGATE = {
-  eq: 'ne',
-  ne: 'eq',
-  lt: 'ge',
-  ge: 'lt',
-  le: 'gt',
-  gt: 'le',
-  masked_eq: 'masked_ne',
-} as const;
 
 const BUDGET = Symbol('budget');
 

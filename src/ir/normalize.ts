@@ -10,7 +10,7 @@
  * multiplexer already decides that sub-call, which makes the expansion unreachable.
  */
 import type { PolicySpec, SourceLocation } from '../dsl/spec.js';
-import type { Arch, ArchName } from '../syscalls/arch.js';
+import type { Arch, ArchName, Multiplexer } from '../syscalls/arch.js';
 import { archByName, compatArches, hostArch, resolveSyscall, unknownArchMessage } from '../syscalls/index.js';
 import { checkPolicy, DiagnosticSink, resolveAction, type CheckedRule } from './check-spec.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -18,6 +18,7 @@ import { hasErrors } from './diagnostics.js';
 import { satisfiable } from './implication.js';
 import { EarlierRules } from './earlier-rules.js';
 import { lintPolicy } from './lints.js';
+import { condition, conditionHolds } from './operators.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from './types.js';
 
 export interface NormalizeOptions {
@@ -206,13 +207,7 @@ function placeRules(arch: Arch, rules: readonly CheckedRule[], skipped: SkippedS
         if (!Object.hasOwn(mux.calls, name)) continue;
         multiplexed = true;
         const subCall = mux.calls[name]!;
-        // The kernel reads the sub-call from the low 32 bits of args[0] (an int), and for ipc
-        // only `call & 0xffff` (ipc/syscall.c ksys_ipc).
-        const sub: Condition =
-          mux.callMask === 0xffffffff
-            ? { arg: 0, op: 'eq', width: 32, value: BigInt(subCall) }
-            : { arg: 0, op: 'masked_eq', width: 32, value: BigInt(subCall), mask: BigInt(mux.callMask) };
-        put(mux.nr, { rule, syscall: mux.syscall, via: { syscallIndex: index, subCall }, conditions: [sub] });
+        put(mux.nr, { rule, syscall: mux.syscall, via: { syscallIndex: index, subCall }, conditions: [subCallCondition(mux, subCall)] });
       }
       if (nr === undefined && !multiplexed && !skipped.some((s) => s.arch === arch.name && s.syscall === name)) {
         skipped.push({ arch: arch.name, syscall: name });
@@ -248,7 +243,8 @@ function warnConstantOn32Bit(rules: readonly CheckedRule[], arches: readonly Arc
     if (on.length === 0) continue;
     rule.conditions.forEach((c, k) => {
       if (c.width !== 64 || c.value >> 32n === 0n) return;
-      const always = c.op === 'ne' || c.op === 'lt' || c.op === 'le';
+      // with the upper half zero the argument is below the constant: the outcome at 0 is the outcome
+      const always = conditionHolds(c, 0n);
       sink.warning(
         'constant-on-32-bit',
         `${rule.path}.conditions[${k}].value`,
@@ -258,4 +254,12 @@ function warnConstantOn32Bit(rules: readonly CheckedRule[], arches: readonly Arc
       );
     });
   }
+}
+
+/**
+ * The condition selecting one sub-call of a multiplexer: the kernel reads the sub-call from the
+ * low 32 bits of args[0] (an int), and for ipc only `call & 0xffff` (ipc/syscall.c ksys_ipc).
+ */
+export function subCallCondition(mux: Multiplexer, subCall: number): Condition {
+  return mux.callMask === 0xffffffff ? condition(0, 'eq', 32, BigInt(subCall)) : condition(0, 'masked_eq', 32, BigInt(subCall), BigInt(mux.callMask));
 }

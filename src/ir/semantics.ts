@@ -12,6 +12,7 @@
 import type { Action } from '../seccomp/abi.js';
 import { nrBasesOfAudit } from '../syscalls/index.js';
 import { inNrSpans } from './nr-spans.js';
+import { conditionHolds as holds } from './operators.js';
 import { firstMatch } from './rule-index.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from './types.js';
 
@@ -84,29 +85,9 @@ export function owningSection(ir: PolicyIR, arch: number, nr: number): ArchSecti
   return indexOf(ir).spans.find((s) => s.section.auditArch === a && n >= s.start && n < s.end)?.section;
 }
 
-const MASK32 = 0xffffffffn;
-const MASK64 = 0xffffffffffffffffn;
-
 /** Whether one condition holds for the given arguments (exact unsigned comparison). */
 export function conditionHolds(cond: Condition, args: readonly bigint[]): boolean {
-  const raw = (args[cond.arg] ?? 0n) & MASK64;
-  const v = cond.width === 32 ? raw & MASK32 : raw;
-  switch (cond.op) {
-    case 'eq':
-      return v === cond.value;
-    case 'ne':
-      return v !== cond.value;
-    case 'lt':
-      return v < cond.value;
-    case 'le':
-      return v <= cond.value;
-    case 'gt':
-      return v > cond.value;
-    case 'ge':
-      return v >= cond.value;
-    case 'masked_eq':
-      return (v & (cond.mask ?? MASK64)) === cond.value;
-  }
+  return holds(cond, args[cond.arg] ?? 0n);
 }
 
 /** Whether all of a rule's conditions hold (a rule without conditions always matches). */

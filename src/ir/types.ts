@@ -25,7 +25,9 @@ import type { ArchName, NrSpan } from '../syscalls/arch.js';
 
 export type { NrSpan } from '../syscalls/arch.js';
 
-export type CmpOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'masked_eq';
+import type { CmpOp } from './operators.js';
+
+export type { CmpOp } from './operators.js';
 
 /** One comparison on one syscall argument, with exact unsigned semantics. */
 export interface Condition {
@@ -39,8 +41,11 @@ export interface Condition {
   readonly width: 32 | 64;
   /** Compared value, 0 <= value < 2^width. For masked_eq: (arg & mask) == value. */
   readonly value: bigint;
-  /** Only for masked_eq. */
-  readonly mask?: bigint;
+  /**
+   * The bits compared: given for a masked operator (masked_eq), else the width's full mask
+   * (./operators.ts `condition` fills it in). Always < 2^width.
+   */
+  readonly mask: bigint;
 }
 
 /** Where a rule came from, for diagnostics: index in the policy's rule list and a readable path. */

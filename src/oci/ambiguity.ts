@@ -10,6 +10,7 @@
  * after the current one. Both report exactly what the plain pairwise loops would.
  */
 import { actionToRet, type Action } from '../seccomp/abi.js';
+import { CMP_OPS, OPERATORS } from '../ir/operators.js';
 import type { Condition, Rule } from '../ir/types.js';
 import type { Arch } from '../syscalls/arch.js';
 import { syscallName } from '../syscalls/index.js';
@@ -91,13 +92,14 @@ export function* candidatePairs(rules: readonly (readonly Condition[])[]): Gener
   }
 }
 
-const BOUNDING: ReadonlySet<string> = new Set(['eq', 'lt', 'le', 'gt', 'ge']);
+/** Operators that bound an argument to an interval. */
+const bounding = (c: Condition): boolean => OPERATORS[c.op].constraint(c).kind === 'range';
 
 function sweepKey(rules: readonly (readonly Condition[])[]): { arg: number; width: 32 | 64 } | undefined {
   const counts = new Map<string, number>();
   for (const conds of rules) {
     const seen = new Set<string>();
-    for (const c of conds) if (BOUNDING.has(c.op)) seen.add(`${c.arg}/${c.width}`);
+    for (const c of conds) if (bounding(c)) seen.add(`${c.arg}/${c.width}`);
     for (const k of seen) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   let best: string | undefined;
@@ -108,7 +110,7 @@ function sweepKey(rules: readonly (readonly Condition[])[]): { arg: number; widt
 }
 
 /**
- * The values `conds` allow for argument `arg` by their eq/lt/le/gt/ge conditions at `width`;
+ * The values `conds` allow for argument `arg` by their interval conditions at `width`;
  * every value when some condition reads the argument at another width (then nothing is
  * concluded from it); undefined when none.
  */
@@ -118,34 +120,18 @@ function interval(conds: readonly Condition[], arg: number, width: 32 | 64, max:
   for (const c of conds) {
     if (c.arg !== arg) continue;
     if (c.width !== width) return { lo: 0n, hi: max };
-    switch (c.op) {
-      case 'eq':
-        if (c.value > lo) lo = c.value;
-        if (c.value < hi) hi = c.value;
-        break;
-      case 'lt':
-        if (c.value === 0n) return undefined;
-        if (c.value - 1n < hi) hi = c.value - 1n;
-        break;
-      case 'le':
-        if (c.value < hi) hi = c.value;
-        break;
-      case 'gt':
-        if (c.value >= max) return undefined;
-        if (c.value + 1n > lo) lo = c.value + 1n;
-        break;
-      case 'ge':
-        if (c.value > lo) lo = c.value;
-        break;
-      default:
-        break;
-    }
+    const k = OPERATORS[c.op].constraint(c);
+    if (k.kind !== 'range') continue;
+    if (k.lo > k.hi) return undefined;
+    if (k.lo > lo) lo = k.lo;
+    if (k.hi < hi) hi = k.hi;
   }
   return lo > hi ? undefined : { lo, hi };
 }
 
-const RANGE_OPS: ReadonlySet<string> = new Set(['lt', 'le', 'gt', 'ge']);
-const BELOW_OPS: ReadonlySet<string> = new Set(['lt', 'le']);
+/** Ordered comparisons (libseccomp's LT, LE, GT, GE), and those bounding from above. */
+const RANGE_OPS: ReadonlySet<string> = new Set(CMP_OPS.filter((op) => OPERATORS[op].order));
+const BELOW_OPS: ReadonlySet<string> = new Set(CMP_OPS.filter((op) => OPERATORS[op].order === 'below'));
 
 /** At most two distinct high words: enough to tell whether one other than a given word exists. */
 type Highs = readonly bigint[];

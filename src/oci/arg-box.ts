@@ -1,9 +1,11 @@
 /**
  * The values of one argument that a conjunction of conditions (one width) allows, in the shape
  * both the overlap check (overlap.ts) and the exporter's disjoint alternatives (conditions.ts)
- * reason about: an interval, a fixed bit pattern from the masked tests, and excluded points.
+ * reason about (each operator's constraint, src/ir/operators.ts): an interval, a fixed bit
+ * pattern from the masked tests, and excluded points.
  * x is allowed when lo <= x <= hi, (x & mask) == want and x is not in `excluded`.
  */
+import { OPERATORS } from '../ir/operators.js';
 import type { Condition } from '../ir/types.js';
 
 export interface ArgBox {
@@ -24,31 +26,20 @@ export function argBox(conds: readonly Condition[], width: 32 | 64): ArgBox | un
   let want = 0n;
   const excluded = new Set<bigint>();
   for (const c of conds) {
-    switch (c.op) {
-      case 'eq':
-        lo = big(lo, c.value);
-        hi = small(hi, c.value);
+    const k = OPERATORS[c.op].constraint(c);
+    switch (k.kind) {
+      case 'range':
+        if (k.lo > k.hi) return undefined;
+        lo = big(lo, k.lo);
+        hi = small(hi, k.hi);
         break;
-      case 'ne':
-        excluded.add(c.value);
+      case 'not-bits':
+        if ((k.mask & max) !== max) throw new Error(`internal: '${c.op}' excludes a pattern, not a value`);
+        excluded.add(k.value);
         break;
-      case 'lt':
-        if (c.value === 0n) return undefined;
-        hi = small(hi, c.value - 1n);
-        break;
-      case 'le':
-        hi = small(hi, c.value);
-        break;
-      case 'gt':
-        if (c.value >= max) return undefined;
-        lo = big(lo, c.value + 1n);
-        break;
-      case 'ge':
-        lo = big(lo, c.value);
-        break;
-      case 'masked_eq': {
-        const m = (c.mask ?? 0n) & max;
-        const v = c.value & max;
+      case 'bits': {
+        const m = k.mask & max;
+        const v = k.value & max;
         if ((v & ~m & max) !== 0n) return undefined; // (x & m) can never have bits outside m
         if (((want ^ v) & mask & m) !== 0n) return undefined;
         mask |= m;

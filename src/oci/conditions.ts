@@ -6,7 +6,8 @@
  * MASKED_EQ tests on bit prefixes, each a rule of its own; together they cover exactly the same
  * argument values, and no two overlap.
  */
-import type { CmpOp, Condition } from '../ir/types.js';
+import { condition, OPERATORS } from '../ir/operators.js';
+import type { Condition } from '../ir/types.js';
 import { argBox } from './arg-box.js';
 import { satisfiable } from './overlap.js';
 
@@ -24,15 +25,15 @@ export class PieceLimitError extends Error {
  * does not (one MASKED_EQ each).
  */
 export function negate(c: Condition): Condition[] {
-  const flip: Partial<Record<CmpOp, CmpOp>> = { eq: 'ne', ne: 'eq', lt: 'ge', ge: 'lt', le: 'gt', gt: 'le' };
-  const op = flip[c.op];
-  if (op) return [{ arg: c.arg, op, width: c.width, value: c.value }];
-  const mask = c.mask ?? 0n;
+  const op = OPERATORS[c.op].negation;
+  if (op) return [condition(c.arg, op, c.width, c.value)];
+  const k = OPERATORS[c.op].constraint(c);
+  if (k.kind !== 'bits') throw new Error(`internal: no negation for '${c.op}'`);
   const out: Condition[] = [];
   let lower = 0n;
-  for (let bit = 1n; bit <= mask; bit <<= 1n) {
-    if (!(mask & bit)) continue;
-    out.push({ arg: c.arg, op: 'masked_eq', width: c.width, mask: lower | bit, value: (c.value & lower) | (~c.value & bit) });
+  for (let bit = 1n; bit <= k.mask; bit <<= 1n) {
+    if (!(k.mask & bit)) continue;
+    out.push(condition(c.arg, 'masked_eq', c.width, (k.value & lower) | (~k.value & bit), lower | bit));
     lower |= bit;
   }
   return out;
@@ -76,33 +77,31 @@ const LOW = 0xffffffffn;
  * (or a constant when the value needs more than 32 bits).
  */
 function native(c: Condition, width: 32 | 64): Condition[] | 'always' {
-  const low = (op: CmpOp, value: bigint, mask?: bigint): Condition => ({ arg: c.arg, op, width, value, ...(mask !== undefined ? { mask } : {}) });
   if (c.width === width) return [c];
+  const k = OPERATORS[c.op].constraint(c);
   if (width === 32) {
-    if (c.op === 'masked_eq') {
-      const mask = (c.mask ?? 0n) & LOW;
-      if (c.value > LOW) return [];
-      return mask === 0n ? (c.value === 0n ? 'always' : []) : [low('masked_eq', c.value, mask)];
+    // A 64-bit comparison where the argument has no upper half.
+    if (k.kind === 'bits') {
+      const mask = k.mask & LOW;
+      if (k.value > LOW) return [];
+      return mask === 0n ? (k.value === 0n ? 'always' : []) : [condition(c.arg, 'masked_eq', width, k.value, mask)];
     }
-    if (c.value <= LOW) return [low(c.op, c.value)];
-    return ['ne', 'lt', 'le'].includes(c.op) ? 'always' : [];
+    if (c.value <= LOW) return [condition(c.arg, c.op, width, c.value)];
+    return OPERATORS[c.op].holds(0n, c) ? 'always' : [];
   }
-  // width 64, a 32-bit view.
-  switch (c.op) {
-    case 'eq':
-      return [low('masked_eq', c.value, LOW)];
-    case 'masked_eq':
-      return [low('masked_eq', c.value, c.mask ?? 0n)];
-    case 'ne':
-      return negate({ ...c, op: 'masked_eq', mask: LOW }).map((x) => ({ ...x, width }));
-    case 'lt':
-      return c.value === 0n ? [] : lowBelow(c, c.value);
-    case 'le':
-      return c.value === LOW ? 'always' : lowBelow(c, c.value + 1n);
-    case 'gt':
-      return c.value === LOW ? [] : lowAbove(c, c.value);
-    case 'ge':
-      return c.value === 0n ? 'always' : lowAbove(c, c.value - 1n);
+  // width 64, a 32-bit view: tests on the low half.
+  switch (k.kind) {
+    case 'bits':
+      return [condition(c.arg, 'masked_eq', width, k.value, k.mask)];
+    case 'not-bits':
+      return negate(condition(c.arg, 'masked_eq', width, k.value, k.mask));
+    case 'range':
+      if (k.lo > k.hi) return [];
+      if (k.lo === 0n && k.hi === LOW) return 'always';
+      if (k.lo === k.hi) return [condition(c.arg, 'masked_eq', width, k.lo, LOW)];
+      if (k.lo === 0n) return lowBelow(c, k.hi + 1n);
+      if (k.hi === LOW) return lowAbove(c, k.lo - 1n);
+      return blocks(k.lo, k.hi, LOW).map(([bm, bv]) => condition(c.arg, 'masked_eq', width, bv, bm));
   }
 }
 
@@ -113,7 +112,7 @@ function lowBelow(c: Condition, v: bigint): Condition[] {
     const bit = 1n << i;
     if (!(v & bit)) continue;
     const above = LOW & ~((bit << 1n) - 1n);
-    out.push({ arg: c.arg, op: 'masked_eq', width: 64, mask: above | bit, value: v & above });
+    out.push(condition(c.arg, 'masked_eq', 64, v & above, above | bit));
   }
   return out;
 }
@@ -125,7 +124,7 @@ function lowAbove(c: Condition, v: bigint): Condition[] {
     const bit = 1n << i;
     if (v & bit) continue;
     const above = LOW & ~((bit << 1n) - 1n);
-    out.push({ arg: c.arg, op: 'masked_eq', width: 64, mask: above | bit, value: (v & above) | bit });
+    out.push(condition(c.arg, 'masked_eq', 64, (v & above) | bit, above | bit));
   }
   return out;
 }
@@ -153,7 +152,7 @@ export function mergePerArg(conds: readonly Condition[], where: string): Conditi
 /** Disjoint single conditions whose union is exactly what all `conds` (one argument, one width) allow. */
 function argAlternatives(conds: readonly Condition[]): Condition[] | 'always' {
   const width = conds[0]!.width;
-  const base = { arg: conds[0]!.arg, width };
+  const arg = conds[0]!.arg;
   const box = argBox(conds, width);
   if (!box) return [];
   const { max, lo, hi, mask, want, excluded } = box;
@@ -169,14 +168,14 @@ function argAlternatives(conds: readonly Condition[]): Condition[] | 'always' {
   for (const [a, b] of intervals) {
     if (mask === 0n) {
       if (a === 0n && b === max) return 'always';
-      if (a === b) out.push({ ...base, op: 'eq', value: a });
-      else if (a === 0n) out.push({ ...base, op: 'le', value: b });
-      else if (b === max) out.push({ ...base, op: 'ge', value: a });
-      else for (const [bm, bv] of blocks(a, b, max)) out.push({ ...base, op: 'masked_eq', mask: bm, value: bv });
+      if (a === b) out.push(condition(arg, 'eq', width, a));
+      else if (a === 0n) out.push(condition(arg, 'le', width, b));
+      else if (b === max) out.push(condition(arg, 'ge', width, a));
+      else for (const [bm, bv] of blocks(a, b, max)) out.push(condition(arg, 'masked_eq', width, bv, bm));
     } else {
       for (const [bm, bv] of blocks(a, b, max)) {
         if (((bv ^ want) & bm & mask) !== 0n) continue;
-        out.push({ ...base, op: 'masked_eq', mask: bm | mask, value: (bv & bm) | want });
+        out.push(condition(arg, 'masked_eq', width, (bv & bm) | want, bm | mask));
       }
     }
   }

@@ -1,22 +1,16 @@
 /**
  * Diagnostics of the OCI importer: every problem in a profile is collected (never thrown one at a
- * time), with a stable `code`, the JSON path (`syscalls[12].args[0].op`) and, when the profile
- * came from text, its line and column.
+ * time), with a stable `oci-*` code, the JSON path (`syscalls[12].args[0].op`) and, when the
+ * profile came from text, its line and column. They share the policy diagnostics' shape and
+ * formatter (../ir/diagnostics.ts).
  */
+import { formatDiagnostic, type Diagnostic, type Severity } from '../ir/diagnostics.js';
 import type { JsonPos } from './json.js';
 
-export type Severity = 'error' | 'warning';
+export type { Severity } from '../ir/diagnostics.js';
 
-export interface OciDiagnostic {
-  readonly severity: Severity;
-  /** Stable identifier, e.g. 'oci-unknown-field'. */
-  readonly code: string;
-  readonly message: string;
-  /** JSON path into the profile, e.g. 'syscalls[12].args[0].op'; '' for the document. */
-  readonly path: string;
-  readonly line?: number;
-  readonly column?: number;
-}
+/** A diagnostic about an OCI profile; its code is e.g. 'oci-unknown-field'. */
+export type OciDiagnostic = Diagnostic<string>;
 
 /** Collects diagnostics for one import. */
 export class DiagnosticSink {
@@ -40,13 +34,12 @@ export class DiagnosticSink {
     const key = `${code}\0${path}\0${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.list.push({ severity, code, message, path, ...(pos && pos.line > 0 ? { line: pos.line, column: pos.column } : {}) });
+    this.list.push({ severity, code, message, path, ...(pos && pos.line > 0 ? { location: { line: pos.line, column: pos.column } } : {}) });
   }
 }
 
-/** "profile.json:12:7: error: syscalls[3].action: unknown action 'SCMP_ACT_ALOW' [oci-unknown-action]" */
-export function formatOciDiagnostic(d: OciDiagnostic, file?: string): string {
-  const place = [file, d.line, d.column].filter((x) => x !== undefined).join(':');
-  const where = d.path ? `${d.path}: ` : '';
-  return `${place ? `${place}: ` : ''}${d.severity}: ${where}${d.message} [${d.code}]`;
-}
+/**
+ * The same formatter as every other diagnostic's, under the name the OCI API has exported:
+ * "profile.json:12:7: error: syscalls[3].action: unknown action 'SCMP_ACT_ALOW' [oci-unknown-action]".
+ */
+export const formatOciDiagnostic: (d: OciDiagnostic, file?: string) => string = formatDiagnostic;

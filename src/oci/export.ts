@@ -14,7 +14,8 @@
  */
 import type { Action } from '../seccomp/abi.js';
 import { actionToRet, formatAction } from '../seccomp/abi.js';
-import type { CmpOp, Condition, PolicyIR, Rule } from '../ir/types.js';
+import { OPERATORS } from '../ir/operators.js';
+import type { Condition, PolicyIR, Rule } from '../ir/types.js';
 import { ARCH_NAMES, ARCHES } from '../syscalls/index.js';
 import { satisfiable } from './overlap.js';
 import { MAX_PIECES, mergePerArg, nativeProduct, negate, PieceLimitError } from './conditions.js';
@@ -58,15 +59,6 @@ export interface OciExport {
   readonly warnings: readonly string[];
 }
 
-const OP_NAME: Readonly<Record<CmpOp, string>> = {
-  eq: 'SCMP_CMP_EQ',
-  ne: 'SCMP_CMP_NE',
-  lt: 'SCMP_CMP_LT',
-  le: 'SCMP_CMP_LE',
-  gt: 'SCMP_CMP_GT',
-  ge: 'SCMP_CMP_GE',
-  masked_eq: 'SCMP_CMP_MASKED_EQ',
-};
 
 /** PolicyIR -> OCI profile; throws OciExportError when runc could not decide the same. */
 export function exportOciProfile(ir: PolicyIR): OciExport {
@@ -254,12 +246,13 @@ function dedupe(pieces: readonly Piece[]): Piece[] {
 }
 
 function pieceKey(p: Piece): string {
-  return `${actionToRet(p.action)}|${p.conditions.map((c) => `${c.arg}${c.op}${c.value}/${c.mask ?? ''}`).join(',')}`;
+  return `${actionToRet(p.action)}|${p.conditions.map((c) => `${c.arg}${c.op}${c.value}/${c.mask}`).join(',')}`;
 }
 
 function argOut(c: Condition): OciArgOut {
-  if (c.op === 'masked_eq') return { index: c.arg, value: c.mask ?? 0n, valueTwo: c.value, op: OP_NAME.masked_eq };
-  return { index: c.arg, value: c.value, valueTwo: 0n, op: OP_NAME[c.op] };
+  const op = OPERATORS[c.op];
+  // libseccomp's MASKED_EQ takes the mask first (value) and the compared bits second (valueTwo).
+  return op.masked ? { index: c.arg, value: c.mask, valueTwo: c.value, op: op.oci } : { index: c.arg, value: c.value, valueTwo: 0n, op: op.oci };
 }
 
 function ociActionOut(a: Action, what: string): { action: string; errnoRet?: number } {

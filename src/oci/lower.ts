@@ -24,6 +24,7 @@
  *    and the private calls, which runc's stub never reaches), and on s390x nr 0 too.
  */
 import { actionToRet, type Action } from '../seccomp/abi.js';
+import { CMP_OPS, condition, OPERATORS, type CmpOp } from '../ir/operators.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from '../ir/types.js';
 import { ARCHES, isKnownSyscall, multiplexedCalls, resolveSyscall, suggestSyscalls, syscallName } from '../syscalls/index.js';
 import type { Arch, ArchName } from '../syscalls/arch.js';
@@ -181,9 +182,9 @@ function dbRules(arch: Arch, r: SpecRule, action: Action, nr: number | undefined
   const origin = { index: r.entryIndex, path: r.name.path };
   const out: DbRule[] = [];
   for (const group of groups) {
-    const conditions = group.map((a) => condition(arch, a, sink)).filter((c): c is Condition => c !== undefined);
+    const conditions = group.map((a) => argCondition(arch, a, sink)).filter((c): c is Condition => c !== undefined);
     for (const m of multiplexedCalls(arch, r.name.value)) {
-      const call: Condition = { arg: 0, op: 'eq', width: arch.wordSize, value: BigInt(m.call) };
+      const call = condition(0, 'eq', arch.wordSize, BigInt(m.call));
       out.push({ nr: m.multiplexer.nr, conditions: [call, ...conditions.filter((c) => c.arg !== 0)], action, origin });
     }
     if (nr !== undefined) out.push({ nr, conditions, action, origin });
@@ -191,29 +192,24 @@ function dbRules(arch: Arch, r: SpecRule, action: Action, nr: number | undefined
   return out;
 }
 
-const OPS = {
-  SCMP_CMP_NE: 'ne',
-  SCMP_CMP_LT: 'lt',
-  SCMP_CMP_LE: 'le',
-  SCMP_CMP_EQ: 'eq',
-  SCMP_CMP_GE: 'ge',
-  SCMP_CMP_GT: 'gt',
-  SCMP_CMP_MASKED_EQ: 'masked_eq',
-} as const;
+/** SCMP_CMP_* -> the IR operator, from the operator table. */
+const OPS: ReadonlyMap<string, CmpOp> = new Map(CMP_OPS.map((op) => [OPERATORS[op].oci, op]));
 
 /** One OCI condition as libseccomp compares it on `arch`; undefined when it is always true. */
-function condition(arch: Arch, a: OciArg, sink: DiagnosticSink): Condition | undefined {
+function argCondition(arch: Arch, a: OciArg, sink: DiagnosticSink): Condition | undefined {
   const width = arch.wordSize;
   const max = width === 32 ? U32 : U64;
-  const op = OPS[a.op];
-  if (op === 'masked_eq') {
+  const op = OPS.get(a.op);
+  if (op === undefined) throw new Error(`internal: no operator for ${a.op}`);
+  if (OPERATORS[op].masked) {
+    // MASKED_EQ: value is the mask, valueTwo the compared bits
     const mask = a.value & max;
     if (mask === 0n) return undefined; // (x & 0) == 0: libseccomp emits no test at all
     if (width === 32 && (a.value > U32 || a.valueTwo > U32)) truncated(arch, a, sink);
-    return { arg: a.index, op, width, mask, value: a.valueTwo & mask };
+    return condition(a.index, op, width, a.valueTwo & mask, mask);
   }
   if (width === 32 && a.value > U32) truncated(arch, a, sink);
-  return { arg: a.index, op, width, value: a.value & max };
+  return condition(a.index, op, width, a.value & max);
 }
 
 const warnedTruncation = new WeakSet<OciArg>();

@@ -3,7 +3,7 @@
  * satisfiable. The OCI importer needs this because libseccomp orders overlapping rules with
  * different actions by its internal tree order, not by the profile's order: where two such rules
  * overlap, seccompile refuses rather than guess; where they cannot overlap, any order decides
- * the same. Exact for every IR operator (eq, ne, lt, le, gt, ge, masked_eq) at 32 and 64 bits.
+ * the same. Exact for every IR operator at 32 and 64 bits (./arg-box.ts reads their constraints).
  */
 import type { Condition } from '../ir/types.js';
 import { argBox } from './arg-box.js';

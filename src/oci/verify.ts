@@ -8,10 +8,11 @@
  */
 import { actionToRet, formatAction, type Action } from '../seccomp/abi.js';
 import { inNrSpans, sectionSweep } from '../ir/nr-spans.js';
+import { conditionConstants, OPERATORS } from '../ir/operators.js';
 import { decide } from '../ir/semantics.js';
 import type { ArchSection, Condition, PolicyIR } from '../ir/types.js';
 import { ARCH_NAMES, ARCHES } from '../syscalls/index.js';
-import { formatOciDiagnostic } from './diagnostic.js';
+import { formatDiagnostic } from '../ir/diagnostics.js';
 import type { OciProfileOut } from './export.js';
 import { importOciProfile } from './import.js';
 
@@ -25,7 +26,7 @@ export function verifyExport(ir: PolicyIR, profile: OciProfileOut, mkError: (m: 
   const errors = back.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0 || !back.ir) {
     const more = errors.length > 2 ? ` (and ${errors.length - 2} more)` : '';
-    throw mkError(`runc would not take the exported profile as the policy means it: ${errors.slice(0, 2).map((d) => formatOciDiagnostic(d)).join('; ')}${more}`);
+    throw mkError(`runc would not take the exported profile as the policy means it: ${errors.slice(0, 2).map((d) => formatDiagnostic(d)).join('; ')}${more}`);
   }
   const other = back.ir;
   const gaps: string[] = [];
@@ -65,7 +66,7 @@ export function verifyExport(ir: PolicyIR, profile: OciProfileOut, mkError: (m: 
     }
     if (gap && mirror) gaps.push(gapWarning(section, mirror, gap));
   }
-  return [...back.diagnostics.map((d) => formatOciDiagnostic(d)), ...gaps];
+  return [...back.diagnostics.map((d) => formatDiagnostic(d)), ...gaps];
 }
 
 /**
@@ -101,8 +102,9 @@ function argVectors(conds: readonly Condition[], lowOnly: boolean): bigint[][] {
   const values = used.map((i) => {
     const out = new Set<bigint>([0n, 0xffffffffn, 1n << 32n, U64]);
     for (const c of conds.filter((x) => x.arg === i)) {
-      for (const v of [c.value - 1n, c.value, c.value + 1n, c.value + (1n << 32n)]) if (v >= 0n && v <= U64) out.add(v);
-      if (c.mask !== undefined) for (const v of [c.value | (~c.mask & U64), c.value ^ (c.mask & -c.mask)]) out.add(v & U64);
+      for (const k of conditionConstants(c)) for (const v of [k - 1n, k, k + 1n, k + (1n << 32n)]) if (v >= 0n && v <= U64) out.add(v);
+      // a masked test: the bits it ignores set, and its lowest compared bit flipped
+      if (OPERATORS[c.op].masked) for (const v of [c.value | (~c.mask & U64), c.value ^ (c.mask & -c.mask)]) out.add(v & U64);
     }
     return [...new Set([...out].map((v) => (lowOnly ? v & 0xffffffffn : v)))];
   });

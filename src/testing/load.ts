@@ -71,10 +71,10 @@ export function loadPolicy(policy: PolicySpec | PolicyIR, options: LoadOptions =
     const arches = options.arch === undefined ? undefined : typeof options.arch === 'string' ? [options.arch] : [...options.arch];
     const n = normalize(policy, { ...(arches ? { arches } : {}), ...(sourceFile ? { sourceFile } : {}) });
     if (!n.ir || hasErrors(n.diagnostics)) {
-      throw new LoadError(`${source}: the policy has errors`, n.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic));
+      throw new LoadError(`${source}: the policy has errors`, n.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d)));
     }
     ir = n.ir;
-    warnings = n.diagnostics.map(formatDiagnostic);
+    warnings = n.diagnostics.map((d) => formatDiagnostic(d));
   }
   let compiled;
   try {
@@ -141,7 +141,7 @@ export async function load(input: Loadable, options: LoadOptions = {}): Promise<
       const { spec, file } = await loadPolicyFile(input, options.loadTimeout !== undefined ? { timeout: options.loadTimeout } : {});
       return loadPolicy(spec, options, input, file);
     } catch (e) {
-      if (e instanceof PolicyLoadError) throw new LoadError(`${input}: cannot load the policy`, e.diagnostics.map(formatDiagnostic));
+      if (e instanceof PolicyLoadError) throw new LoadError(`${input}: cannot load the policy`, e.diagnostics.map((d) => formatDiagnostic(d)));
       throw e;
     }
   }

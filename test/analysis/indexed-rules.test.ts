@@ -14,6 +14,7 @@ import { conditionPredicates } from '../../src/analysis/ir-predicates.js';
 import { WORD_COUNT } from '../../src/analysis/words.js';
 import { decideRules, ruleMatches } from '../../src/ir/semantics.js';
 import type { CmpOp, Condition, Rule } from '../../src/ir/types.js';
+import { condition } from '../../src/ir/operators.js';
 import { formatAction, type Action } from '../../src/seccomp/abi.js';
 
 /** mulberry32: a small seeded generator, so a failure can be replayed. */
@@ -40,10 +41,10 @@ function randomRules(rnd: () => number, count: number): Rule[] {
       const limit = width === 32 ? 0xffffffffn : 0xffffffffffffffffn;
       const op = pick(OPS);
       const value = pick(VALUES) & limit;
-      const base = { arg: Math.floor(rnd() * 3), op, width } as const;
-      if (op !== 'masked_eq') return { ...base, value };
+      const arg = Math.floor(rnd() * 3);
+      if (op !== 'masked_eq') return condition(arg, op, width, value);
       const mask = pick([0xffn, 0xff00n, 0xffffffff00000000n, 3n]) & limit;
-      return { ...base, value: value & mask, mask };
+      return condition(arg, op, width, value & mask, mask);
     });
     return { conditions, action: pick(ACTIONS), origin: { index, path: `rules[${index}]` } };
   });
@@ -169,7 +170,7 @@ test('exploreRules: the same leaves as splitting every pending region on every r
 
 test('exploreRules: 2,000 equalities on one argument, one leaf per value and the rest', () => {
   const rules: Rule[] = Array.from({ length: 2000 }, (_, i) => ({
-    conditions: [{ arg: 0, op: 'eq', width: 64, value: BigInt(i * 7) }],
+    conditions: [condition(0, 'eq', 64, BigInt(i * 7))],
     action: ACTIONS[i % 2]!,
     origin: { index: i, path: `rules[${i}]` },
   }));

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assemble, AsmError, type AsmErrorCode } from '../../src/bpf/assembler.js';
+import { assemble, AsmError, type AsmDiagnostic, type AsmErrorCode } from '../../src/bpf/assembler.js';
+import { formatDiagnostic, type Diagnostic } from '../../src/ir/diagnostics.js';
 import { disassemble } from '../../src/bpf/disasm.js';
 import { encode } from '../../src/bpf/encode.js';
 import { OPCODES, insn, type Insn, type OpcodeInfo } from '../../src/bpf/isa.js';
@@ -165,7 +166,7 @@ for (const [name, text, code, line, column, message] of mistakes) {
     } catch (e) {
       assert.instance(e, AsmError);
       const d = (e as AsmError).diagnostics[0]!;
-      assert.equal([d.code, d.line, d.column], [code, line, column], d.message);
+      assert.equal([d.code, d.severity, d.path, d.location.line, d.location.column], [code, 'error', '', line, column], d.message);
       assert.match(d.message, message);
       assert.match((e as AsmError).message, `line ${line}, column ${column}: `);
     }
@@ -185,13 +186,25 @@ test('collects every mistake, in source order', () => {
     assert.unreachable();
   } catch (e) {
     assert.equal(
-      (e as AsmError).diagnostics.map((d) => [d.line, d.code]),
+      (e as AsmError).diagnostics.map((d) => [d.location.line, d.code]),
       [
         [1, 'label-undefined'],
         [2, 'unknown-mnemonic'],
         [3, 'syntax'],
       ],
     );
+  }
+});
+
+// The assembler cannot import the diagnostic type (src/bpf imports nothing else from src/), so
+// its own must stay assignable to it: this line stops type-checking when they drift apart.
+const asDiagnostic = (d: AsmDiagnostic): Diagnostic<AsmErrorCode> => d;
+test('assembler diagnostics print with the shared formatter', () => {
+  try {
+    assemble('ret #0\nfoo');
+    assert.unreachable();
+  } catch (e) {
+    assert.is(formatDiagnostic(asDiagnostic((e as AsmError).diagnostics[0]!), 'x.bpf'), "x.bpf:2:1: error: unknown mnemonic 'foo' [unknown-mnemonic]");
   }
 });
 

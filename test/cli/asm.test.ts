@@ -101,8 +101,8 @@ test('assembly mistakes: every one as FILE:LINE:COLUMN, exit 1, nothing written'
   const out = join(dir, 'broken.bpf');
   const r = await run(['asm', path, '-o', out]);
   assert.is(r.code, 1);
-  assert.match(r.err, `${path}:2:1: unknown mnemonic 'lda'`);
-  assert.match(r.err, `${path}:3:9: undefined label 'nowhere'`);
+  assert.match(r.err, `${path}:2:1: error: unknown mnemonic 'lda' [unknown-mnemonic]`);
+  assert.match(r.err, `${path}:3:9: error: undefined label 'nowhere' [label-undefined]`);
   assert.not.ok(existsSync(out));
 });
 

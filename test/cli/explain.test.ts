@@ -64,7 +64,7 @@ const CASES: Array<[string[], number, RegExp[], RegExp | '']> = [
     /other arches: kill_process \(badArch\)\n$/,
   ], ''],
   [[policyFile, 'socket', '--arch', 'x86_64', '--format', 'dot'], 0, [/^digraph "socket" \{\n/, /\[label="no"\]/, /label="errno\(EACCES\)\\nrules\[2\]\\np\.ts:8"/], ''],
-  [[warnFile, 'execve'], 0, [/execve on x86_64/], /warning exec-bypass at rules\[0\]: execve is restricted by rules\[0\] but execveat is always allowed/],
+  [[warnFile, 'execve'], 0, [/execve on x86_64/], /warning: rules\[0\]: execve is restricted by rules\[0\] but execveat is always allowed.* \[exec-bypass\]/],
   [[policyFile, 'socket', 'read', '--format', 'dot'], 2, [], /--format dot draws the decision tree of one syscall: name exactly one \(got 2\)/],
   [[policyFile, '--format', 'png'], 2, [], /--format must be one of text, dot, svg/],
   [[policyFile, 'conect'], 1, [], /unknown syscall 'conect' \(did you mean connect\?\)/],

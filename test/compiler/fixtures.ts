@@ -6,6 +6,7 @@
  */
 import type { Action } from '../../src/seccomp/abi.js';
 import type { ArchSection, CmpOp, Condition, PolicyIR, Rule, SyscallRules } from '../../src/ir/types.js';
+import { condition } from '../../src/ir/operators.js';
 import { sectionSweep } from '../../src/ir/nr-spans.js';
 import { ARCHES, type ArchName } from '../../src/syscalls/index.js';
 
@@ -18,9 +19,7 @@ const U64 = (1n << 64n) - 1n;
 const U32 = (1n << 32n) - 1n;
 
 export function cond(arg: number, op: CmpOp, value: bigint | number, width: 32 | 64 = 64, mask?: bigint | number): Condition {
-  return mask === undefined
-    ? { arg, op, width, value: BigInt(value) }
-    : { arg, op, width, value: BigInt(value), mask: BigInt(mask) };
+  return condition(arg, op, width, BigInt(value), mask === undefined ? undefined : BigInt(mask));
 }
 
 let ruleIndex = 0;

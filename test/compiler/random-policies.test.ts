@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { compile } from '../../src/compiler/index.js';
 import type { Action } from '../../src/seccomp/abi.js';
 import type { CmpOp, Condition, PolicyIR, Rule } from '../../src/ir/types.js';
+import { condition as makeCondition } from '../../src/ir/operators.js';
 import { ARCHES, type ArchName } from '../../src/syscalls/index.js';
 import { makeRng, type Rng } from '../support/random-program.js';
 import { differential, describe } from './differential.js';
@@ -42,9 +43,9 @@ function value(rng: Rng, width: 32 | 64): bigint {
 function condition(rng: Rng): Condition {
   const width = rng.chance(0.3) ? 32 : 64;
   const op = rng.pick(OPS);
-  if (op !== 'masked_eq') return { arg: rng.int(6), op, width, value: value(rng, width) };
+  if (op !== 'masked_eq') return makeCondition(rng.int(6), op, width, value(rng, width));
   const mask = value(rng, width);
-  return { arg: rng.int(6), op, width, mask, value: rng.chance(0.8) ? value(rng, width) & mask : value(rng, width) };
+  return makeCondition(rng.int(6), op, width, rng.chance(0.8) ? value(rng, width) & mask : value(rng, width), mask);
 }
 
 function randomPolicy(seed: number): PolicyIR {

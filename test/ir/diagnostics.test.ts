@@ -120,7 +120,7 @@ for (const [name, spec, expected] of cases) {
   test(name, () => {
     const r = normalize(spec);
     const got = r.diagnostics.map((d) => [d.code, d.path]);
-    assert.equal(got, expected.map(([c, p]) => [c, p]), r.diagnostics.map(formatDiagnostic).join('\n'));
+    assert.equal(got, expected.map(([c, p]) => [c, p]), r.diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
     expected.forEach(([, , message], i) => {
       if (message) assert.match(r.diagnostics[i]!.message, message);
     });
@@ -140,7 +140,7 @@ test('diagnostics point at the line of the rule', () => {
   });
   const [d] = normalize(spec).diagnostics;
   assert.is(d!.location!.line, spec.location!.line + 4);
-  assert.match(formatDiagnostic(d!), /diagnostics\.test\.ts:\d+:\d+: error unknown-syscall at rules\[1\]\.syscalls\[0\]: /);
+  assert.match(formatDiagnostic(d!), /diagnostics\.test\.ts:\d+:\d+: error: rules\[1\]\.syscalls\[0\]: .* \[unknown-syscall\]$/);
 });
 
 test('sourceFile is the fallback location for specs without recorded locations', () => {

@@ -9,17 +9,12 @@ import * as assert from 'uvu/assert';
 import { EarlierRules } from '../../src/ir/earlier-rules.js';
 import { implies } from '../../src/ir/implication.js';
 import type { CmpOp, Condition } from '../../src/ir/types.js';
+import { condition } from '../../src/ir/operators.js';
 import { allow, arg, errno, kill, policy } from '../../src/dsl/index.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { makeRng } from '../support/random-program.js';
 
-const c = (arg: number, op: CmpOp, value: bigint, width: 32 | 64 = 64, mask?: bigint): Condition => ({
-  arg,
-  op,
-  width,
-  value,
-  ...(mask !== undefined ? { mask } : {}),
-});
+const c = (arg: number, op: CmpOp, value: bigint, width: 32 | 64 = 64, mask?: bigint): Condition => condition(arg, op, width, value, mask);
 
 /** The reference: the first earlier rule whose conditions `conds` imply. */
 function linear(earlier: readonly (readonly Condition[])[], conds: readonly Condition[]): number | undefined {

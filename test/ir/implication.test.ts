@@ -2,15 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { implies, minMatching, satisfiable } from '../../src/ir/implication.js';
 import type { CmpOp, Condition } from '../../src/ir/types.js';
+import { condition } from '../../src/ir/operators.js';
 
 const M64 = (1n << 64n) - 1n;
-const c = (op: CmpOp, value: bigint, width: 32 | 64 = 64, mask?: bigint, arg = 0): Condition => ({
-  arg,
-  op,
-  width,
-  value,
-  ...(mask !== undefined ? { mask } : {}),
-});
+const c = (op: CmpOp, value: bigint, width: 32 | 64 = 64, mask?: bigint, arg = 0): Condition => condition(arg, op, width, value, mask);
 
 /** The IR's own meaning of a condition (as in src/ir/types.ts). */
 function holds(cond: Condition, x: bigint): boolean {
@@ -22,7 +17,7 @@ function holds(cond: Condition, x: bigint): boolean {
     case 'le': return v <= cond.value;
     case 'gt': return v > cond.value;
     case 'ge': return v >= cond.value;
-    case 'masked_eq': return (v & cond.mask!) === cond.value;
+    case 'masked_eq': return (v & cond.mask) === cond.value;
   }
 }
 

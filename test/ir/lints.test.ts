@@ -59,13 +59,13 @@ const cases: Case[] = [
 for (const [name, spec, expected] of cases) {
   test(name, () => {
     const n = normalize(spec);
-    assert.is(n.diagnostics.filter((d) => d.severity === 'error').length, 0, n.diagnostics.map(formatDiagnostic).join('\n'));
+    assert.is(n.diagnostics.filter((d) => d.severity === 'error').length, 0, n.diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
     const got = n.diagnostics.filter((d) => LINTS.has(d.code));
     for (const d of got) assert.is(d.severity, 'warning');
     const key = (d: { code: string; path: string }) => `${d.code} ${d.path}`;
-    assert.equal(got.map(key).sort(), expected.map(([code, path]) => `${code} ${path}`).sort(), got.map(formatDiagnostic).join('\n'));
+    assert.equal(got.map(key).sort(), expected.map(([code, path]) => `${code} ${path}`).sort(), got.map((d) => formatDiagnostic(d)).join('\n'));
     for (const [code, path, message] of expected) {
-      if (message) assert.ok(got.some((d) => d.code === code && d.path === path && message.test(d.message)), `${code} at ${path} matching ${message}:\n${got.map(formatDiagnostic).join('\n')}`);
+      if (message) assert.ok(got.some((d) => d.code === code && d.path === path && message.test(d.message)), `${code} at ${path} matching ${message}:\n${got.map((d) => formatDiagnostic(d)).join('\n')}`);
     }
   });
 }
@@ -76,7 +76,7 @@ for (const file of readdirSync(policies).filter((f) => f.endsWith('.ts'))) {
     const { spec } = await loadPolicyFile(policies + file);
     for (const arches of [['x86_64', 'x86', 'x32', 'aarch64', 'arm', 'riscv64', 'ppc64le', 'loongarch64'], ['s390x']]) {
       const n = normalize(spec, { arches });
-      assert.equal(n.diagnostics.filter((d) => LINTS.has(d.code)).map(formatDiagnostic), []);
+      assert.equal(n.diagnostics.filter((d) => LINTS.has(d.code)).map((d) => formatDiagnostic(d)), []);
     }
   });
 }

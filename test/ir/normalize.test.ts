@@ -5,6 +5,7 @@ import type { PolicySpec } from '../../src/dsl/spec.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { ARCHES, compatArches, hostArch, resolveSyscall } from '../../src/syscalls/index.js';
 import type { ArchSection, Condition, PolicyIR } from '../../src/ir/types.js';
+import { condition } from '../../src/ir/operators.js';
 
 const nr = (arch: keyof typeof ARCHES, name: string) => resolveSyscall(arch, name)!;
 
@@ -82,8 +83,7 @@ test('rules keep policy order per syscall; conditions become bigint IR condition
       ],
     }),
   );
-  const c = (arg: number, op: Condition['op'], width: 32 | 64, value: bigint, mask?: bigint): Condition =>
-    ({ arg, op, width, value, ...(mask !== undefined ? { mask } : {}) });
+  const c = (arg: number, op: Condition['op'], width: 32 | 64, value: bigint, mask?: bigint): Condition => condition(arg, op, width, value, mask);
   assert.equal(rulesOf(ir, 'x86_64', 'read'), [
     [[c(0, 'eq', 64, 0n), c(2, 'eq', 32, 0xffffffffn)], { kind: 'allow' }, 'rules[0]'],
     [[c(1, 'masked_eq', 64, 0x10n, 0xf0n)], { kind: 'errno', errno: 5 }, 'rules[1]'],
@@ -110,10 +110,10 @@ test('multiplexers: a socket/ipc rule also governs socketcall/ipc with the sub-c
   const ir = ok(policy({ default: allow(), arch: ['x86', 's390x', 'x86_64'], rules: [errno('EACCES').on('connect', 'shmat')] }));
   for (const arch of ['x86', 's390x'] as const) {
     assert.equal(rulesOf(ir, arch, 'socketcall'), [
-      [[{ arg: 0, op: 'eq', width: 32, value: 3n }], { kind: 'errno', errno: 13 }, 'rules[0].syscalls[0]'],
+      [[condition(0, 'eq', 32, 3n)], { kind: 'errno', errno: 13 }, 'rules[0].syscalls[0]'],
     ]);
     assert.equal(rulesOf(ir, arch, 'ipc'), [
-      [[{ arg: 0, op: 'masked_eq', width: 32, value: 21n, mask: 0xffffn }], { kind: 'errno', errno: 13 }, 'rules[0].syscalls[1]'],
+      [[condition(0, 'masked_eq', 32, 21n, 0xffffn)], { kind: 'errno', errno: 13 }, 'rules[0].syscalls[1]'],
     ]);
     assert.equal(rulesOf(ir, arch, 'connect'), [[[], { kind: 'errno', errno: 13 }, 'rules[0]']]);
   }

@@ -6,6 +6,7 @@ import { DiagnosticSink } from '../../src/oci/diagnostic.js';
 import { importOciProfile } from '../../src/oci/import.js';
 import { ARCHES } from '../../src/syscalls/index.js';
 import type { CmpOp, Condition } from '../../src/ir/types.js';
+import { condition } from '../../src/ir/operators.js';
 import { actionToRet, type Action } from '../../src/seccomp/abi.js';
 
 // A small seeded generator (mulberry32), so that failures reproduce.
@@ -29,7 +30,7 @@ function randomRules(next: () => number, n: number): DbRule[] {
     const conditions: Condition[] = Array.from({ length: 1 + Math.floor(next() * 2) }, () => {
       const op = OPS[Math.floor(next() * OPS.length)]!;
       const arg = Math.floor(next() * 2);
-      return op === 'masked_eq' ? { arg, op, width: 64, mask: 3n, value: value() & 3n } : { arg, op, width: 64, value: value() };
+      return op === 'masked_eq' ? condition(arg, op, 64, value() & 3n, 3n) : condition(arg, op, 64, value());
     });
     return { nr: 0, conditions, action: ACTIONS[Math.floor(next() * ACTIONS.length)]!, origin: { index: i, path: `syscalls[${i}]` } };
   });

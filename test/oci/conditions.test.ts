@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CmpOp, Condition } from '../../src/ir/types.js';
+import { condition } from '../../src/ir/operators.js';
 import { conditionHolds } from '../../src/ir/semantics.js';
 import { mergePerArg, nativeProduct, negate } from '../../src/oci/conditions.js';
 
@@ -19,8 +20,8 @@ function conditions(): Condition[] {
     const max = width === 32 ? 0xffffffffn : U64;
     for (const op of OPS) {
       for (const v of VALUES.filter((x) => x <= max)) {
-        if (op !== 'masked_eq') out.push({ arg: 0, op, width, value: v });
-        else for (const m of MASKS.filter((x) => x <= max)) out.push({ arg: 0, op, width, value: v & m, mask: m });
+        if (op !== 'masked_eq') out.push(condition(0, op, width, v));
+        else for (const m of MASKS.filter((x) => x <= max)) out.push(condition(0, op, width, v & m, m));
       }
     }
   }

@@ -8,6 +8,7 @@ import { parseJson, JsonSyntaxError } from '../../src/oci/json.js';
 import type { PolicyIR } from '../../src/ir/types.js';
 import { decide } from '../../src/ir/semantics.js';
 import { ARCHES } from '../../src/syscalls/index.js';
+import { condition } from '../../src/ir/operators.js';
 
 const OPTS: OciImportOptions = { arch: 'x86_64', kernel: '6.1', caps: [] };
 const base = (syscalls: unknown[], extra: object = {}) => JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', architectures: ['SCMP_ARCH_X86_64'], syscalls, ...extra }, null, 2);
@@ -88,7 +89,7 @@ for (const [what, text, expected] of WARNINGS) {
 test('diagnostics from text carry line and column', () => {
   const text = '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [\n    { "names": ["read"], "action": "SCMP_ACT_ALOW" }\n  ]\n}';
   const [d] = importOciProfile(text, OPTS).diagnostics;
-  assert.equal([d?.line, d?.column, d?.path], [4, 36, 'syscalls[0].action']);
+  assert.equal([d?.location?.line, d?.location?.column, d?.path], [4, 36, 'syscalls[0].action']);
 });
 
 function section(ir: PolicyIR | undefined, arch: string) {
@@ -161,8 +162,8 @@ test('socket calls on x86 also govern socketcall, argument 0 replaced by the cal
   const s = section(res.ir, 'x86');
   const mux = s.syscalls.find((x) => x.name === 'socketcall');
   assert.equal(mux?.rules[0]?.conditions, [
-    { arg: 0, op: 'eq', width: 32, value: 3n },
-    { arg: 2, op: 'le', width: 32, value: 110n },
+    condition(0, 'eq', 32, 3n),
+    condition(2, 'le', 32, 110n),
   ]);
   assert.ok(s.syscalls.find((x) => x.name === 'connect'));
 });

@@ -27,7 +27,7 @@ for (const policy of builtInPolicies()) {
     const { spec, file } = await loadPolicyFile(join(POLICIES_DIR, `${policy}.ts`));
     for (const arches of targets) {
       const n = normalize(spec, { arches, sourceFile: file });
-      assert.not.ok(hasErrors(n.diagnostics), n.diagnostics.map(formatDiagnostic).join('\n'));
+      assert.not.ok(hasErrors(n.diagnostics), n.diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
       const r = compile(n.ir!);
       const report = differential(n.ir!, r.program, r.endian);
       assert.ok(report.cases > 400);

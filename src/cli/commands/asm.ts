@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { assemble, AsmError, type Assembly } from '../../bpf/assembler.js';
 import { encode } from '../../bpf/encode.js';
+import { formatDiagnostic } from '../../ir/diagnostics.js';
 import { check } from '../../bpf/validate.js';
 import { parseArgs, UsageError, UserError, type Command } from '../io.js';
 import { firstProblems, isTerminal, LISTING_INPUT, readInput } from '../input.js';
@@ -32,7 +33,7 @@ Exit status: 0 written, 1 assembly or validation errors (each with its line), 2 
 
 function asmFailure(path: string, e: AsmError): UserError {
   const { shown, more } = firstProblems(e.diagnostics);
-  return new UserError([...shown.map((d) => `${path}:${d.line}:${d.column}: ${d.message}`), ...(more ? [more] : [])].join('\n'));
+  return new UserError([...shown.map((d) => formatDiagnostic(d, path)), ...(more ? [more] : [])].join('\n'));
 }
 
 /** Validator problems as `FILE:LINE: instruction N: ...` with the offending source line quoted. */

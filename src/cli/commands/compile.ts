@@ -68,7 +68,7 @@ async function loadPolicy(path: string, arches: readonly string[] | undefined, o
     loaded = await loadPolicyFile(path, timeout !== undefined ? { timeout } : {});
   } catch (e) {
     if (e instanceof PolicyLoadError) {
-      return { ir: undefined, messages: e.diagnostics.map(formatDiagnostic), hasErrors: true, skipped: new Map() };
+      return { ir: undefined, messages: e.diagnostics.map((d) => formatDiagnostic(d)), hasErrors: true, skipped: new Map() };
     }
     throw e;
   }
@@ -78,7 +78,7 @@ async function loadPolicy(path: string, arches: readonly string[] | undefined, o
   for (const s of result.skipped) skipped.set(s.arch, [...(skipped.get(s.arch) ?? []), s.syscall]);
   return {
     ir: result.ir,
-    messages: result.diagnostics.map(formatDiagnostic),
+    messages: result.diagnostics.map((d) => formatDiagnostic(d)),
     hasErrors: hasErrors(result.diagnostics),
     skipped,
   };

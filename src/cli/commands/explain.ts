@@ -53,7 +53,7 @@ async function loadPolicy(path: string, arches: readonly string[] | undefined, i
   try {
     loaded = await loadPolicyFile(path);
   } catch (e) {
-    if (e instanceof PolicyLoadError) throw new UserError(e.diagnostics.map(formatDiagnostic).join('\n'));
+    if (e instanceof PolicyLoadError) throw new UserError(e.diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
     throw e;
   }
   const n = normalize(loaded.spec, { ...(arches ? { arches } : {}), sourceFile: loaded.file });
