@@ -10,3 +10,4 @@ export { actionText, parseActionText } from './action-text.js';
 export { formatValue } from './regions.js';
 export { explainPolicy, explainSyscall, explanationText, conditionText, type ExplainOptions, type ExplainedRule, type PolicyExplanation, type Route, type SectionExplanation, type SyscallExplanation } from './explain.js';
 export { explanationDot } from './explain-dot.js';
+export { provenanceText, sourceListing, type SourceListingOptions } from './source-listing.js';

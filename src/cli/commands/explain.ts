@@ -5,13 +5,11 @@
  * one syscall's decision tree as Graphviz text, `svg` renders it with Graphviz's `dot`.
  */
 import { spawnSync } from 'node:child_process';
-import { extname, isAbsolute, relative } from 'node:path';
-import type { SourceLocation } from '../../dsl/spec.js';
-import type { PolicyIR } from '../../ir/types.js';
 import { isGroupName, groupSyscalls, unknownGroupMessage } from '../../syscalls/group.js';
 import { isKnownSyscall, unknownSyscallMessage } from '../../syscalls/index.js';
-import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
+import { parseArgs, UsageError, UserError, type Command } from '../io.js';
 import { parseArchOption } from '../load-input.js';
+import { loadPolicySource } from '../policy-source.js';
 
 const FORMATS = ['text', 'dot', 'svg'] as const;
 
@@ -32,43 +30,6 @@ Options:
 
 Exit status: 0 explained, 1 policy errors or unknown syscall, 2 bad usage.
 `;
-
-interface Loaded {
-  readonly ir: PolicyIR;
-  readonly locate: (index: number) => SourceLocation | undefined;
-}
-
-async function loadPolicy(path: string, arches: readonly string[] | undefined, io: CliIO): Promise<Loaded> {
-  if (extname(path).toLowerCase() === '.json') {
-    const { loadOciPolicy } = await import('../oci-input.js');
-    const r = await loadOciPolicy(path, arches ? { arches } : {});
-    for (const m of r.messages) io.stderr.write(`${m}\n`);
-    if (r.hasErrors || !r.ir) throw new UserError(`${path}: not explained (errors above)`);
-    return { ir: r.ir, locate: () => undefined };
-  }
-  const { loadPolicyFile, PolicyLoadError } = await import('../../loader/policy-file.js');
-  const { normalize } = await import('../../ir/normalize.js');
-  const { formatDiagnostic, hasErrors } = await import('../../ir/diagnostics.js');
-  let loaded;
-  try {
-    loaded = await loadPolicyFile(path);
-  } catch (e) {
-    if (e instanceof PolicyLoadError) throw new UserError(e.diagnostics.map(formatDiagnostic).join('\n'));
-    throw e;
-  }
-  const n = normalize(loaded.spec, { ...(arches ? { arches } : {}), sourceFile: loaded.file });
-  for (const d of n.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
-  if (!n.ir || hasErrors(n.diagnostics)) throw new UserError(`${path}: not explained (errors above)`);
-  const rules = loaded.spec.rules;
-  return { ir: n.ir, locate: (i) => shorter(rules[i]?.location ?? loaded.spec.location) };
-}
-
-/** The location with its file relative to the working directory when it lies below it. */
-function shorter(l: SourceLocation | undefined): SourceLocation | undefined {
-  if (!l) return undefined;
-  const rel = relative(process.cwd(), l.file);
-  return rel.startsWith('..') || isAbsolute(rel) ? l : { ...l, file: rel };
-}
 
 /** Syscall names from the operands, groups expanded, each once, in the order given. */
 function syscallOperands(operands: readonly string[]): string[] {
@@ -98,7 +59,7 @@ export const run: Command = async (argv, io) => {
     throw new UsageError(`--format ${format} draws the decision tree of one syscall: name exactly one (got ${syscalls.length})`);
   }
   const arches = parseArchOption(args['--arch']);
-  const { ir, locate } = await loadPolicy(path, arches, io);
+  const { ir, locate } = await loadPolicySource(path, arches, io, 'not explained');
   const { explainPolicy, explanationText } = await import('../../analysis/explain.js');
   const e = explainPolicy(ir, { ...(syscalls.length ? { syscalls } : {}), locate });
   if (format === 'text') {
