@@ -2,7 +2,8 @@
  * `seccompile explain POLICY [SYSCALL|@GROUP ...] [--arch A] [--format text|dot|svg]`: for each
  * syscall (default: every one a rule names), per arch, the decision, under which argument
  * conditions, and which rule decides (with the file:line:column the DSL recorded); `dot` draws
- * one syscall's decision tree as Graphviz text, `svg` renders it with Graphviz's `dot`.
+ * one syscall's decision tree, or with no or several syscalls the whole filter's, as Graphviz
+ * text, `svg` renders it with Graphviz's `dot`.
  */
 import { spawnSync } from 'node:child_process';
 import { isGroupName, groupSyscalls, unknownGroupMessage } from '../../syscalls/group.js';
@@ -24,8 +25,11 @@ Without SYSCALL: every syscall a rule names, then the default, newer and badArch
 
 Options:
   --arch A          arches to explain (the policy is lowered for them), repeatable or comma-separated
-  --format F        text (default); dot: one syscall's decision tree as Graphviz text;
-                    svg: the same rendered by Graphviz's dot (apt-get install graphviz)
+  --format F        text (default); dot: the decision tree as Graphviz text: of one
+                    SYSCALL, else of the whole filter (arch check, nr dispatch, the
+                    rules of each syscall, syscalls with the same decision as one node;
+                    only the SYSCALLs given, if several); svg: the same rendered by
+                    Graphviz's dot (apt-get install graphviz)
   -h, --help        show this help
 
 Exit status: 0 explained, 1 policy errors or unknown syscall, 2 bad usage.
@@ -55,9 +59,6 @@ export const run: Command = async (argv, io) => {
   const format = args['--format'] ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${format}'`);
   const syscalls = syscallOperands(rest);
-  if (format !== 'text' && syscalls.length !== 1) {
-    throw new UsageError(`--format ${format} draws the decision tree of one syscall: name exactly one (got ${syscalls.length})`);
-  }
   const arches = parseArchOption(args['--arch']);
   const { ir, locate } = await loadPolicySource(path, arches, io, 'not explained');
   const { explainPolicy, explanationText } = await import('../../analysis/explain.js');
@@ -66,8 +67,14 @@ export const run: Command = async (argv, io) => {
     io.stdout.write(explanationText(e, { all: syscalls.length === 0 }));
     return 0;
   }
-  const { explanationDot } = await import('../../analysis/explain-dot.js');
-  const dot = explanationDot(e.sections.flatMap((s) => s.syscalls));
+  let dot: string;
+  if (syscalls.length === 1) {
+    const { explanationDot } = await import('../../analysis/explain-dot.js');
+    dot = explanationDot(e.sections.flatMap((s) => s.syscalls));
+  } else {
+    const { filterDot } = await import('../../analysis/filter-dot.js');
+    dot = filterDot(e, { whole: syscalls.length === 0 });
+  }
   if (format === 'dot') {
     io.stdout.write(dot);
     return 0;
