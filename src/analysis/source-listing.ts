@@ -25,6 +25,7 @@ const RULES_SHOWN = 4;
 const ROLE_TEXT: Readonly<Record<Exclude<InsnSource, number>, string>> = {
   'arch-check': 'arch check',
   'nr-dispatch': 'syscall nr tree',
+  'arg-dispatch': 'argument value tree',
   default: 'default',
   newer: 'newer',
   'bad-arch': 'badArch',

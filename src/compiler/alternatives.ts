@@ -107,7 +107,7 @@ export function alternativesTree(
     const low = Number(v & MASK32);
     const lows = byHigh.get(high) ?? new Map<number, DecisionTree>();
     byHigh.set(high, lows);
-    // The value's return belongs to the rule that decides it; the tests, to the whole run.
+    // The value's return belongs to the rule that decides it; the tests are the run's 'arg-dispatch'.
     if (!lows.has(low)) lows.set(low, b.within([rule.origin.index], () => b.leaf(rule.action)));
   }
   const lowOffset = argWordOffset(first.arg, 'low', endian);

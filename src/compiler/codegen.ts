@@ -168,14 +168,16 @@ export class CodeGen {
       for (const s of this.tags.get(id) ?? []) set.add(s);
       byRet.set(node.k, set);
     });
-    const of = (id: NodeId): Iterable<InsnSource> => {
+    // One sorted array per `ret #k`, shared by its copies (it may name thousands of rules).
+    const retSources = new Map([...byRet].map(([k, set]) => [k, sortSources(set)] as const));
+    const of = (id: NodeId): InsnProvenance => {
       let at = id;
       while (this.nodes[at]!.code === JA) at = this.nodes[at]!.jt;
       const node = this.nodes[at]!;
-      return node.code === RET_K ? byRet.get(node.k)! : (this.tags.get(at) ?? []);
+      return node.code === RET_K ? retSources.get(node.k)! : sortSources(this.tags.get(at) ?? []);
     };
     const out: InsnProvenance[] = [];
-    for (let j = this.nodes.length - 1; j >= 0; j--) out.push(sortSources(of(j)));
+    for (let j = this.nodes.length - 1; j >= 0; j--) out.push(of(j));
     return out;
   }
 }

@@ -66,7 +66,7 @@ export interface CompileResult {
   /**
    * Where each instruction came from, `provenance[pc]` for `program[pc]` (src/compiler/provenance.ts):
    * the indexes of the policy rules (`RuleOrigin.index`) whose argument tests or action it
-   * carries, and the dispatch roles ('arch-check', 'nr-dispatch') or fallbacks ('default',
+   * carries, and the dispatch roles ('arch-check', 'nr-dispatch', 'arg-dispatch') or fallbacks ('default',
    * 'newer', 'bad-arch') it serves. A side table: the program's bytes do not depend on it. A
    * `ret` several rules end in lists them all; one with a single rule index was decided by that rule.
    */

@@ -90,7 +90,7 @@ export function rulesTree(
     if (start < end) {
       const run = rules.slice(start, end);
       const after = next;
-      next = b.within(run.map((r) => r.origin.index), () => alternativesTree(b, run, endian, after, layout));
+      next = b.within(['arg-dispatch'], () => alternativesTree(b, run, endian, after, layout));
       end = start;
       continue;
     }

@@ -45,11 +45,15 @@ export function lower(cg: CodeGen, root: DecisionTree, b?: TreeBuilder): NodeId 
   const stack: Frame[] = [];
   /** The lowered node for `tree` reached with `acc`, or undefined after pushing it to be lowered. */
   // Every node lowered for a tree node carries its sources (the provenance side table).
+  // A leaf is tagged once: codegen gives every copy of `ret #k` the tags of all of them, and a
+  // leaf many rules end in (allow) has many tags and many parents.
   const sources = (tree: DecisionTree) => b?.sourcesOf(tree) ?? [];
+  const taggedLeaves = new Set<number>();
   const lowered = (tree: DecisionTree, acc: Acc): NodeId | undefined => {
     if (tree.kind === 'return') {
       const id = cg.ret(actionToRet(tree.action));
-      cg.tag(id, sources(tree));
+      if (!taggedLeaves.has(tree.id)) cg.tag(id, sources(tree));
+      taggedLeaves.add(tree.id);
       return id;
     }
     const hit = memo.get(`${tree.id}@${acc}`);

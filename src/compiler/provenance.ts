@@ -19,11 +19,14 @@
  *   policy, `syscalls[N]` of an OCI profile), for its argument tests and its action's `ret`;
  * - 'arch-check': loading seccomp_data.arch and comparing it with a targeted AUDIT_ARCH;
  * - 'nr-dispatch': loading seccomp_data.nr and the search / JEQ chains over syscall numbers;
+ * - 'arg-dispatch': the search over one argument's values that decides among a run of equality
+ *   rules of a syscall (./alternatives.ts); each value's `ret` names its rule. (Naming every rule
+ *   of the run on each of its tests would make the table quadratic in the run's length.)
  * - 'default': the `ret` of the policy's default action (a syscall no rule matches);
  * - 'newer': the `ret` for numbers newer than the syscall tables;
  * - 'bad-arch': the `ret` for an arch (or an ABI's numbers) the filter does not target.
  */
-export type InsnSource = number | 'arch-check' | 'nr-dispatch' | 'default' | 'newer' | 'bad-arch';
+export type InsnSource = number | 'arch-check' | 'nr-dispatch' | 'arg-dispatch' | 'default' | 'newer' | 'bad-arch';
 
 /**
  * The sources of one instruction: rule indexes ascending, then the named roles in the order of
@@ -31,7 +34,7 @@ export type InsnSource = number | 'arch-check' | 'nr-dispatch' | 'default' | 'ne
  */
 export type InsnProvenance = readonly InsnSource[];
 
-const ROLE_ORDER: readonly Exclude<InsnSource, number>[] = ['arch-check', 'nr-dispatch', 'default', 'newer', 'bad-arch'];
+const ROLE_ORDER: readonly Exclude<InsnSource, number>[] = ['arch-check', 'nr-dispatch', 'arg-dispatch', 'default', 'newer', 'bad-arch'];
 
 /** The sources in their canonical order (see InsnProvenance), each once. */
 export function sortSources(sources: Iterable<InsnSource>): InsnSource[] {

@@ -88,6 +88,7 @@ for (const [name, make] of Object.entries(CASES)) {
         const p = r.provenance[pc]!;
         if (p.includes('arch-check')) return 0;
         if (p.includes('nr-dispatch')) return 1;
+        if (p.length === 1 && p[0] === 'arg-dispatch') return 2; // an equality run's value search
         assert.ok(p.some((s) => own.has(s)), `${where}: instruction ${pc} ${JSON.stringify(p)} is none of this call's sources`);
         return 2;
       });
@@ -113,6 +114,31 @@ test('the provenance does not change the bytes: compiled twice, same program and
   const b = compile(ir);
   assert.equal(a.program, b.program);
   assert.equal(a.provenance, b.provenance);
+});
+
+test('an equality run: its value search is arg-dispatch, each value returns with its own rule', () => {
+  const ir = alternatives();
+  const ioctl = ir.sections[0]!.syscalls.find((e) => e.name === 'ioctl')!.rules.map((rl) => rl.origin.index);
+  const r = compile(ir);
+  const searched = r.provenance.filter((p) => p.length === 1 && p[0] === 'arg-dispatch');
+  assert.ok(searched.length >= 3, JSON.stringify(r.provenance));
+  // errno(41) and errno(42) are returned for one value each: their rets name that rule alone.
+  for (const i of [1, 2]) assert.ok(r.provenance.some((p) => soleRule(p) === ioctl[i]), `rules[${ioctl[i]}]`);
+  // The repeated value 1 (rules 0 and 3) is decided by the first: rule 3 ends nowhere.
+  assert.not.ok(r.provenance.some((p) => p.includes(ioctl[3]!)), 'the shadowed repeat has instructions');
+});
+
+test('the table stays linear: a run of 3,000 values, 600 allow rules name each rule a few times', () => {
+  const values = Array.from({ length: 3000 }, (_, i) => rule(errno(1 + (i % 3)), cond(1, 'eq', 0x5400 + 3 * i, 32)));
+  const allows = Object.fromEntries(['read', 'write', 'close', 'openat', 'mmap'].map((n) => [n, Array.from({ length: 120 }, (_, i) => rule(ALLOW, cond(0, 'eq', i), cond(2, 'gt', i)))]));
+  for (const ir of [policyIR(KILL, section('x86_64', { rules: { ioctl: values } })), policyIR(KILL, section('x86_64', { rules: allows }))]) {
+    const r = compile(ir);
+    const entries = r.provenance.reduce((n, p) => n + p.length, 0);
+    // Each rule is named on its own tests and on its ret (shared by copies of that ret).
+    const rules = ir.sections[0]!.syscalls.reduce((n, e) => n + e.rules.length, 0);
+    const rets = r.program.filter((i) => i.code === 0x06).length;
+    assert.ok(entries <= 8 * r.program.length + rets * rules, `${entries} entries for ${r.program.length} instructions`);
+  }
 });
 
 test('shared and sole sources: a rule two syscalls share, the nr tree, the arch check', () => {

@@ -28,7 +28,8 @@ big-endian filter's listing starts with \`.endian big\`, so the bytes come back 
 With --source, POLICY (a .ts/.js policy or an OCI profile .json) is compiled as \`seccompile
 POLICY\` would and listed with, in brackets, where each instruction came from: the rule
 (rules[N] and file:line:column; syscalls[N] of an OCI profile), or the arch check, the syscall
-nr tree, or the default / newer / badArch return. A shared instruction names all its sources.
+nr tree, the argument value tree of a run of equality rules, or the default / newer / badArch
+return. A shared instruction names all its sources.
 
 Options:
   --endian big|little   byte order of the file (default: the order in which it is a valid
