@@ -4,7 +4,8 @@
  *   bpf/<policy>.x86_64.bpf    x86_64 + x86 + x32      (raw struct sock_filter[], little-endian)
  *   bpf/<policy>.aarch64.bpf   aarch64 + arm
  *   bpf/<policy>.<arch>.txt    the annotated disassembly of the same filter
- *   bpf/net-off.x86_64.source.txt  that listing with each instruction's rule (`disasm --source`)
+ * and test/golden/disasm/net-off.x86_64.source.txt, that listing with each instruction's rule
+ * (`disasm --source`), a golden file kept out of the package.
  * `jail` reads bpf/<policy>.<arch>.bpf by exactly this naming. test/policies/golden.test.ts
  * recompiles and fails when bpf/ is stale. Deterministic: the same sources give the same bytes.
  *
@@ -66,7 +67,7 @@ export async function buildArtifacts(policy: string, target: ArchName, dir = POL
     // Locations relative to the repository, so the file is the same in every checkout.
     const locate = (i: number) => relativeLocation(spec.rules[i]?.location ?? spec.location, ROOT);
     const listing = sourceListing(compiled, result.ir, { locate, syscallName: tableSyscallName });
-    out.push({ path: `bpf/${policy}.${target}.source.txt`, content: Buffer.from(`${note}; seccompile disasm --source policies/${policy}.ts --arch ${arches.join(',')}\n${listing}`) });
+    out.push({ path: `test/golden/disasm/${policy}.${target}.source.txt`, content: Buffer.from(`${note}; seccompile disasm --source policies/${policy}.ts --arch ${arches.join(',')}\n${listing}`) });
   }
   return out;
 }

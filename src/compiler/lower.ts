@@ -43,12 +43,12 @@ export function lower(cg: CodeGen, root: DecisionTree, b?: TreeBuilder): NodeId 
     then?: NodeId;
   }
   const stack: Frame[] = [];
-  /** The lowered node for `tree` reached with `acc`, or undefined after pushing it to be lowered. */
   // Every node lowered for a tree node carries its sources (the provenance side table).
   // A leaf is tagged once: codegen gives every copy of `ret #k` the tags of all of them, and a
   // leaf many rules end in (allow) has many tags and many parents.
   const sources = (tree: DecisionTree) => b?.sourcesOf(tree) ?? [];
   const taggedLeaves = new Set<number>();
+  /** The lowered node for `tree` reached with `acc`, or undefined after pushing it to be lowered. */
   const lowered = (tree: DecisionTree, acc: Acc): NodeId | undefined => {
     if (tree.kind === 'return') {
       const id = cg.ret(actionToRet(tree.action));

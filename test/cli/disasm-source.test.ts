@@ -1,7 +1,7 @@
 /**
  * `seccompile disasm --source POLICY` in-process: each instruction with the rule (and its
  * file:line:column) or the part of the dispatch it came from, for a DSL policy and an OCI
- * profile; the built-in net-off listing is the golden bpf/net-off.x86_64.source.txt; usage errors.
+ * profile; the built-in net-off listing is the golden test/golden/disasm/net-off.x86_64.source.txt; usage errors.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -87,8 +87,8 @@ test('every instruction has its source; without them the listing is `--format di
   assert.equal(stripped, plain.map((l) => l.trimEnd()));
 });
 
-test('the built-in net-off on x86_64 lists as the golden bpf/net-off.x86_64.source.txt', async () => {
-  const golden = readFileSync(join(ROOT, 'bpf/net-off.x86_64.source.txt'), 'utf8');
+test('the built-in net-off on x86_64 lists as the golden test/golden/disasm/net-off.x86_64.source.txt', async () => {
+  const golden = readFileSync(join(ROOT, 'test/golden/disasm/net-off.x86_64.source.txt'), 'utf8');
   const [, command, ...listing] = golden.split('\n');
   const argv = command!.replace(/^; seccompile disasm /, '').split(' ');
   assert.equal(argv.slice(0, 2), ['--source', 'policies/net-off.ts']);
