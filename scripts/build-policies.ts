@@ -4,6 +4,8 @@
  *   bpf/<policy>.x86_64.bpf    x86_64 + x86 + x32      (raw struct sock_filter[], little-endian)
  *   bpf/<policy>.aarch64.bpf   aarch64 + arm
  *   bpf/<policy>.<arch>.txt    the annotated disassembly of the same filter
+ * and test/golden/disasm/net-off.x86_64.source.txt, that listing with each instruction's rule
+ * (`disasm --source`), a golden file kept out of the package.
  * `jail` reads bpf/<policy>.<arch>.bpf by exactly this naming. test/policies/golden.test.ts
  * recompiles and fails when bpf/ is stale. Deterministic: the same sources give the same bytes.
  *
@@ -13,10 +15,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compile } from '../src/compiler/index.js';
+import { sourceListing } from '../src/analysis/source-listing.js';
 import { formatFilter } from '../src/cli/filter-output.js';
+import { relativeLocation } from '../src/cli/policy-source.js';
 import { formatDiagnostic, hasErrors } from '../src/ir/diagnostics.js';
 import { normalize } from '../src/ir/normalize.js';
 import { loadPolicyFile } from '../src/loader/policy-file.js';
+import { tableSyscallName } from '../src/seccomp/syscall-namer.js';
 import { compatArches, type ArchName } from '../src/syscalls/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +29,8 @@ export const POLICIES_DIR = join(ROOT, 'policies');
 export const BPF_DIR = join(ROOT, 'bpf');
 /** The host arches we ship compiled built-ins for. */
 export const BUILT_IN_TARGETS: readonly ArchName[] = ['x86_64', 'aarch64'];
+/** The (policy, target) whose provenance listing is kept as a golden file. */
+const SOURCE_LISTED = { policy: 'net-off', target: 'x86_64' } as const;
 
 export interface Artifact {
   /** Path relative to the repository root, e.g. bpf/net-off.x86_64.bpf. */
@@ -52,10 +59,17 @@ export async function buildArtifacts(policy: string, target: ArchName, dir = POL
   const meta = { policy, arches: result.ir.sections.map((s) => s.arch) };
   const txt = formatFilter(compiled, 'disasm', meta) as string;
   const note = `; regenerate with: npm run build:policies\n`;
-  return [
+  const out: Artifact[] = [
     { path: `bpf/${policy}.${target}.bpf`, content: formatFilter(compiled, 'bpf', meta) as Uint8Array },
     { path: `bpf/${policy}.${target}.txt`, content: Buffer.from(note + txt) },
   ];
+  if (policy === SOURCE_LISTED.policy && target === SOURCE_LISTED.target) {
+    // Locations relative to the repository, so the file is the same in every checkout.
+    const locate = (i: number) => relativeLocation(spec.rules[i]?.location ?? spec.location, ROOT);
+    const listing = sourceListing(compiled, result.ir, { locate, syscallName: tableSyscallName });
+    out.push({ path: `test/golden/disasm/${policy}.${target}.source.txt`, content: Buffer.from(`${note}; seccompile disasm --source policies/${policy}.ts --arch ${arches.join(',')}\n${listing}`) });
+  }
+  return out;
 }
 
 /** Every artifact of every built-in policy. */

@@ -18,7 +18,7 @@ export {
 } from './seccomp/annotate.js';
 export { tableSyscallName } from './seccomp/syscall-namer.js';
 export { compile, encodeFilter, CompileError, COMPILE_ERROR } from './compiler/index.js';
-export type { CompileErrorCode, CompileOptions, CompileResult, CompileStats } from './compiler/index.js';
+export type { CompileErrorCode, CompileOptions, CompileResult, CompileStats, InsnProvenance, InsnSource } from './compiler/index.js';
 export { decide, type SyscallData } from './ir/semantics.js';
 export * from './dsl/index.js';
 export { normalize } from './ir/normalize.js';
@@ -69,6 +69,10 @@ export {
   explainPolicy,
   explanationText,
   explanationDot,
+  filterDot,
+  sourceListing,
+  type FilterDotOptions,
+  type SourceListingOptions,
   type ExplainOptions,
   type PolicyExplanation,
   type SyscallExplanation,

@@ -4,13 +4,21 @@
  * condition reaches the rule's action, "no" on any condition falls to the next rule, the last to
  * the default. Rules an earlier unconditional rule hides are left out. Deterministic output.
  */
+import type { Action } from '../seccomp/abi.js';
 import { actionText } from './action-text.js';
 import { conditionText, type SyscallExplanation } from './explain.js';
 
-const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+/** A Graphviz double-quoted string. */
+export const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
-function shortLocation(l: { file: string; line: number; column: number } | undefined): string {
+/** `\np.ts:12` for a label: the file's base name and the line. */
+export function shortLocation(l: { file: string; line: number; column: number } | undefined): string {
   return l ? `\n${l.file.split('/').pop()}:${l.line}` : '';
+}
+
+/** Green for actions that let the call run, red for the others. */
+export function actionFill(action: Action): string {
+  return action.kind === 'allow' || action.kind === 'log' ? '#d8f0d8' : '#f4d6d6';
 }
 
 /** A digraph with one cluster per (arch, route) of the given explanations. */
@@ -32,8 +40,7 @@ export function explanationDot(explanations: readonly SyscallExplanation[]): str
       r.rules.forEach((rule, i) => {
         if (rule.unreachable) return;
         const action = `${id}_r${i}`;
-        const fill = rule.action.kind === 'allow' || rule.action.kind === 'log' ? '#d8f0d8' : '#f4d6d6';
-        out.push(`    ${action} [shape=box, style=filled, fillcolor=${quote(fill)}, label=${quote(`${actionText(rule.action, x.arch)}\n${rule.origin.path}${shortLocation(rule.location)}`)}];`);
+        out.push(`    ${action} [shape=box, style=filled, fillcolor=${quote(actionFill(rule.action))}, label=${quote(`${actionText(rule.action, x.arch)}\n${rule.origin.path}${shortLocation(rule.location)}`)}];`);
         if (rule.conditions.length === 0) {
           link(action);
           pending = [];
@@ -49,7 +56,7 @@ export function explanationDot(explanations: readonly SyscallExplanation[]): str
         pending = conds.map((from) => ({ from, label: 'no' }));
       });
       if (r.fallback) {
-        out.push(`    ${id}_default [shape=box, style=filled, fillcolor=${quote(r.fallback.kind === 'allow' || r.fallback.kind === 'log' ? '#d8f0d8' : '#f4d6d6')}, label=${quote(`${actionText(r.fallback, x.arch)}\ndefault`)}];`);
+        out.push(`    ${id}_default [shape=box, style=filled, fillcolor=${quote(actionFill(r.fallback))}, label=${quote(`${actionText(r.fallback, x.arch)}\ndefault`)}];`);
         link(`${id}_default`);
       }
       out.push('  }');

@@ -11,3 +11,5 @@ export { formatValue } from './regions.js';
 export { explainPolicy, explainSyscall, explanationText, conditionText, type ExplainOptions, type ExplainedRule, type PolicyExplanation, type Route, type SectionExplanation, type SyscallExplanation } from './explain.js';
 export { explanationDot } from './explain-dot.js';
 export { decidingRule, type Decider } from './deciding-rule.js';
+export { provenanceText, sourceListing, type SourceListingOptions } from './source-listing.js';
+export { filterDot, type FilterDotOptions } from './filter-dot.js';

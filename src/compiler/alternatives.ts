@@ -107,7 +107,8 @@ export function alternativesTree(
     const low = Number(v & MASK32);
     const lows = byHigh.get(high) ?? new Map<number, DecisionTree>();
     byHigh.set(high, lows);
-    if (!lows.has(low)) lows.set(low, b.leaf(rule.action));
+    // The value's return belongs to the rule that decides it; the tests are the run's 'arg-dispatch'.
+    if (!lows.has(low)) lows.set(low, b.within([rule.origin.index], () => b.leaf(rule.action)));
   }
   const lowOffset = argWordOffset(first.arg, 'low', endian);
   const lowTrees = new Map<number, DecisionTree>();

@@ -12,8 +12,13 @@
  * its successor is not the node created just before it, a `JA` is put in between.
  * Identical instructions with identical successors are shared (identical returns included,
  * while within reach).
+ *
+ * Provenance (./provenance.ts) rides along as a side table: the lowering tags the nodes it
+ * creates with their sources; what codegen adds by itself (JAs, copies of a return) takes the
+ * sources of what it stands for when the program is emitted.
  */
 import { BPF_CLASS, BPF_JMP_OP, BPF_RVAL, insn, type Insn } from '../bpf/isa.js';
+import { sortSources, type InsnProvenance, type InsnSource } from './provenance.js';
 
 /** Index of an instruction in creation order. */
 export type NodeId = number;
@@ -37,6 +42,7 @@ export class CodeGen {
   private readonly memo = new Map<string, NodeId>();
   /** Latest copy of each `ret #k` (the nearest to whatever is created next). */
   private readonly returns = new Map<number, NodeId>();
+  private readonly tags = new Map<NodeId, Set<InsnSource>>();
   private trampolineCount = 0;
   private retCopies = 0;
 
@@ -55,6 +61,13 @@ export class CodeGen {
   private append(node: Node): NodeId {
     this.nodes.push(node);
     return this.nodes.length - 1;
+  }
+
+  /** Records that node `id` is (also) built for `sources`. */
+  tag(id: NodeId, sources: Iterable<InsnSource>): void {
+    let set = this.tags.get(id);
+    if (!set) this.tags.set(id, (set = new Set()));
+    for (const s of sources) set.add(s);
   }
 
   /** `ret #k`, shared with an earlier identical one. */
@@ -139,6 +152,32 @@ export class CodeGen {
       else if ((node.code & 0x07) === BPF_CLASS.JMP) out.push(insn(node.code, node.k, j - node.jt - 1, j - node.jf - 1));
       else out.push(insn(node.code, node.k));
     }
+    return out;
+  }
+
+  /**
+   * The provenance of each instruction of the program `emit` returned (call it after `emit`):
+   * a node's own tags; a JA's, those of the node it ends up at; a `ret #k`'s, those of every
+   * `ret #k` (copies included: they stand for one decision-tree leaf).
+   */
+  sources(): InsnProvenance[] {
+    const byRet = new Map<number, Set<InsnSource>>();
+    this.nodes.forEach((node, id) => {
+      if (node.code !== RET_K) return;
+      const set = byRet.get(node.k) ?? new Set<InsnSource>();
+      for (const s of this.tags.get(id) ?? []) set.add(s);
+      byRet.set(node.k, set);
+    });
+    // One sorted array per `ret #k`, shared by its copies (it may name thousands of rules).
+    const retSources = new Map([...byRet].map(([k, set]) => [k, sortSources(set)] as const));
+    const of = (id: NodeId): InsnProvenance => {
+      let at = id;
+      while (this.nodes[at]!.code === JA) at = this.nodes[at]!.jt;
+      const node = this.nodes[at]!;
+      return node.code === RET_K ? retSources.get(node.k)! : sortSources(this.tags.get(at) ?? []);
+    };
+    const out: InsnProvenance[] = [];
+    for (let j = this.nodes.length - 1; j >= 0; j--) out.push(of(j));
     return out;
   }
 }

@@ -17,6 +17,7 @@ import { encode } from '../bpf/encode.js';
 import type { Endian } from '../seccomp/abi.js';
 import type { PolicyIR } from '../ir/types.js';
 import { CodeGen } from './codegen.js';
+import type { InsnProvenance } from './provenance.js';
 import type { ArgumentLayout } from './alternatives.js';
 import { dispatch, rangeCounts, searchDepths, type Dispatch } from './dispatch.js';
 import { lower } from './lower.js';
@@ -62,6 +63,14 @@ export interface CompileStats {
 
 export interface CompileResult {
   readonly program: Program;
+  /**
+   * Where each instruction came from, `provenance[pc]` for `program[pc]` (src/compiler/provenance.ts):
+   * the indexes of the policy rules (`RuleOrigin.index`) whose argument tests or action it
+   * carries, and the dispatch roles ('arch-check', 'nr-dispatch', 'arg-dispatch') or fallbacks ('default',
+   * 'newer', 'bad-arch') it serves. A side table: the program's bytes do not depend on it. A
+   * `ret` several rules end in lists them all; one with a single rule index was decided by that rule.
+   */
+  readonly provenance: readonly InsnProvenance[];
   /** Byte order of the filter (that of every targeted arch); `encodeFilter` uses it. */
   readonly endian: Endian;
   readonly stats: CompileStats;
@@ -93,6 +102,7 @@ export function compile(ir: PolicyIR, options: CompileOptions = {}): CompileResu
   }
   return {
     program: validate(insns),
+    provenance: cg.sources(),
     endian,
     stats: {
       instructions: insns.length,
@@ -106,13 +116,14 @@ export function compile(ir: PolicyIR, options: CompileOptions = {}): CompileResu
 }
 
 function build(ir: PolicyIR, layout: ArgumentLayout): { d: Dispatch; cg: CodeGen; insns: Insn[] } {
-  const d = dispatch(new TreeBuilder(), ir, layout);
+  const b = new TreeBuilder();
+  const d = dispatch(b, ir, layout);
   const cg = new CodeGen();
-  return { d, cg, insns: cg.emit(lower(cg, d.root)) };
+  return { d, cg, insns: cg.emit(lower(cg, d.root, b)) };
 }
 
 /** The filter's raw bytes (`struct sock_filter[]` in the target's byte order). */
-export function encodeFilter(result: CompileResult): Uint8Array {
+export function encodeFilter(result: Pick<CompileResult, 'program' | 'endian'>): Uint8Array {
   return encode(result.program, result.endian);
 }
 

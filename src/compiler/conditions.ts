@@ -52,19 +52,25 @@ export function rulesTree(
   endian: Endian,
   layout: ArgumentLayout = 'balanced',
 ): DecisionTree {
-  let next = b.leaf(fallback);
+  // Each rule's nodes are built `within` its index: the provenance of the instructions they become.
+  let next = b.within(['default'], () => b.leaf(fallback));
   let end = rules.length;
   while (end > 0) {
     const start = runStart(rules, end);
     if (start < end) {
-      next = alternativesTree(b, rules.slice(start, end), endian, next, layout);
+      const run = rules.slice(start, end);
+      const after = next;
+      next = b.within(['arg-dispatch'], () => alternativesTree(b, run, endian, after, layout));
       end = start;
       continue;
     }
     const rule = rules[--end]!;
-    let t = b.leaf(rule.action);
-    for (let j = rule.conditions.length - 1; j >= 0; j--) t = conditionTree(b, rule.conditions[j]!, endian, t, next);
-    next = t;
+    const after = next;
+    next = b.within([rule.origin.index], () => {
+      let t = b.leaf(rule.action);
+      for (let j = rule.conditions.length - 1; j >= 0; j--) t = conditionTree(b, rule.conditions[j]!, endian, t, after);
+      return t;
+    });
   }
   return next;
 }

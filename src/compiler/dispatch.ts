@@ -34,7 +34,7 @@ export interface Dispatch {
 }
 
 function search(b: TreeBuilder, ranges: readonly NrRange[], lo: number, hi: number): DecisionTree {
-  return searchRanges(b, SECCOMP_DATA.nr, ranges, lo, hi);
+  return b.within(['nr-dispatch'], () => searchRanges(b, SECCOMP_DATA.nr, ranges, lo, hi));
 }
 
 /**
@@ -48,7 +48,9 @@ function groupSearch(b: TreeBuilder, g: Pick<ArchGroup, 'spans' | 'ranges'>): De
   for (const span of spans.slice(1)) {
     const cut = ranges.findIndex((r) => r.start === span.start);
     if (cut >= 2 && ranges.length - cut >= 2) {
-      return b.test(SECCOMP_DATA.nr, FULL_MASK, 'jge', span.start, search(b, ranges, cut, ranges.length), search(b, ranges, 0, cut));
+      const above = search(b, ranges, cut, ranges.length);
+      const below = search(b, ranges, 0, cut);
+      return b.within(['nr-dispatch'], () => b.test(SECCOMP_DATA.nr, FULL_MASK, 'jge', span.start, above, below));
     }
   }
   return search(b, ranges, 0, ranges.length);
@@ -74,10 +76,11 @@ export function dispatch(b: TreeBuilder, ir: PolicyIR, layout: ArgumentLayout = 
     const ranges = findRanges(b, spans, ir.badArch, layout);
     return { auditArch, spans, ranges, search: groupSearch(b, { spans, ranges }) };
   });
-  let root = b.leaf(ir.badArch);
+  let root = b.within(['bad-arch'], () => b.leaf(ir.badArch));
   for (let i = groups.length - 1; i >= 0; i--) {
     const g = groups[i]!;
-    root = b.test(SECCOMP_DATA.arch, FULL_MASK, 'jeq', g.auditArch, g.search, root);
+    const otherwise = root;
+    root = b.within(['arch-check'], () => b.test(SECCOMP_DATA.arch, FULL_MASK, 'jeq', g.auditArch, g.search, otherwise));
   }
   return { root, groups };
 }

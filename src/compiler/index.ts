@@ -6,3 +6,5 @@
 export { compile, encodeFilter, CompileError, COMPILE_ERROR } from './compile.js';
 export type { CompileErrorCode, CompileOptions, CompileResult, CompileStats } from './compile.js';
 export type { DecisionTree, TestOp } from './tree.js';
+export { soleRule } from './provenance.js';
+export type { InsnProvenance, InsnSource } from './provenance.js';

@@ -11,7 +11,7 @@
 import { BPF_ALU_OP, BPF_CLASS, BPF_JMP_OP, BPF_MODE, BPF_SIZE, BPF_SRC } from '../bpf/isa.js';
 import { actionToRet } from '../seccomp/abi.js';
 import type { CodeGen, NodeId } from './codegen.js';
-import { FULL_MASK, type DecisionTree, type TestNode, type TestOp } from './tree.js';
+import { FULL_MASK, type DecisionTree, type TestNode, type TestOp, type TreeBuilder } from './tree.js';
 
 const LD_W_ABS = BPF_CLASS.LD | BPF_SIZE.W | BPF_MODE.ABS;
 const AND_K = BPF_CLASS.ALU | BPF_ALU_OP.AND | BPF_SRC.K;
@@ -27,12 +27,13 @@ type Acc = string;
 const accOf = (offset: number, mask: number): Acc => `${offset}/${mask >>> 0}`;
 
 /**
- * Lowers `root` into `cg` and returns the entry node (A is unknown at entry). Iterative (an
+ * Lowers `root` into `cg` and returns the entry node (A is unknown at entry); with the builder
+ * `b` that built the tree, tags each node with the sources of its tree node. Iterative (an
  * explicit stack): a chain of rules is as deep as it is long, deeper than the call stack allows
  * long before the program is too long to load. Nodes are created in the order of the recursive
  * definition: the else subtree, then the then subtree, then the node.
  */
-export function lower(cg: CodeGen, root: DecisionTree): NodeId {
+export function lower(cg: CodeGen, root: DecisionTree, b?: TreeBuilder): NodeId {
   const memo = new Map<string, NodeId>();
   interface Frame {
     readonly tree: TestNode;
@@ -42,9 +43,19 @@ export function lower(cg: CodeGen, root: DecisionTree): NodeId {
     then?: NodeId;
   }
   const stack: Frame[] = [];
+  // Every node lowered for a tree node carries its sources (the provenance side table).
+  // A leaf is tagged once: codegen gives every copy of `ret #k` the tags of all of them, and a
+  // leaf many rules end in (allow) has many tags and many parents.
+  const sources = (tree: DecisionTree) => b?.sourcesOf(tree) ?? [];
+  const taggedLeaves = new Set<number>();
   /** The lowered node for `tree` reached with `acc`, or undefined after pushing it to be lowered. */
   const lowered = (tree: DecisionTree, acc: Acc): NodeId | undefined => {
-    if (tree.kind === 'return') return cg.ret(actionToRet(tree.action));
+    if (tree.kind === 'return') {
+      const id = cg.ret(actionToRet(tree.action));
+      if (!taggedLeaves.has(tree.id)) cg.tag(id, sources(tree));
+      taggedLeaves.add(tree.id);
+      return id;
+    }
     const hit = memo.get(`${tree.id}@${acc}`);
     if (hit === undefined) stack.push({ tree, acc });
     return hit;
@@ -65,9 +76,11 @@ export function lower(cg: CodeGen, root: DecisionTree): NodeId {
     }
     stack.pop();
     let node = cg.jump(JUMP[tree.op], tree.k, f.then, f.otherwise);
+    // An elided jump (both ways lowered alike) is its successor's, not this tree node's.
+    if (node !== f.then) cg.tag(node, sources(tree));
     if (acc !== after) {
-      if (tree.mask !== FULL_MASK) node = cg.stmt(AND_K, tree.mask, node);
-      if (acc !== accOf(tree.offset, FULL_MASK) || tree.mask === FULL_MASK) node = cg.stmt(LD_W_ABS, tree.offset, node);
+      if (tree.mask !== FULL_MASK) cg.tag((node = cg.stmt(AND_K, tree.mask, node)), sources(tree));
+      if (acc !== accOf(tree.offset, FULL_MASK) || tree.mask === FULL_MASK) cg.tag((node = cg.stmt(LD_W_ABS, tree.offset, node)), sources(tree));
     }
     memo.set(`${tree.id}@${acc}`, node);
     last = node;

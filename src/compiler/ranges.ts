@@ -34,10 +34,11 @@ export function findRanges(b: TreeBuilder, spans: readonly OwnedSpan[], badArch:
     if (start < end) raw.push({ start, end, tree });
   };
   let cursor = 0;
+  const unowned = b.within(['bad-arch'], () => b.leaf(badArch));
   for (const { section, start, end } of spans) {
-    push(cursor, start, b.leaf(badArch));
-    const fallback = b.leaf(section.defaultAction);
-    const newer = b.leaf(section.newer);
+    push(cursor, start, unowned);
+    const fallback = b.within(['default'], () => b.leaf(section.defaultAction));
+    const newer = b.within(['newer'], () => b.leaf(section.newer));
     let at = start;
     for (const known of section.knownNrs) {
       const from = Math.max(at, known.start);
@@ -57,7 +58,7 @@ export function findRanges(b: TreeBuilder, spans: readonly OwnedSpan[], badArch:
     push(at, end, newer);
     cursor = end;
   }
-  push(cursor, NR_SPACE_END, b.leaf(badArch));
+  push(cursor, NR_SPACE_END, unowned);
   return mergeNeighbours(raw);
 }
 

@@ -10,6 +10,7 @@
  * from the constants alone, so a tree never tests something that cannot vary.
  */
 import { actionToRet, type Action } from '../seccomp/abi.js';
+import type { InsnSource } from './provenance.js';
 
 export type TestOp = 'jeq' | 'jgt' | 'jge' | 'jset';
 
@@ -37,13 +38,43 @@ export interface TestNode {
 
 export type DecisionTree = ReturnNode | TestNode;
 
-/** Creates hash-consed, folded decision tree nodes. Lives only inside one compilation. */
+/**
+ * Creates hash-consed, folded decision tree nodes. Lives only inside one compilation. Also keeps
+ * the provenance side table: each node created or reused while building for some sources
+ * (`within`) is tagged with them; a node shared by several builds collects the tags of each.
+ */
 export class TreeBuilder {
   private readonly nodes = new Map<string, DecisionTree>();
+  private readonly tags = new Map<number, Set<InsnSource>>();
+  private scope: readonly InsnSource[] = [];
 
   /** Number of distinct nodes created so far. */
   get size(): number {
     return this.nodes.size;
+  }
+
+  /** Builds with `build`, tagging the nodes it creates or reuses with `sources` (instead of the enclosing ones). */
+  within<T>(sources: readonly InsnSource[], build: () => T): T {
+    const outer = this.scope;
+    this.scope = sources;
+    try {
+      return build();
+    } finally {
+      this.scope = outer;
+    }
+  }
+
+  /** The sources `node` was built for (empty when built outside any `within`). */
+  sourcesOf(node: DecisionTree): ReadonlySet<InsnSource> {
+    return this.tags.get(node.id) ?? new Set();
+  }
+
+  private tagged(node: DecisionTree): DecisionTree {
+    if (this.scope.length === 0) return node;
+    let set = this.tags.get(node.id);
+    if (!set) this.tags.set(node.id, (set = new Set()));
+    for (const s of this.scope) set.add(s);
+    return node;
   }
 
   leaf(action: Action): DecisionTree {
@@ -53,7 +84,7 @@ export class TreeBuilder {
       node = Object.freeze({ kind: 'return', id: this.nodes.size, action });
       this.nodes.set(key, node);
     }
-    return node;
+    return this.tagged(node);
   }
 
   /**
@@ -92,7 +123,7 @@ export class TreeBuilder {
       node = Object.freeze({ kind: 'test', id: this.nodes.size, offset, mask, op, k, then, else: otherwise });
       this.nodes.set(key, node);
     }
-    return node;
+    return this.tagged(node);
   }
 }
 

@@ -92,7 +92,7 @@ test('a check on a syscall no checked arch has is an error, not a pass', () => {
 test('inputs: IR, bytes, loaded filters, files', async () => {
   const loaded = loadPolicy(p);
   expectPolicy(loaded.ir!).kills('ptrace');
-  const bytes = encodeFilter({ program: loaded.program, endian: loaded.endian, stats: undefined as never });
+  const bytes = encodeFilter({ program: loaded.program, endian: loaded.endian});
   expectPolicy(bytes).kills('ptrace').on('aarch64').kills('ptrace');
   assert.equal((await load(bytes)).arches, ['x86_64', 'aarch64']);
   expectPolicy(await load(p, { arch: 'aarch64' })).allows('read');

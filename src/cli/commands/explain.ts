@@ -2,16 +2,15 @@
  * `seccompile explain POLICY [SYSCALL|@GROUP ...] [--arch A] [--format text|dot|svg]`: for each
  * syscall (default: every one a rule names), per arch, the decision, under which argument
  * conditions, and which rule decides (with the file:line:column the DSL recorded); `dot` draws
- * one syscall's decision tree as Graphviz text, `svg` renders it with Graphviz's `dot`.
+ * one syscall's decision tree, or with no or several syscalls the whole filter's, as Graphviz
+ * text, `svg` renders it with Graphviz's `dot`.
  */
 import { spawnSync } from 'node:child_process';
-import { extname, isAbsolute, relative } from 'node:path';
-import type { SourceLocation } from '../../dsl/spec.js';
-import type { PolicyIR } from '../../ir/types.js';
 import { isGroupName, groupSyscalls, unknownGroupMessage } from '../../syscalls/group.js';
 import { isKnownSyscall, unknownSyscallMessage } from '../../syscalls/index.js';
-import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
+import { parseArgs, UsageError, UserError, type Command } from '../io.js';
 import { parseArchOption } from '../load-input.js';
+import { loadPolicySource } from '../policy-source.js';
 
 const FORMATS = ['text', 'dot', 'svg'] as const;
 
@@ -26,49 +25,15 @@ Without SYSCALL: every syscall a rule names, then the default, newer and badArch
 
 Options:
   --arch A          arches to explain (the policy is lowered for them), repeatable or comma-separated
-  --format F        text (default); dot: one syscall's decision tree as Graphviz text;
-                    svg: the same rendered by Graphviz's dot (apt-get install graphviz)
+  --format F        text (default); dot: the decision tree as Graphviz text: of one
+                    SYSCALL, else of the whole filter (arch check, nr dispatch, the
+                    rules of each syscall, syscalls with the same decision as one node;
+                    only the SYSCALLs given, if several); svg: the same rendered by
+                    Graphviz's dot (apt-get install graphviz)
   -h, --help        show this help
 
 Exit status: 0 explained, 1 policy errors or unknown syscall, 2 bad usage.
 `;
-
-interface Loaded {
-  readonly ir: PolicyIR;
-  readonly locate: (index: number) => SourceLocation | undefined;
-}
-
-async function loadPolicy(path: string, arches: readonly string[] | undefined, io: CliIO): Promise<Loaded> {
-  if (extname(path).toLowerCase() === '.json') {
-    const { loadOciPolicy } = await import('../oci-input.js');
-    const r = await loadOciPolicy(path, arches ? { arches } : {});
-    for (const m of r.messages) io.stderr.write(`${m}\n`);
-    if (r.hasErrors || !r.ir) throw new UserError(`${path}: not explained (errors above)`);
-    return { ir: r.ir, locate: () => undefined };
-  }
-  const { loadPolicyFile, PolicyLoadError } = await import('../../loader/policy-file.js');
-  const { normalize } = await import('../../ir/normalize.js');
-  const { formatDiagnostic, hasErrors } = await import('../../ir/diagnostics.js');
-  let loaded;
-  try {
-    loaded = await loadPolicyFile(path);
-  } catch (e) {
-    if (e instanceof PolicyLoadError) throw new UserError(e.diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
-    throw e;
-  }
-  const n = normalize(loaded.spec, { ...(arches ? { arches } : {}), sourceFile: loaded.file });
-  for (const d of n.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
-  if (!n.ir || hasErrors(n.diagnostics)) throw new UserError(`${path}: not explained (errors above)`);
-  const rules = loaded.spec.rules;
-  return { ir: n.ir, locate: (i) => shorter(rules[i]?.location ?? loaded.spec.location) };
-}
-
-/** The location with its file relative to the working directory when it lies below it. */
-function shorter(l: SourceLocation | undefined): SourceLocation | undefined {
-  if (!l) return undefined;
-  const rel = relative(process.cwd(), l.file);
-  return rel.startsWith('..') || isAbsolute(rel) ? l : { ...l, file: rel };
-}
 
 /** Syscall names from the operands, groups expanded, each once, in the order given. */
 function syscallOperands(operands: readonly string[]): string[] {
@@ -94,19 +59,22 @@ export const run: Command = async (argv, io) => {
   const format = args['--format'] ?? 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${format}'`);
   const syscalls = syscallOperands(rest);
-  if (format !== 'text' && syscalls.length !== 1) {
-    throw new UsageError(`--format ${format} draws the decision tree of one syscall: name exactly one (got ${syscalls.length})`);
-  }
   const arches = parseArchOption(args['--arch']);
-  const { ir, locate } = await loadPolicy(path, arches, io);
+  const { ir, locate } = await loadPolicySource(path, arches, io, 'not explained');
   const { explainPolicy, explanationText } = await import('../../analysis/explain.js');
   const e = explainPolicy(ir, { ...(syscalls.length ? { syscalls } : {}), locate });
   if (format === 'text') {
     io.stdout.write(explanationText(e, { all: syscalls.length === 0 }));
     return 0;
   }
-  const { explanationDot } = await import('../../analysis/explain-dot.js');
-  const dot = explanationDot(e.sections.flatMap((s) => s.syscalls));
+  let dot: string;
+  if (syscalls.length === 1) {
+    const { explanationDot } = await import('../../analysis/explain-dot.js');
+    dot = explanationDot(e.sections.flatMap((s) => s.syscalls));
+  } else {
+    const { filterDot } = await import('../../analysis/filter-dot.js');
+    dot = filterDot(e, { whole: syscalls.length === 0 });
+  }
   if (format === 'dot') {
     io.stdout.write(dot);
     return 0;
