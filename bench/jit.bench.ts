@@ -13,12 +13,16 @@
  * Throughputs are the best of several timed rounds (the machine is shared: the best round is the
  * one least disturbed), the engines interleaved round by round, in two passes over all rows,
  * single thread, after warm-up.
+ *
+ * JIT_BENCH_BASELINE=DIR adds the JIT of another built checkout (DIR/dist, e.g. an export of an
+ * earlier commit with `npm run build` run in it), compiled and run in the same rounds, to compare
+ * two versions.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { decode, encode } from '../src/bpf/encode.js';
 import { validate, type Program } from '../src/bpf/validate.js';
@@ -164,8 +168,8 @@ interface Throughput {
   readonly interpreter: number;
   readonly jit: number;
   readonly jitSteps: number;
-  /** The same JIT with wabt as the assembler (the program cut into chunks of WABT_MAX_LABELS labels). */
-  readonly jitWabt: number;
+  /** The baseline checkout's JIT (JIT_BENCH_BASELINE), when given. */
+  readonly baseline: number | undefined;
   readonly c: number | undefined;
   readonly agree: boolean;
 }
@@ -181,13 +185,13 @@ function bestOf(a: Throughput, b: Throughput): Throughput {
     interpreter: Math.max(a.interpreter, b.interpreter),
     jit: Math.max(a.jit, b.jit),
     jitSteps: Math.max(a.jitSteps, b.jitSteps),
-    jitWabt: Math.max(a.jitWabt, b.jitWabt),
+    baseline: a.baseline === undefined || b.baseline === undefined ? undefined : Math.max(a.baseline, b.baseline),
     c,
     agree: a.agree && b.agree,
   };
 }
 
-async function throughput(dist: Seccompile, dir: string, program: Program, f: WasmFilter, fw: WasmFilter, cases: readonly SeccompData[]): Promise<Throughput> {
+async function throughput(dist: Seccompile, dir: string, program: Program, f: WasmFilter, fb: WasmFilter | undefined, cases: readonly SeccompData[]): Promise<Throughput> {
   const input = records(cases);
   const n = cases.length;
   const it = new dist.Interpreter(program);
@@ -210,38 +214,69 @@ async function throughput(dist: Seccompile, dir: string, program: Program, f: Wa
   const runSteps = () => f.evaluateBatch(area, n, { steps: true });
   warm(1, n, run);
   warm(0.5, n, runSteps);
-  const areaWabt = fw.inputArea(n);
-  areaWabt.set(input);
-  const runWabt = () => fw.evaluateBatch(areaWabt, n);
-  warm(1, n, runWabt);
-  const [interpreter, jit, jitSteps, jitWabt] = bestRates(n, 8, [interpret, run, runSteps, runWabt]) as [number, number, number, number];
+  const engines = [interpret, run, runSteps];
+  if (fb) {
+    const areaBaseline = fb.inputArea(n);
+    areaBaseline.set(input);
+    const runBaseline = () => fb.evaluateBatch(areaBaseline, n);
+    warm(1, n, runBaseline);
+    engines.push(runBaseline);
+  }
+  const [interpreter, jit, jitSteps, baseline] = bestRates(n, 8, engines) as [number, number, number, number | undefined];
   const out = f.evaluateBatch(input, n, { steps: true });
   let agree = out.rets.every((r, i) => r === rets[i]) && out.steps!.reduce((a, b) => a + b, 0) === steps;
-  agree &&= fw.evaluateBatch(input, n).rets.every((r, i) => r === rets[i]);
+  if (fb) agree &&= fb.evaluateBatch(input, n).rets.every((r, i) => r === rets[i]);
   const c = cInterpreter(dir, program, input);
   if (c) agree &&= c.sum === rets.reduce((a, b) => (a + b) >>> 0, 0);
-  return { meanSteps: steps / n, interpreter, jit, jitSteps, jitWabt, c: c?.rate, agree };
+  return { meanSteps: steps / n, interpreter, jit, jitSteps, baseline, c: c?.rate, agree };
 }
 
-/** One-time costs: the first compile of the process (loads wabt) and later compiles. */
-async function compileCost({ compileWasm, toWat }: Seccompile, program: Program, first: boolean): Promise<Array<string | number>> {
-  let firstMs = NaN;
-  if (first) {
-    const t = performance.now();
-    await compileWasm(program);
-    firstMs = performance.now() - t;
+/**
+ * CPU time of `fn` in milliseconds, all of the process's threads (V8 compiles WebAssembly on
+ * helper threads): on the shared machine, time other processes take does not count.
+ */
+async function ms(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t = cpuSeconds();
+  await fn();
+  return (cpuSeconds() - t) * 1000;
+}
+
+/**
+ * One-time costs of `builds` (this checkout first, then the baseline's): the first compile of the
+ * process (it also warms up the JavaScript), then after 3 more 9 timed compiles each, the builds taking turns, and
+ * how much of a compile is V8's (WebAssembly.instantiate of the finished binary).
+ */
+async function compileCost(builds: ReadonlyArray<readonly [string, Seccompile]>, name: string, program: Program, first: boolean): Promise<Array<Array<string | number>>> {
+  const firsts: number[] = [];
+  for (const [, b] of builds) firsts.push(first ? await ms(() => b.compileWasm(program)) : NaN);
+  // Warm-up, so V8 has optimized the compiler's JavaScript for this program's shape.
+  for (let i = 0; i < 3; i++) for (const [, b] of builds) await b.compileWasm(program);
+  const times = builds.map((): number[] => []);
+  const instantiate = builds.map((): number[] => []);
+  const binaries = await Promise.all(builds.map(([, b]) => b.compileWasm(program).then((f) => f.binary)));
+  // The text `seccompile wasm` prints (BPF comments included): median of 5.
+  const wats = builds.map(([, b]) => b.toWat(program));
+  const text: number[] = [];
+  for (const [, b] of builds) {
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) runs.push(await ms(() => b.toWat(program)));
+    text.push(median(runs));
   }
-  const times: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const t = performance.now();
-    await compileWasm(program);
-    times.push(performance.now() - t);
+  const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array): Promise<unknown> } }).WebAssembly;
+  for (let i = 0; i < 9; i++) {
+    for (const [j, [, b]] of builds.entries()) {
+      times[j]!.push(await ms(() => b.compileWasm(program)));
+      instantiate[j]!.push(await ms(() => wasm.instantiate(binaries[j]!)));
+    }
   }
-  const t = performance.now();
-  const wat = toWat(program, { comments: false });
-  const watMs = performance.now() - t;
-  const { binary } = await compileWasm(program);
-  return [program.length, first ? firstMs : '-', median(times), watMs, Math.round(wat.length / 1024), binary.length];
+  return builds.map(([build], j) => {
+    const total = median(times[j]!);
+    const v8 = median(instantiate[j]!);
+    return [
+      name, build, program.length, first ? firsts[j]! : '-', total, v8, total - v8,
+      j === 0 ? '1x' : `${(total / median(times[0]!)).toFixed(2)}x`, text[j]!, Math.round(wats[j]!.length / 1024), binaries[j]!.length,
+    ];
+  });
 }
 
 /** CPU seconds (user + system) of `bin/seccompile eval FILE --engine ENGINE < input`, a fresh process. */
@@ -301,7 +336,9 @@ export default async function bench(): Promise<BenchReport[]> {
   const dir = mkdtempSync(join(tmpdir(), 'seccompile-jit-bench-'));
   const notes: string[] = [];
   const dist = await loadDist();
-  const { compileWasm } = dist;
+  const baselineDir = process.env.JIT_BENCH_BASELINE;
+  const baseline = baselineDir ? ((await import(pathToFileURL(join(baselineDir, 'dist', 'index.js')).href)) as Seccompile) : undefined;
+  const builds: Array<readonly [string, Seccompile]> = [['this', dist], ...(baseline ? [['baseline', baseline] as const] : [])];
   try {
     const programs: Array<[string, Program]> = [['default built-in, x86_64 filter', await defaultProgram()]];
     const podman = await libseccompPodman(dir).catch((e: unknown) => `not built (${(e as Error).message})`);
@@ -309,19 +346,19 @@ export default async function bench(): Promise<BenchReport[]> {
     else programs.push(['Podman profile, libseccomp binary tree', podman]);
 
     const costRows: Array<Array<string | number>> = [];
-    for (const [name, p] of programs) costRows.push([name, ...(await compileCost(dist, p, costRows.length === 0))]);
+    for (const [name, p] of programs) costRows.push(...(await compileCost(builds, name, p, costRows.length === 0)));
 
     const rows: Array<Array<string | number>> = [];
     const sets = inputSets();
-    const filters = await Promise.all(programs.map(([, p]) => compileWasm(p)));
-    const wabtFilters = await Promise.all(programs.map(([, p]) => compileWasm(p, { assembler: 'wabt' })));
+    const filters = await Promise.all(programs.map(([, p]) => dist.compileWasm(p)));
+    const baseFilters = await Promise.all(programs.map(([, p]) => baseline?.compileWasm(p)));
     // PASSES passes over all rows, keeping each engine's best: a stretch of heavy load from other
     // processes (it slows the memory-bound JIT most) then rarely covers every sample of a row.
     const results = new Map<string, Throughput>();
     for (let pass = 0; pass < PASSES; pass++) {
       for (const [i, [, p]] of programs.entries()) {
         for (const [inputs, cases] of sets) {
-          const t = await throughput(dist, dir, p, filters[i]!, wabtFilters[i]!, cases);
+          const t = await throughput(dist, dir, p, filters[i]!, baseFilters[i], cases);
           const key = `${i} ${inputs}`;
           const prev = results.get(key);
           results.set(key, prev ? bestOf(prev, t) : t);
@@ -333,7 +370,7 @@ export default async function bench(): Promise<BenchReport[]> {
         const t = results.get(`${i} ${inputs}`)!;
         const m = (x: number | undefined) => (x === undefined ? '-' : x / 1e6);
         rows.push([
-          name, inputs, p.length, t.meanSteps, m(t.interpreter), m(t.jit), m(t.jitSteps), m(t.jitWabt), m(t.c),
+          name, inputs, p.length, t.meanSteps, m(t.interpreter), m(t.jit), m(t.jitSteps), m(t.baseline), m(t.c),
           t.jit / t.interpreter, t.c ? t.jit / t.c : '-', t.agree ? 'yes' : 'NO',
         ]);
       }
@@ -344,28 +381,29 @@ export default async function bench(): Promise<BenchReport[]> {
     return [
       {
         title: 'JIT: evaluations per CPU-second (millions), single thread',
-        columns: ['program', 'inputs', 'insns', 'mean steps', 'interpreter', 'JIT', 'JIT+steps', 'JIT (wabt)', 'C -O2', 'JIT/interp', 'JIT/C', 'agree'],
+        columns: ['program', 'inputs', 'insns', 'mean steps', 'interpreter', 'JIT', 'JIT+steps', 'JIT (baseline)', 'C -O2', 'JIT/interp', 'JIT/C', 'agree'],
         rows,
         notes: [
           'All engines from the built package (dist/). interpreter: Interpreter.run over a prepared DataView per record; JIT: WasmFilter.evaluateBatch over its input area',
           '(29,504 records a batch, rets only; JIT+steps also counts instructions); C: bench/bpf-interp.c, gcc -O2, same records.',
-          'Best of 2 x 8 rounds of >= 50 ms CPU time each (two passes over all rows), the four engines taking turns within a',
+          'Best of 2 x 8 rounds of >= 50 ms CPU time each (two passes over all rows), the engines taking turns within a',
           "round, after warm-up (the JIT until V8's optimized code is in: at least 1 s, then on while it still gets faster);",
           'C: best of 2 x 30 passes, CPU time.',
-          "JIT (wabt): compileWasm(p, { assembler: 'wabt' }), the same text cut into chunks of <= 100 labels joined by calls.",
-          'agree: JIT rets and steps = interpreter, C checksum = interpreter.',
+          `JIT (baseline): ${baselineDir ? `the JIT of ${baselineDir}/dist, in the same rounds` : 'set JIT_BENCH_BASELINE=DIR to compare with another built checkout'}.`,
+          'agree: JIT rets and steps = interpreter (and the baseline JIT\'s rets), C checksum = interpreter.',
           "Targets: JIT >= 10x the interpreter, >= the C interpreter (the reference measured earlier: ~37 M/s on libseccomp's",
           "binary tree of Docker's profile, x86_64 nrs 0..460, ~15.6 instructions each).",
           ...notes,
         ],
       },
       {
-        title: 'JIT: one-time compile cost (ms)',
-        columns: ['program', 'insns', 'first compile', 'later compiles', 'toWat', 'WAT KB', 'wasm bytes'],
+        title: 'JIT: one-time compile cost (CPU ms)',
+        columns: ['program', 'build', 'insns', 'first compile', 'compile', 'of it V8', 'of it ours', 'vs this', 'toWat', 'WAT KB', 'wasm bytes'],
         rows: costRows,
         notes: [
-          'compileWasm = toWat + assembleWat (src/wasm/binary.ts) + WebAssembly.instantiate. The first compile of a process',
-          'also warms up the JavaScript of both; later compiles: median of 7.',
+          'compile: compileWasm(program), median of 9 after 3 to warm up, the builds taking turns; V8: WebAssembly.instantiate of the same binary',
+          '(median of 9); ours: the rest (BPF -> instruction list -> binary). The first compile of a process also warms up the',
+          'JavaScript. toWat: the text `seccompile wasm` prints, BPF comments included (median of 5).',
         ],
       },
       {

@@ -1,67 +1,38 @@
 /**
- * WebAssembly text -> binary for the flat subset ./wat.ts emits: one instruction per line, named
- * labels, no folded expressions, i32 only, one memory, functions with inline signatures, exported
- * i32 constants (globals), data segments written as `\hh` escapes. This is
- * what the JIT compiles with (wabt is no longer on the run-time path, see ./jit.ts).
+ * The JIT's module model (./instructions.ts) -> WebAssembly binary, the bytes V8 compiles.
+ * Encoding follows the WebAssembly core specification 2.0 (binary format, chapter 5). Sections and
+ * exports come in the order wabt's assembler gives the text ./wat.ts renders from the same model
+ * (memory, functions, globals), so the tests can hold the two to the same bytes.
  *
- * Why our own: wabt's text parser (the emscripten build) recurses per nested block and fails
- * beyond about 160 levels, so programs with more jump targets had to be cut into chunks joined
- * by calls, which cost most of the JIT's speed on large filters. A line-by-line assembler has no
- * such limit: a whole program becomes one function, however many blocks it nests. V8 validates
- * the result (WebAssembly.instantiate), and the tests compare our bytes with wabt's.
- *
- * Encoding follows the WebAssembly core specification 2.0 (binary format, chapter 5) plus the
- * tail-call proposal's `return_call` (0x12). Anything outside the subset is an Error naming the
- * line: the input is generated, so that is a bug in the emitter, never a user mistake.
+ * The model is generated, so a label or local it names but does not declare is a bug in the
+ * emitter: an Error naming the function and the instruction, never a user mistake. Nesting has no
+ * limit here (a program with a jump target at each of its 4,096 instructions nests 4,096 blocks).
  */
-
-/** Opcodes of the instructions that take no immediate. */
-const PLAIN: Readonly<Record<string, number>> = {
-  return: 0x0f,
-  drop: 0x1a,
-  'i32.eqz': 0x45,
-  'i32.eq': 0x46,
-  'i32.ne': 0x47,
-  'i32.lt_u': 0x49,
-  'i32.gt_u': 0x4b,
-  'i32.le_u': 0x4d,
-  'i32.ge_u': 0x4f,
-  'i32.add': 0x6a,
-  'i32.sub': 0x6b,
-  'i32.mul': 0x6c,
-  'i32.div_u': 0x6e,
-  'i32.rem_u': 0x70,
-  'i32.and': 0x71,
-  'i32.or': 0x72,
-  'i32.xor': 0x73,
-  'i32.shl': 0x74,
-  'i32.shr_u': 0x76,
-  'i32.rotl': 0x77,
-  'i32.rotr': 0x78,
-};
-
-/** Loads and stores: opcode and natural alignment (log2 of the access size). */
-const MEMORY_OPS: Readonly<Record<string, readonly [number, number]>> = {
-  'i32.load': [0x28, 2],
-  'i32.load8_u': [0x2d, 0],
-  'i32.load16_u': [0x2f, 1],
-  'i32.store': [0x36, 2],
-};
+import { CONTROL_OPCODES, MEMORY_OPCODES, PLAIN_OPCODES, type Instr, type WasmFunc, type WasmModule } from './instructions.js';
 
 const I32 = 0x7f;
 const EMPTY_BLOCK = 0x40;
+const FUNC_TYPE = 0x60;
+const EXPORT_KIND = { func: 0x00, memory: 0x02, global: 0x03 } as const;
+const SECTION = { type: 1, function: 3, memory: 5, global: 6, export: 7, code: 10, data: 11 } as const;
+const MAGIC_VERSION = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /** A growable byte buffer with the LEB128 encodings the format uses. */
 class Bytes {
   private buf = new Uint8Array(1024);
   length = 0;
 
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
   byte(b: number): void {
-    if (this.length === this.buf.length) {
-      const next = new Uint8Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
+    this.reserve(1);
     this.buf[this.length++] = b;
   }
 
@@ -74,7 +45,7 @@ class Bytes {
     } while (x);
   }
 
-  /** Signed LEB128 of an i32 (u32 constants are reinterpreted as signed, as wabt does). */
+  /** Signed LEB128 of a 32-bit word read as an i32 (how `i32.const` stores u32 constants too). */
   i32(v: number): void {
     let x = v | 0;
     for (;;) {
@@ -85,324 +56,194 @@ class Bytes {
     }
   }
 
-  append(other: Bytes): void {
-    while (this.buf.length < this.length + other.length) {
-      const next = new Uint8Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
-    this.buf.set(other.buf.subarray(0, other.length), this.length);
-    this.length += other.length;
+  bytes(data: Uint8Array): void {
+    this.reserve(data.length);
+    this.buf.set(data, this.length);
+    this.length += data.length;
   }
 
   name(s: string): void {
-    const bytes = new TextEncoder().encode(s);
-    this.u32(bytes.length);
-    for (const b of bytes) this.byte(b);
+    const utf8 = new TextEncoder().encode(s);
+    this.u32(utf8.length);
+    this.bytes(utf8);
   }
 
-  bytes(): Uint8Array {
+  /** Appends `other` as a size-prefixed vector entry (a section or a function body). */
+  sized(other: Bytes): void {
+    this.u32(other.length);
+    this.bytes(other.buf.subarray(0, other.length));
+  }
+
+  done(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
 }
 
-interface Func {
-  readonly name: string | undefined;
-  readonly params: readonly string[];
-  readonly results: number;
-  /** Line of the `(func` header. */
-  readonly line: number;
-}
-
-const fail = (line: number, text: string, why: string): Error =>
-  new Error(`wasm text line ${line + 1}: ${why}: ${text.trim()}`);
-
-/** A line without its comment and surrounding blanks. */
-function strip(raw: string): string {
-  const comment = raw.indexOf(';;');
-  return (comment >= 0 ? raw.slice(0, comment) : raw).trim();
-}
-
-/** Assembles the module text `wat` (the flat subset ./wat.ts emits) to a WebAssembly binary. */
-export function assembleWat(wat: string): Uint8Array {
-  const lines = wat.split('\n');
-  // First pass: the module's shape (functions can call functions defined further down).
-  const funcs: Func[] = [];
-  let memory: { exportName: string; pages: number } | undefined;
-  const globals: number[] = [];
-  const data: Array<{ offset: number; bytes: number[] }> = [];
-  /** Exports in text order: [name, kind (0 func, 2 memory, 3 global), index]. */
-  const exports: Array<[string, number, number]> = [];
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]!.trimStart();
-    if (text.startsWith('(func')) {
-      const name = /^\(func (\$[\w.]+)/.exec(text)?.[1];
-      const exportName = /\(export "([^"]*)"\)/.exec(text)?.[1];
-      const params = [...text.matchAll(/\(param (\$[\w.]+) i32\)/g)].map((m) => m[1]!);
-      const result = /\(result((?: i32)+)\)/.exec(text);
-      const results = result ? result[1]!.trim().split(' ').length : 0;
-      if (exportName !== undefined) exports.push([exportName, 0x00, funcs.length]);
-      funcs.push({ name, params, results, line: i });
-    } else if (text.startsWith('(memory')) {
-      const m = /^\(memory \(export "([^"]*)"\) (\d+)\)$/.exec(strip(text));
-      if (!m || memory) throw fail(i, text, 'unsupported memory');
-      memory = { exportName: m[1]!, pages: Number(m[2]) };
-      exports.push([memory.exportName, 0x02, 0]);
-    } else if (text.startsWith('(global')) {
-      // An immutable i32 constant, exported: the only kind of global the emitter writes.
-      const m = /^\(global \(export "([^"]*)"\) i32 \(i32\.const (\d+)\)\)$/.exec(strip(text));
-      if (!m) throw fail(i, text, 'unsupported global');
-      exports.push([m[1]!, 0x03, globals.length]);
-      globals.push(Number(m[2]));
-    } else if (text.startsWith('(data')) {
-      const m = /^\(data \(i32\.const (\d+)\) "((?:\\[0-9a-f]{2})*)"\)$/.exec(strip(text));
-      if (!m) throw fail(i, text, 'unsupported data segment');
-      const bytes: number[] = [];
-      for (let at = 1; at < m[2]!.length; at += 3) bytes.push(parseInt(m[2]!.slice(at, at + 2), 16));
-      data.push({ offset: Number(m[1]), bytes });
-    }
-  }
-
-  const funcIndex = new Map<string, number>();
-  funcs.forEach((f, i) => f.name && funcIndex.set(f.name, i));
-  const types: string[] = [];
-  const typeOf = funcs.map((f) => {
-    const sig = `${f.params.length}:${f.results}`;
-    let t = types.indexOf(sig);
-    if (t < 0) t = types.push(sig) - 1;
-    return t;
-  });
-
+/** The binary of `module`. */
+export function encodeModule(module: WasmModule): Uint8Array {
   const out = new Bytes();
-  for (const b of [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]) out.byte(b);
+  for (const b of MAGIC_VERSION) out.byte(b);
   const section = (id: number, fill: (s: Bytes) => void) => {
     const s = new Bytes();
     fill(s);
     out.byte(id);
-    out.u32(s.length);
-    out.append(s);
+    out.sized(s);
   };
-  section(1, (s) => {
-    s.u32(types.length);
-    for (const sig of types) {
-      const [params, results] = sig.split(':').map(Number) as [number, number];
-      s.byte(0x60);
+  // Function types by parameter count (every parameter is an i32, no function returns a value).
+  const arities: number[] = [];
+  const typeOf = module.funcs.map((f) => {
+    const t = arities.indexOf(f.params.length);
+    return t >= 0 ? t : arities.push(f.params.length) - 1;
+  });
+  section(SECTION.type, (s) => {
+    s.u32(arities.length);
+    for (const params of arities) {
+      s.byte(FUNC_TYPE);
       s.u32(params);
       for (let i = 0; i < params; i++) s.byte(I32);
-      s.u32(results);
-      for (let i = 0; i < results; i++) s.byte(I32);
+      s.u32(0);
     }
   });
-  section(3, (s) => {
-    s.u32(funcs.length);
+  section(SECTION.function, (s) => {
+    s.u32(typeOf.length);
     for (const t of typeOf) s.u32(t);
   });
-  if (memory) {
-    section(5, (s) => {
-      s.u32(1);
-      s.byte(0x00);
-      s.u32(memory.pages);
-    });
-  }
-  if (globals.length) {
-    section(6, (s) => {
-      s.u32(globals.length);
-      for (const value of globals) {
+  section(SECTION.memory, (s) => {
+    s.u32(1);
+    s.byte(0x00); // no maximum
+    s.u32(module.memory.pages);
+  });
+  if (module.globals.length) {
+    section(SECTION.global, (s) => {
+      s.u32(module.globals.length);
+      for (const g of module.globals) {
         s.byte(I32);
         s.byte(0x00); // immutable
-        s.byte(0x41);
-        s.i32(value);
-        s.byte(0x0b);
+        s.byte(CONTROL_OPCODES['i32.const']);
+        s.i32(g.value);
+        s.byte(CONTROL_OPCODES.end);
       }
     });
   }
-  if (exports.length) {
-    section(7, (s) => {
-      s.u32(exports.length);
-      for (const [name, kind, index] of exports) {
-        s.name(name);
-        s.byte(kind);
-        s.u32(index);
-      }
-    });
-  }
-  section(10, (s) => {
-    s.u32(funcs.length);
-    const body = new Bytes();
-    for (const f of funcs) {
-      body.length = 0;
-      new FuncEncoder(f, funcIndex, lines, body).encode();
-      s.u32(body.length);
-      s.append(body);
-    }
+  section(SECTION.export, (s) => {
+    s.u32(1 + module.funcs.length + module.globals.length);
+    const entry = (name: string, kind: number, index: number) => {
+      s.name(name);
+      s.byte(kind);
+      s.u32(index);
+    };
+    entry(module.memory.exportName, EXPORT_KIND.memory, 0);
+    module.funcs.forEach((f, i) => entry(f.exportName, EXPORT_KIND.func, i));
+    module.globals.forEach((g, i) => entry(g.exportName, EXPORT_KIND.global, i));
   });
-  if (data.length) {
-    section(11, (s) => {
-      s.u32(data.length);
-      for (const d of data) {
+  section(SECTION.code, (s) => {
+    s.u32(module.funcs.length);
+    for (const f of module.funcs) s.sized(encodeBody(f));
+  });
+  if (module.data.length) {
+    section(SECTION.data, (s) => {
+      s.u32(module.data.length);
+      for (const d of module.data) {
         s.byte(0x00); // active, memory 0
-        s.byte(0x41);
+        s.byte(CONTROL_OPCODES['i32.const']);
         s.i32(d.offset);
-        s.byte(0x0b);
+        s.byte(CONTROL_OPCODES.end);
         s.u32(d.bytes.length);
-        for (const b of d.bytes) s.byte(b);
+        s.bytes(d.bytes);
       }
     });
   }
-  return out.bytes();
+  return out.done();
 }
 
-/** Encodes one function: its locals, then its instructions up to the closing `)`. */
-class FuncEncoder {
-  private readonly localIndex = new Map<string, number>();
-  /** Open blocks, innermost last: their label names ('' for `if`). */
-  private readonly labels: string[] = [];
-  /** Label name -> nesting levels of the open blocks with that name, innermost last. */
-  private readonly levels = new Map<string, number[]>();
-  private line = 0;
-
-  constructor(
-    private readonly f: Func,
-    private readonly funcIndex: ReadonlyMap<string, number>,
-    private readonly lines: readonly string[],
-    private readonly out: Bytes,
-  ) {
-    f.params.forEach((p, i) => this.localIndex.set(p, i));
+/** One function's locals and instructions, up to its closing `end`. */
+function encodeBody(f: WasmFunc): Bytes {
+  const out = new Bytes();
+  const localIndex = new Map<string, number>();
+  for (const name of [...f.params, ...f.locals]) localIndex.set(name, localIndex.size);
+  out.u32(f.locals.length ? 1 : 0);
+  if (f.locals.length) {
+    out.u32(f.locals.length);
+    out.byte(I32);
   }
-
-  private bad(why: string): Error {
-    return fail(this.line, this.lines[this.line]!, why);
-  }
-
-  encode(): void {
-    const { lines, out } = this;
-    let i = this.f.line + 1;
-    const locals: string[] = [];
-    for (; i < lines.length; i++) {
-      const text = strip(lines[i]!);
-      if (!text.startsWith('(local')) break;
-      for (const m of text.matchAll(/\(local (\$[\w.]+) i32\)/g)) locals.push(m[1]!);
-    }
-    for (const l of locals) this.localIndex.set(l, this.localIndex.size);
-    out.u32(locals.length ? 1 : 0);
-    if (locals.length) {
-      out.u32(locals.length);
-      out.byte(I32);
-    }
-    for (; i < lines.length; i++) {
-      const text = strip(lines[i]!);
-      if (!text) continue;
-      if (text === ')') break;
-      this.line = i;
-      this.instruction(text);
-    }
-    if (this.labels.length) throw fail(this.f.line, lines[this.f.line]!, `${this.labels.length} block(s) left open`);
-    out.byte(0x0b);
-  }
-
-  private depth(label: string | undefined): number {
-    const open = label === undefined ? undefined : this.levels.get(label);
-    const at = open?.length ? open[open.length - 1]! : -1;
-    if (at < 0) throw this.bad(`unknown label ${label}`);
-    return this.labels.length - 1 - at;
-  }
-
-  private local(name: string | undefined): number {
-    const at = name === undefined ? undefined : this.localIndex.get(name);
-    if (at === undefined) throw this.bad(`unknown local ${name}`);
-    return at;
-  }
-
-  private open(label: string): void {
-    let at = this.levels.get(label);
-    if (!at) this.levels.set(label, (at = []));
-    at.push(this.labels.length);
-    this.labels.push(label);
-  }
-
-  private instruction(text: string): void {
-    const { out } = this;
-    const space = text.indexOf(' ');
-    const op = space < 0 ? text : text.slice(0, space);
-    const arg = space < 0 ? undefined : text.slice(space + 1).trim();
-    const plain = PLAIN[op];
-    if (plain !== undefined && arg === undefined) {
-      out.byte(plain);
-      return;
-    }
-    switch (op) {
+  /** Open blocks, innermost last: their labels ('' for `if`). */
+  const labels: string[] = [];
+  /** Label -> nesting levels of the open blocks with that label, innermost last. */
+  const levels = new Map<string, number[]>();
+  const bad = (at: number, why: string) => new Error(`wasm: ${why} in function ${f.exportName}, instruction ${at} (a bug in the JIT's emitter)`);
+  const open = (label: string) => {
+    let at = levels.get(label);
+    if (!at) levels.set(label, (at = []));
+    at.push(labels.length);
+    labels.push(label);
+  };
+  const depth = (label: string, at: number): number => {
+    const nest = levels.get(label);
+    if (!nest?.length) throw bad(at, `branch to ${label}, which is not an open block`);
+    return labels.length - 1 - nest[nest.length - 1]!;
+  };
+  for (let at = 0; at < f.body.length; at++) {
+    const ins: Instr = f.body[at]!;
+    switch (ins.op) {
+      case 'note':
+        continue;
       case 'block':
-      case 'loop': {
-        const [label, ...rest] = arg?.split(/\s+/) ?? [];
-        if (!label?.startsWith('$')) throw this.bad('block without a label');
-        const type = rest.join(' ');
-        if (type !== '' && type !== '(result i32)') throw this.bad('unsupported block type');
-        out.byte(op === 'block' ? 0x02 : 0x03);
-        out.byte(type ? I32 : EMPTY_BLOCK);
-        this.open(label);
-        return;
-      }
+      case 'loop':
+        out.byte(CONTROL_OPCODES[ins.op]);
+        out.byte(ins.result ? I32 : EMPTY_BLOCK);
+        open(ins.label);
+        continue;
       case 'if':
-        if (arg !== undefined) throw this.bad('unsupported if');
-        out.byte(0x04);
+        out.byte(CONTROL_OPCODES.if);
         out.byte(EMPTY_BLOCK);
-        this.open('');
-        return;
+        open('');
+        continue;
       case 'end': {
-        const label = this.labels.pop();
-        if (label === undefined) throw this.bad('end without a block');
-        this.levels.get(label)!.pop();
-        out.byte(0x0b);
-        return;
+        const label = labels.pop();
+        if (label === undefined) throw bad(at, 'end without a block');
+        levels.get(label)!.pop();
+        out.byte(CONTROL_OPCODES.end);
+        continue;
       }
       case 'br':
       case 'br_if':
-        out.byte(op === 'br' ? 0x0c : 0x0d);
-        out.u32(this.depth(arg));
-        return;
-      case 'br_table': {
-        const targets = arg?.split(/\s+/) ?? [];
-        if (targets.length < 1) throw this.bad('br_table without labels');
-        out.byte(0x0e);
-        out.u32(targets.length - 1);
-        for (const l of targets) out.u32(this.depth(l));
-        return;
-      }
+        out.byte(CONTROL_OPCODES[ins.op]);
+        out.u32(depth(ins.label, at));
+        continue;
+      case 'br_table':
+        out.byte(CONTROL_OPCODES.br_table);
+        out.u32(ins.labels.length);
+        for (const l of ins.labels) out.u32(depth(l, at));
+        out.u32(depth(ins.otherwise, at));
+        continue;
       case 'local.get':
       case 'local.set':
-      case 'local.tee':
-        out.byte(op === 'local.get' ? 0x20 : op === 'local.set' ? 0x21 : 0x22);
-        out.u32(this.local(arg));
-        return;
-      case 'i32.const': {
-        const v = Number(arg);
-        if (!arg || !Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) throw this.bad('bad constant');
-        out.byte(0x41);
-        out.i32(v);
-        return;
+      case 'local.tee': {
+        const index = localIndex.get(ins.local);
+        if (index === undefined) throw bad(at, `unknown local ${ins.local}`);
+        out.byte(CONTROL_OPCODES[ins.op]);
+        out.u32(index);
+        continue;
       }
+      case 'i32.const':
+        out.byte(CONTROL_OPCODES['i32.const']);
+        out.i32(ins.value);
+        continue;
       case 'i32.load':
       case 'i32.load8_u':
       case 'i32.load16_u':
       case 'i32.store': {
-        const offset = arg === undefined ? 0 : Number(/^offset=(\d+)$/.exec(arg)?.[1] ?? NaN);
-        if (!Number.isInteger(offset)) throw this.bad('bad memory immediate');
-        const [code, align] = MEMORY_OPS[op]!;
+        const [code, align] = MEMORY_OPCODES[ins.op];
         out.byte(code);
-        out.u32(align); // alignment hint: log2 of the access size, natural alignment
-        out.u32(offset);
-        return;
-      }
-      case 'call':
-      case 'return_call': {
-        const index = arg === undefined ? undefined : this.funcIndex.get(arg);
-        if (index === undefined) throw this.bad(`unknown function ${arg}`);
-        out.byte(op === 'call' ? 0x10 : 0x12);
-        out.u32(index);
-        return;
+        out.u32(align);
+        out.u32(ins.offset);
+        continue;
       }
       default:
-        throw this.bad('unsupported instruction');
+        out.byte(PLAIN_OPCODES[ins.op]);
     }
   }
+  if (labels.length) throw bad(f.body.length, `${labels.length} block(s) left open`);
+  out.byte(CONTROL_OPCODES.end);
+  return out;
 }

@@ -8,7 +8,7 @@ import { retToAction, type Action, type Endian } from '../seccomp/abi.js';
 import { writeSeccompData, type SeccompData } from '../seccomp/data.js';
 import type { Evaluation, Evaluator } from '../seccomp/evaluate.js';
 import { compileWasm, type WasmFilter } from './jit.js';
-import { RECORD_SIZE } from './wat.js';
+import { RECORD_SIZE } from './emit.js';
 
 export class JitEvaluator implements Evaluator {
   /** Decoded actions by return value: a filter returns few distinct values. */

@@ -1,12 +1,11 @@
 /**
- * The JIT: a validated classic-BPF program -> WebAssembly text (./wat.ts) -> binary (./binary.ts)
- * -> an instance that evaluates batches of `seccomp_data` records. The program stays in one piece
- * (no chunks, see ./layout.ts): our assembler has none of wabt.js's nesting limit. wabt can
- * assemble the same text instead (`assembler: 'wabt'`, loaded only then), cut into chunks its
- * parser accepts; the tests hold the two to the same bytes and the same results.
+ * The JIT: a validated classic-BPF program -> the module's instruction list (./emit.ts) -> its
+ * binary (./binary.ts) -> an instance that evaluates batches of `seccomp_data` records. No text on
+ * the way: `seccompile wasm` renders the same list as text (./wat.ts), and the tests have wabt
+ * validate the binary and assemble that text to the same bytes (./wabt.ts).
  *
  * Memory layout of the instance, for a capacity of `cap` records (grown on demand, never shrunk),
- * from `base` = the module's `heap_base` (below it: the jump tables' step counts, see ./wat.ts):
+ * from `base` = the module's `heap_base` (below it: the jump tables' data, see ./jump-table.ts):
  *
  *   [base, base+64*cap)             input records, 64 bytes each, in the program's byte order
  *   [base+64*cap, base+68*cap)      u32 return values
@@ -18,24 +17,14 @@
  */
 import type { Program } from '../bpf/validate.js';
 import type { ByteOrder } from '../bpf/encode.js';
-import { RECORD_SIZE, toWat } from './wat.js';
-import { assembleWat } from './binary.js';
-import { WABT_MAX_LABELS } from './layout.js';
+import { emitModule, RECORD_SIZE } from './emit.js';
+import { encodeModule } from './binary.js';
 
 export interface JitOptions {
   /** Byte order of the target machine (how records are laid out). Default little. */
   readonly endian?: ByteOrder;
-  /** Test hook: labels per chunk (see ./layout.ts; default one chunk), to exercise chunked code. */
-  readonly maxLabels?: number;
   /** Jump tables in front of decision trees (see ./switch.ts); default true. */
   readonly jumpTables?: boolean;
-  /**
-   * Who turns the text into a binary: `builtin` (./binary.ts, the default: the program stays in
-   * one piece) or `wabt` (./wabt.ts, loaded now; the program is cut into chunks of at most
-   * WABT_MAX_LABELS labels joined by calls, which its parser needs and which cost speed).
-   * Both give the same results.
-   */
-  readonly assembler?: 'builtin' | 'wabt';
 }
 
 export interface BatchOptions {
@@ -83,10 +72,7 @@ const SLICE = 16384;
 /** Compiles a validated `program` (the JIT trusts its jump offsets and operands) to a WasmFilter. */
 export async function compileWasm(program: Program, options: JitOptions = {}): Promise<WasmFilter> {
   const endian = options.endian ?? 'little';
-  const wabt = options.assembler === 'wabt';
-  const maxLabels = wabt ? Math.min(options.maxLabels ?? WABT_MAX_LABELS, WABT_MAX_LABELS) : options.maxLabels;
-  const wat = toWat(program, { endian, comments: false, maxLabels, jumpTables: options.jumpTables });
-  const binary = wabt ? await (await import('./wabt.js')).wabtAssemble(wat) : assembleWat(wat);
+  const binary = encodeModule(emitModule(program, { endian, jumpTables: options.jumpTables }));
   const { instance } = await webAssembly.instantiate(binary);
   const ex = instance.exports as unknown as Exports;
   const base = ex.heap_base.value;

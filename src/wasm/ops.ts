@@ -5,11 +5,12 @@
  * 32 (WebAssembly's shifts mask the count the same way), JSET tests A & operand != 0.
  */
 import { BPF_ALU_OP, BPF_JMP_OP } from '../bpf/isa.js';
+import type { Instr, PlainOp } from './instructions.js';
 
 /** A jump's comparison of A with its operand, and its negation (to branch on the false side). */
 export interface Condition {
-  readonly holds: readonly string[];
-  readonly negated: readonly string[];
+  readonly holds: readonly PlainOp[];
+  readonly negated: readonly PlainOp[];
 }
 
 export const CONDITIONS: Readonly<Record<number, Condition>> = {
@@ -20,7 +21,7 @@ export const CONDITIONS: Readonly<Record<number, Condition>> = {
 };
 
 /** The i32 instruction for each binary ALU op (shifts mask the count by 31, as `& 31`). */
-export const WASM_ALU: Readonly<Record<number, string>> = {
+export const WASM_ALU: Readonly<Record<number, PlainOp>> = {
   [BPF_ALU_OP.ADD]: 'i32.add',
   [BPF_ALU_OP.SUB]: 'i32.sub',
   [BPF_ALU_OP.MUL]: 'i32.mul',
@@ -37,16 +38,16 @@ export const WASM_ALU: Readonly<Record<number, string>> = {
  * bswap32 of the i32 on the stack, using local $w: rotl(w, 8) keeps bytes 1 and 3 in place,
  * rotr(w, 8) bytes 0 and 2 (WebAssembly memory is little-endian; big-endian records are not).
  */
-export const BSWAP32: readonly string[] = [
-  'local.tee $w',
-  'i32.const 8',
-  'i32.rotl',
-  'i32.const 0x00ff00ff',
-  'i32.and',
-  'local.get $w',
-  'i32.const 8',
-  'i32.rotr',
-  'i32.const 0xff00ff00',
-  'i32.and',
-  'i32.or',
+export const BSWAP32: readonly Instr[] = [
+  { op: 'local.tee', local: '$w' },
+  { op: 'i32.const', value: 8 },
+  { op: 'i32.rotl' },
+  { op: 'i32.const', value: 0x00ff00ff },
+  { op: 'i32.and' },
+  { op: 'local.get', local: '$w' },
+  { op: 'i32.const', value: 8 },
+  { op: 'i32.rotr' },
+  { op: 'i32.const', value: 0xff00ff00 },
+  { op: 'i32.and' },
+  { op: 'i32.or' },
 ];

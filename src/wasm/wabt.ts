@@ -1,20 +1,44 @@
 /**
- * wabt (the WebAssembly Binary Toolkit's emscripten build) as the JIT's other assembler
- * (`compileWasm(program, { assembler: 'wabt' })`) and the tests' oracle for ./binary.ts: both
- * must turn the same text into the same bytes. Loaded on first use only (~100 ms, several MB):
- * never on the path of `seccompile policy.ts -o out.bpf` or `jail`.
- * wabt.js's text parser recurses per nested block (it fails at about 165 levels), so text for
- * it is cut into chunks of at most WABT_MAX_LABELS labels (./layout.ts).
+ * wabt (the WebAssembly Binary Toolkit's emscripten build), an implementation independent of ours,
+ * checking what the JIT emits: it reads and validates the binary and disassembles it (`seccompile
+ * wasm`, the tests), and it assembles the text ./wat.ts renders, which must give the bytes
+ * ./binary.ts encoded from the same instruction list (the tests). Loaded on first use only
+ * (~100 ms, several MB): never on the path of `seccompile policy.ts -o out.bpf`, `eval` or `jail`.
+ * Its text parser recurses per nested block (it fails at about 165 levels), so only small
+ * programs' text can be assembled; its binary reader has no such limit.
  */
 type WabtInit = typeof import('wabt');
 type Wabt = Awaited<ReturnType<WabtInit>>;
+type WabtModule = ReturnType<Wabt['readWasm']>;
 let wabtPromise: Promise<Wabt> | undefined;
 
-/** Assembles WebAssembly text with wabt (tail calls and multi-value on, no debug names). */
+const load = (): Promise<Wabt> =>
+  (wabtPromise ??= import('wabt').then((m) => (m as unknown as { default: WabtInit }).default()));
+
+/** Runs `use` on the module wabt reads from `binary` after validating it; throws wabt's complaint if invalid. */
+async function withModule<T>(binary: Uint8Array, use: (m: WabtModule) => T): Promise<T> {
+  const module = (await load()).readWasm(binary, { readDebugNames: false });
+  try {
+    module.validate();
+    return use(module);
+  } finally {
+    module.destroy();
+  }
+}
+
+/** Throws (with wabt's message) unless `binary` is a valid WebAssembly module. */
+export async function wabtValidate(binary: Uint8Array): Promise<void> {
+  await withModule(binary, () => undefined);
+}
+
+/** wabt's text of the valid module `binary` (as `wasm2wat` prints it: flat, indented by nesting). */
+export async function wabtDisassemble(binary: Uint8Array): Promise<string> {
+  return withModule(binary, (m) => m.toText({ foldExprs: false, inlineExport: true }));
+}
+
+/** Assembles WebAssembly text with wabt, validating it (no debug names). */
 export async function wabtAssemble(wat: string): Promise<Uint8Array> {
-  wabtPromise ??= import('wabt').then((m) => (m as unknown as { default: WabtInit }).default());
-  const wabt = await wabtPromise;
-  const module = wabt.parseWat('filter.wat', wat, { tail_call: true, multi_value: true });
+  const module = (await load()).parseWat('filter.wat', wat);
   try {
     module.resolveNames();
     module.validate();

@@ -92,7 +92,7 @@ test('--engine: unknown names are usage errors; auto switches after JIT_THRESHOL
   assert.match(help.out(), new RegExp(`JIT after\\s+${JIT_THRESHOLD} cases`));
 });
 
-test('bin/seccompile eval --engine jit (the built CLI loads wabt from its chunk)', () => {
+test('bin/seccompile eval --engine jit (the built CLI loads the JIT from its chunk)', () => {
   const file = files['arg-compares (little)'];
   const some = cases.split('\n').slice(0, 300).join('\n') + '\n';
   const run = (engine: string) => execFileSync('bin/seccompile', ['eval', file, '--engine', engine], { input: some, encoding: 'utf8' });

@@ -1,8 +1,8 @@
 /**
- * wabt is large: only src/wasm/wabt.ts loads it, and only the JIT's `assembler: 'wabt'` path
- * imports that module, dynamically. Only the commands that run the JIT (and the package index) may import src/wasm/, so
- * compiling a policy or starting `jail` never pays for it. src/wasm/ itself depends on src/bpf/
- * and src/seccomp/ only.
+ * wabt is large: only src/wasm/wabt.ts loads it, and only `seccompile wasm` imports that module,
+ * dynamically: the JIT never runs it. Only the commands that run the JIT (and the package index)
+ * may import src/wasm/, so compiling a policy or starting `jail` never pays for it. src/wasm/
+ * itself depends on src/bpf/ and src/seccomp/ only.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -21,11 +21,13 @@ function files(dir: string): string[] {
 const sources = files(SRC).map((f) => ({ path: relative(SRC, f), text: readFileSync(f, 'utf8') }));
 const imports = (text: string): string[] => [...text.matchAll(/(?:from\s+|import\s*\(\s*)'([^']+)'/g)].map((m) => m[1]!);
 
-test('only src/wasm/wabt.ts loads wabt, and only a dynamic import reaches that module', () => {
+test('only src/wasm/wabt.ts loads wabt, and only seccompile wasm reaches that module, by a dynamic import', () => {
   assert.equal(sources.filter((s) => imports(s.text).includes('wabt')).map((s) => s.path), ['wasm/wabt.ts']);
   for (const s of sources) {
     assert.not.match(s.text, /from\s+'[^']*wabt\.js'/, `${s.path} imports wabt.ts statically`);
   }
+  const users = sources.filter((s) => imports(s.text).some((i) => i.endsWith('/wabt.js'))).map((s) => s.path);
+  assert.equal(users, ['cli/commands/wasm.ts']);
 });
 
 test('src/wasm/ is imported by the JIT commands and the index only', () => {

@@ -5,7 +5,9 @@ import { validate, type Program } from '../../src/bpf/validate.js';
 import { stmt, jump, BPF_MAXINSNS, type Insn } from '../../src/bpf/isa.js';
 import type { ByteOrder } from '../../src/bpf/encode.js';
 import { compileWasm } from '../../src/wasm/jit.js';
-import { layout, WABT_MAX_LABELS } from '../../src/wasm/layout.js';
+import { jumpTargets } from '../../src/wasm/layout.js';
+import { emitModule } from '../../src/wasm/emit.js';
+import { wabtValidate } from '../../src/wasm/wabt.js';
 import { SEMANTICS_CASES, data } from '../support/semantics-cases.js';
 import { makeRng } from '../support/random-program.js';
 
@@ -25,17 +27,16 @@ function withoutFallThrough(insns: readonly Insn[]): Insn[] | undefined {
   return [...insns.slice(0, at), jump(j.code, j.k, j.jt + 1, j.jf + 1), stmt(0x06, 99), ...insns.slice(at + 1)];
 }
 
-// Every case of the interpreter's semantics table, in both byte orders, with one chunk and with
-// a chunk per jump target (so jumps cross chunk functions through tail calls), and for jumps
-// also with no side falling through.
+// Every case of the interpreter's semantics table, in both byte orders, with and without jump
+// tables, and for jumps also with no side falling through.
 for (const [name, insns, ret, steps] of SEMANTICS_CASES) {
   const shapes: Array<[string, Insn[]]> = [['', insns]];
   const far = withoutFallThrough(insns);
   if (far) shapes.push([', no fall-through', far]);
   for (const [endian, record] of [['little', data], ['big', swapped]] as const) {
-    for (const maxLabels of [undefined, 1]) for (const [shape, program] of shapes) {
-      test(`${name} (${endian}-endian${maxLabels ? ', chunk per label' : ''}${shape})`, async () => {
-        const f = await compileWasm(validate(program), { endian, maxLabels });
+    for (const jumpTables of [true, false]) for (const [shape, program] of shapes) {
+      test(`${name} (${endian}-endian${jumpTables ? '' : ', no jump tables'}${shape})`, async () => {
+        const f = await compileWasm(validate(program), { endian, jumpTables });
         const withSteps = f.evaluateBatch(record, 1, { steps: true });
         assert.equal([withSteps.rets[0], withSteps.steps?.[0]], [ret, steps]);
         const plain = f.evaluateBatch(record, 1);
@@ -55,9 +56,10 @@ function records(count: number, seed: number): Uint8Array {
 }
 
 /** The JIT's rets and steps equal the interpreter's on `count` random records. */
-async function agreesWithInterpreter(program: Program, endian: ByteOrder, count = 500, maxLabels?: number, assembler?: 'wabt'): Promise<void> {
+async function agreesWithInterpreter(program: Program, endian: ByteOrder, count = 500): Promise<void> {
   const input = records(count, program.length);
-  const f = await compileWasm(program, { endian, maxLabels, assembler });
+  const f = await compileWasm(program, { endian });
+  await wabtValidate(f.binary);
   const { rets, steps } = f.evaluateBatch(input, count, { steps: true });
   const fast = f.evaluateBatch(input, count).rets; // without step counting: with jump tables
   for (let i = 0; i < count; i++) {
@@ -97,36 +99,19 @@ const WORST: Record<string, Insn[]> = {
 for (const [name, insns] of Object.entries(WORST)) {
   test(`worst shape: ${name} (${insns.length} instructions)`, async () => {
     const program = validate(insns);
-    assert.is(layout(program).chunks.length, 1, 'one piece by default, however deep it nests');
-    for (const c of layout(program, WABT_MAX_LABELS).chunks) assert.ok(c.labels.length <= WABT_MAX_LABELS, 'chunks stay bounded');
     await agreesWithInterpreter(program, 'little', 200);
     await agreesWithInterpreter(program, 'big', 50);
-    await agreesWithInterpreter(program, 'little', 50, WABT_MAX_LABELS);
-    await agreesWithInterpreter(program, 'big', 50, undefined, 'wabt');
   });
 }
 
-test("assembler 'wabt': the same binary as ours for the same chunked text, the same results", async () => {
-  const rng = makeRng(7);
-  for (let i = 0; i < 20; i++) {
-    // Random tree-shaped programs: a chain of comparisons, each jumping over up to 3 returns.
-    const insns: Insn[] = [ld(0)];
-    while (insns.length < 200) {
-      const skip = rng.int(3);
-      insns.push(jump(0x15, rng.int(8), skip, 0), ...Array.from({ length: skip }, () => stmt(0x06, rng.u32())));
-    }
-    insns.push(RET_A);
-    const program = validate(insns);
-    const ours = await compileWasm(program, { maxLabels: WABT_MAX_LABELS });
-    const wabt = await compileWasm(program, { assembler: 'wabt' });
-    assert.equal(wabt.binary, ours.binary, `program ${i}`);
-    await agreesWithInterpreter(program, 'little', 100, undefined, 'wabt');
-  }
-});
-
-test('a label-dense program is cut into chunks when asked', () => {
-  const plan = layout(validate(WORST['a jump target at every instruction']!), WABT_MAX_LABELS);
-  assert.ok(plan.chunks.length >= Math.floor((N - 3) / WABT_MAX_LABELS), `${plan.chunks.length} chunks`);
+test('a jump target at every instruction: a block each, in one function per batch variant', () => {
+  const program = validate(WORST['a jump target at every instruction']!);
+  const labels = jumpTargets(program).reduce((a, b) => a + b, 0);
+  assert.is(labels, N - 3, 'pcs 3..N-1');
+  const module = emitModule(program, { jumpTables: false });
+  assert.equal(module.funcs.map((f) => f.exportName), ['run', 'run_steps']);
+  // Besides the labels' blocks: $done and $ret.
+  for (const f of module.funcs) assert.is(f.body.filter((i) => i.op === 'block').length, labels + 2, f.exportName);
 });
 
 test('batches: empty, growing, reusing the input area, too short', async () => {

@@ -51,7 +51,7 @@ test('the JIT with shared returns agrees with the interpreter, steps included', 
 
 test('exits that are a ret #k return straight from the table; others go through br_table', () => {
   const direct = toWat(validate(TREE), { comments: false });
-  assert.match(direct, /i32\.load offset=\d+\n\s+br \$ret/);
+  assert.match(direct, /i32\.load(?: offset=\d+)?\n\s+br \$ret/);
   assert.not.match(direct, /br_table/);
   // The same tree with its ERRNO(2) exit replaced by `ld #2; ret a`: A = 2..4 now need a jump.
   const mixed = toWat(validate([...TREE.slice(0, 8), insn(0x00, 2), insn(0x16, 0), ret(ALLOW)].map((ins, pc) =>

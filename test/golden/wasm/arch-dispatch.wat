@@ -1,4 +1,4 @@
-;; classic BPF program: 21 instructions in 1 chunk(s); little-endian seccomp_data records of 64 bytes
+;; classic BPF program: 21 instructions; little-endian seccomp_data records of 64 bytes
 (module
   (memory (export "memory") 1)
   (func (export "run") (param $in i32) (param $out i32) (param $n i32)
@@ -51,7 +51,7 @@
     local.get $A
     i32.const 2
     i32.shl
-    i32.load offset=0
+    i32.load
     br $ret
     end ;; $tree5
     local.get $A
@@ -218,7 +218,7 @@
     local.get $A
     i32.const 2
     i32.shl
-    i32.load offset=0
+    i32.load
     br $ret
     end ;; $tree5
     local.get $steps

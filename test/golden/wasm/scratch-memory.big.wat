@@ -1,4 +1,4 @@
-;; classic BPF program: 21 instructions in 3 chunk(s); big-endian seccomp_data records of 64 bytes
+;; classic BPF program: 21 instructions; big-endian seccomp_data records of 64 bytes
 (module
   (memory (export "memory") 1)
   (func (export "run") (param $in i32) (param $out i32) (param $n i32)
@@ -20,6 +20,8 @@
     local.set $m2
     local.get $out
     block $ret (result i32)
+    block $pc20
+    block $pc19
     block $pc7
     ;; 0: ld [4]
     local.get $in
@@ -27,7 +29,7 @@
     local.tee $w
     i32.const 8
     i32.rotl
-    i32.const 0x00ff00ff
+    i32.const 0xff00ff
     i32.and
     local.get $w
     i32.const 8
@@ -45,7 +47,7 @@
     local.tee $w
     i32.const 8
     i32.rotl
-    i32.const 0x00ff00ff
+    i32.const 0xff00ff
     i32.and
     local.get $w
     i32.const 8
@@ -82,17 +84,7 @@
     local.get $A
     local.get $X
     i32.eq
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $m0
-    local.get $m1
-    local.get $m2
-    call $c1
-    br $ret
-    end
+    br_if $pc19
     ;; 11: txa
     local.get $X
     local.set $A
@@ -100,24 +92,14 @@
     local.get $A
     i32.const 64
     i32.eq
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $m0
-    local.get $m1
-    local.get $m2
-    call $c1
-    br $ret
-    end
+    br_if $pc19
     ;; 13: ld [8]
     local.get $in
     i32.load offset=8
     local.tee $w
     i32.const 8
     i32.rotl
-    i32.const 0x00ff00ff
+    i32.const 0xff00ff
     i32.and
     local.get $w
     i32.const 8
@@ -138,7 +120,7 @@
     local.tee $w
     i32.const 8
     i32.rotl
-    i32.const 0x00ff00ff
+    i32.const 0xff00ff
     i32.and
     local.get $w
     i32.const 8
@@ -156,25 +138,14 @@
     local.get $A
     i32.const 0
     i32.eq
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $m0
-    local.get $m1
-    local.get $m2
-    call $c2
+    br_if $pc20
+    end ;; $pc19
+    ;; 19: ret #0x7fff0000
+    i32.const 0x7fff0000
     br $ret
-    end
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $m0
-    local.get $m1
-    local.get $m2
-    call $c1
+    end ;; $pc20
+    ;; 20: ret #0x50001
+    i32.const 0x50001
     br $ret
     end ;; $ret
     i32.store
@@ -193,22 +164,6 @@
     br_if $next
     end ;; $next
     end ;; $done
-  )
-  (func $c1 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $m0 i32) (param $m1 i32) (param $m2 i32) (result i32)
-    (local $w i32)
-    block $pc19
-    end ;; $pc19
-    ;; 19: ret #0x7fff0000
-    i32.const 0x7fff0000
-    return
-  )
-  (func $c2 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $m0 i32) (param $m1 i32) (param $m2 i32) (result i32)
-    (local $w i32)
-    block $pc20
-    end ;; $pc20
-    ;; 20: ret #0x50001
-    i32.const 0x50001
-    return
   )
   (func (export "run_steps") (param $in i32) (param $out i32) (param $stepsOut i32) (param $n i32)
     (local $A i32) (local $X i32) (local $w i32) (local $steps i32) (local $m0 i32) (local $m1 i32) (local $m2 i32)
@@ -231,6 +186,8 @@
     local.set $m2
     local.get $out
     block $ret (result i32)
+    block $pc20
+    block $pc19
     block $pc7
     ;; 0: ld [4]
     local.get $in
@@ -238,7 +195,7 @@
     local.tee $w
     i32.const 8
     i32.rotl
-    i32.const 0x00ff00ff
+    i32.const 0xff00ff
     i32.and
     local.get $w
     i32.const 8
@@ -256,7 +213,7 @@
     local.tee $w
     i32.const 8
     i32.rotl
-    i32.const 0x00ff00ff
+    i32.const 0xff00ff
     i32.and
     local.get $w
     i32.const 8
@@ -305,19 +262,7 @@
     local.get $A
     local.get $X
     i32.eq
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $steps
-    local.get $m0
-    local.get $m1
-    local.get $m2
-    call $c1_steps
-    local.set $steps
-    br $ret
-    end
+    br_if $pc19
     ;; 11: txa
     local.get $X
     local.set $A
@@ -329,26 +274,14 @@
     local.get $A
     i32.const 64
     i32.eq
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $steps
-    local.get $m0
-    local.get $m1
-    local.get $m2
-    call $c1_steps
-    local.set $steps
-    br $ret
-    end
+    br_if $pc19
     ;; 13: ld [8]
     local.get $in
     i32.load offset=8
     local.tee $w
     i32.const 8
     i32.rotl
-    i32.const 0x00ff00ff
+    i32.const 0xff00ff
     i32.and
     local.get $w
     i32.const 8
@@ -369,7 +302,7 @@
     local.tee $w
     i32.const 8
     i32.rotl
-    i32.const 0x00ff00ff
+    i32.const 0xff00ff
     i32.and
     local.get $w
     i32.const 8
@@ -391,29 +324,22 @@
     local.get $A
     i32.const 0
     i32.eq
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
+    br_if $pc20
+    end ;; $pc19
+    ;; 19: ret #0x7fff0000
     local.get $steps
-    local.get $m0
-    local.get $m1
-    local.get $m2
-    call $c2_steps
+    i32.const 1
+    i32.add
     local.set $steps
+    i32.const 0x7fff0000
     br $ret
-    end
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
+    end ;; $pc20
+    ;; 20: ret #0x50001
     local.get $steps
-    local.get $m0
-    local.get $m1
-    local.get $m2
-    call $c1_steps
+    i32.const 1
+    i32.add
     local.set $steps
+    i32.const 0x50001
     br $ret
     end ;; $ret
     i32.store
@@ -439,32 +365,6 @@
     br_if $next
     end ;; $next
     end ;; $done
-  )
-  (func $c1_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (param $m0 i32) (param $m1 i32) (param $m2 i32) (result i32 i32)
-    (local $w i32)
-    block $pc19
-    end ;; $pc19
-    ;; 19: ret #0x7fff0000
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0x7fff0000
-    local.get $steps
-    return
-  )
-  (func $c2_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (param $m0 i32) (param $m1 i32) (param $m2 i32) (result i32 i32)
-    (local $w i32)
-    block $pc20
-    end ;; $pc20
-    ;; 20: ret #0x50001
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0x50001
-    local.get $steps
-    return
   )
   (global (export "heap_base") i32 (i32.const 0))
 )

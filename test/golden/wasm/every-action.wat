@@ -1,4 +1,4 @@
-;; classic BPF program: 26 instructions in 6 chunk(s); little-endian seccomp_data records of 64 bytes
+;; classic BPF program: 26 instructions; little-endian seccomp_data records of 64 bytes
 (module
   (memory (export "memory") 1)
   (func (export "run") (param $in i32) (param $out i32) (param $n i32)
@@ -14,6 +14,23 @@
     local.set $X
     local.get $out
     block $ret (result i32)
+    block $pc24
+    block $pc23
+    block $pc22
+    block $pc21
+    block $pc20
+    block $pc19
+    block $pc18
+    block $pc17
+    block $pc16
+    block $pc15
+    block $pc14
+    block $pc13
+    block $pc12
+    block $pc11
+    block $pc10
+    block $pc9
+    block $pc8
     block $pc7
     block $pc6
     block $pc5
@@ -37,7 +54,6 @@
     local.set $A
     ;; 4: jeq #0, L5, L6
     block $tree4
-    block $to24_from4
     local.get $A
     i32.const 11
     i32.ge_u
@@ -48,18 +64,11 @@
     local.get $A
     i32.const 2
     i32.shl
-    i32.load offset=0
+    i32.load
     br $ret
     end
     local.get $A
-    br_table $pc5 $pc7 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $to24_from4 $tree4
-    end ;; $to24_from4
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    call $c5
-    br $ret
+    br_table $pc5 $pc7 $pc9 $pc11 $pc13 $pc15 $pc17 $pc19 $pc21 $pc23 $pc24 $tree4
     end ;; $tree4
     local.get $A
     i32.const 0
@@ -74,17 +83,97 @@
     local.get $A
     i32.const 1
     i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    call $c1
-    br $ret
-    end
+    br_if $pc8
     end ;; $pc7
     ;; 7: ret #0x7ffc0000
     i32.const 0x7ffc0000
+    br $ret
+    end ;; $pc8
+    ;; 8: jeq #2, L9, L10
+    local.get $A
+    i32.const 2
+    i32.ne
+    br_if $pc10
+    end ;; $pc9
+    ;; 9: ret #0x50002
+    i32.const 0x50002
+    br $ret
+    end ;; $pc10
+    ;; 10: jeq #3, L11, L12
+    local.get $A
+    i32.const 3
+    i32.ne
+    br_if $pc12
+    end ;; $pc11
+    ;; 11: ret #0x30005
+    i32.const 0x30005
+    br $ret
+    end ;; $pc12
+    ;; 12: jeq #4, L13, L14
+    local.get $A
+    i32.const 4
+    i32.ne
+    br_if $pc14
+    end ;; $pc13
+    ;; 13: ret #0x7ff00007
+    i32.const 0x7ff00007
+    br $ret
+    end ;; $pc14
+    ;; 14: jeq #5, L15, L16
+    local.get $A
+    i32.const 5
+    i32.ne
+    br_if $pc16
+    end ;; $pc15
+    ;; 15: ret #0x7fc00000
+    i32.const 0x7fc00000
+    br $ret
+    end ;; $pc16
+    ;; 16: jeq #6, L17, L18
+    local.get $A
+    i32.const 6
+    i32.ne
+    br_if $pc18
+    end ;; $pc17
+    ;; 17: ret #0
+    i32.const 0
+    br $ret
+    end ;; $pc18
+    ;; 18: jeq #7, L19, L20
+    local.get $A
+    i32.const 7
+    i32.ne
+    br_if $pc20
+    end ;; $pc19
+    ;; 19: ret #0x51388
+    i32.const 0x51388
+    br $ret
+    end ;; $pc20
+    ;; 20: jeq #8, L21, L22
+    local.get $A
+    i32.const 8
+    i32.ne
+    br_if $pc22
+    end ;; $pc21
+    ;; 21: ret #0x12340000
+    i32.const 0x12340000
+    br $ret
+    end ;; $pc22
+    ;; 22: jeq #9, L23, L24
+    local.get $A
+    i32.const 9
+    i32.ne
+    br_if $pc24
+    end ;; $pc23
+    ;; 23: ret #0x80000000
+    i32.const 0x80000000
+    br $ret
+    end ;; $pc24
+    ;; 24: ld #0x50009
+    i32.const 0x50009
+    local.set $A
+    ;; 25: ret a
+    local.get $A
     br $ret
     end ;; $ret
     i32.store
@@ -104,152 +193,6 @@
     end ;; $next
     end ;; $done
   )
-  (func $c1 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
-    block $pc11
-    block $pc10
-    block $pc9
-    block $pc8
-    local.get $t
-    br_table $pc8 $pc9 $pc11
-    end ;; $pc8
-    ;; 8: jeq #2, L9, L10
-    local.get $A
-    i32.const 2
-    i32.ne
-    br_if $pc10
-    end ;; $pc9
-    ;; 9: ret #0x50002
-    i32.const 0x50002
-    return
-    end ;; $pc10
-    ;; 10: jeq #3, L11, L12
-    local.get $A
-    i32.const 3
-    i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    return_call $c2
-    end
-    end ;; $pc11
-    ;; 11: ret #0x30005
-    i32.const 0x30005
-    return
-  )
-  (func $c2 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
-    block $pc15
-    block $pc14
-    block $pc13
-    block $pc12
-    local.get $t
-    br_table $pc12 $pc13 $pc15
-    end ;; $pc12
-    ;; 12: jeq #4, L13, L14
-    local.get $A
-    i32.const 4
-    i32.ne
-    br_if $pc14
-    end ;; $pc13
-    ;; 13: ret #0x7ff00007
-    i32.const 0x7ff00007
-    return
-    end ;; $pc14
-    ;; 14: jeq #5, L15, L16
-    local.get $A
-    i32.const 5
-    i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    return_call $c3
-    end
-    end ;; $pc15
-    ;; 15: ret #0x7fc00000
-    i32.const 0x7fc00000
-    return
-  )
-  (func $c3 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
-    block $pc19
-    block $pc18
-    block $pc17
-    block $pc16
-    local.get $t
-    br_table $pc16 $pc17 $pc19
-    end ;; $pc16
-    ;; 16: jeq #6, L17, L18
-    local.get $A
-    i32.const 6
-    i32.ne
-    br_if $pc18
-    end ;; $pc17
-    ;; 17: ret #0
-    i32.const 0
-    return
-    end ;; $pc18
-    ;; 18: jeq #7, L19, L20
-    local.get $A
-    i32.const 7
-    i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    return_call $c4
-    end
-    end ;; $pc19
-    ;; 19: ret #0x51388
-    i32.const 0x51388
-    return
-  )
-  (func $c4 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
-    block $pc23
-    block $pc22
-    block $pc21
-    block $pc20
-    local.get $t
-    br_table $pc20 $pc21 $pc23
-    end ;; $pc20
-    ;; 20: jeq #8, L21, L22
-    local.get $A
-    i32.const 8
-    i32.ne
-    br_if $pc22
-    end ;; $pc21
-    ;; 21: ret #0x12340000
-    i32.const 0x12340000
-    return
-    end ;; $pc22
-    ;; 22: jeq #9, L23, L24
-    local.get $A
-    i32.const 9
-    i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    return_call $c5
-    end
-    end ;; $pc23
-    ;; 23: ret #0x80000000
-    i32.const 0x80000000
-    return
-  )
-  (func $c5 (param $in i32) (param $A i32) (param $X i32) (param $t i32) (result i32)
-    block $pc24
-    end ;; $pc24
-    ;; 24: ld #0x50009
-    i32.const 0x50009
-    local.set $A
-    ;; 25: ret a
-    local.get $A
-    return
-  )
   (func (export "run_steps") (param $in i32) (param $out i32) (param $stepsOut i32) (param $n i32)
     (local $A i32) (local $X i32) (local $steps i32)
     block $done
@@ -265,6 +208,23 @@
     local.set $steps
     local.get $out
     block $ret (result i32)
+    block $pc24
+    block $pc23
+    block $pc22
+    block $pc21
+    block $pc20
+    block $pc19
+    block $pc18
+    block $pc17
+    block $pc16
+    block $pc15
+    block $pc14
+    block $pc13
+    block $pc12
+    block $pc11
+    block $pc10
+    block $pc9
+    block $pc8
     block $pc7
     block $pc6
     block $pc5
@@ -317,11 +277,11 @@
     local.get $A
     i32.const 2
     i32.shl
-    i32.load offset=0
+    i32.load
     br $ret
     end
     local.get $A
-    br_table $pc5 $pc7 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4 $tree4
+    br_table $pc5 $pc7 $pc9 $pc11 $pc13 $pc15 $pc17 $pc19 $pc21 $pc23 $pc24 $tree4
     end ;; $tree4
     local.get $steps
     i32.const 2
@@ -348,16 +308,7 @@
     local.get $A
     i32.const 1
     i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $steps
-    call $c1_steps
-    local.set $steps
-    br $ret
-    end
+    br_if $pc8
     end ;; $pc7
     ;; 7: ret #0x7ffc0000
     local.get $steps
@@ -365,6 +316,161 @@
     i32.add
     local.set $steps
     i32.const 0x7ffc0000
+    br $ret
+    end ;; $pc8
+    ;; 8: jeq #2, L9, L10
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 2
+    i32.ne
+    br_if $pc10
+    end ;; $pc9
+    ;; 9: ret #0x50002
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x50002
+    br $ret
+    end ;; $pc10
+    ;; 10: jeq #3, L11, L12
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 3
+    i32.ne
+    br_if $pc12
+    end ;; $pc11
+    ;; 11: ret #0x30005
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x30005
+    br $ret
+    end ;; $pc12
+    ;; 12: jeq #4, L13, L14
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 4
+    i32.ne
+    br_if $pc14
+    end ;; $pc13
+    ;; 13: ret #0x7ff00007
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x7ff00007
+    br $ret
+    end ;; $pc14
+    ;; 14: jeq #5, L15, L16
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 5
+    i32.ne
+    br_if $pc16
+    end ;; $pc15
+    ;; 15: ret #0x7fc00000
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x7fc00000
+    br $ret
+    end ;; $pc16
+    ;; 16: jeq #6, L17, L18
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 6
+    i32.ne
+    br_if $pc18
+    end ;; $pc17
+    ;; 17: ret #0
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0
+    br $ret
+    end ;; $pc18
+    ;; 18: jeq #7, L19, L20
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 7
+    i32.ne
+    br_if $pc20
+    end ;; $pc19
+    ;; 19: ret #0x51388
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x51388
+    br $ret
+    end ;; $pc20
+    ;; 20: jeq #8, L21, L22
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 8
+    i32.ne
+    br_if $pc22
+    end ;; $pc21
+    ;; 21: ret #0x12340000
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x12340000
+    br $ret
+    end ;; $pc22
+    ;; 22: jeq #9, L23, L24
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    local.get $A
+    i32.const 9
+    i32.ne
+    br_if $pc24
+    end ;; $pc23
+    ;; 23: ret #0x80000000
+    local.get $steps
+    i32.const 1
+    i32.add
+    local.set $steps
+    i32.const 0x80000000
+    br $ret
+    end ;; $pc24
+    ;; 24: ld #0x50009
+    i32.const 0x50009
+    local.set $A
+    ;; 25: ret a
+    local.get $steps
+    i32.const 2
+    i32.add
+    local.set $steps
+    local.get $A
     br $ret
     end ;; $ret
     i32.store
@@ -391,235 +497,8 @@
     end ;; $next
     end ;; $done
   )
-  (func $c1_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
-    block $pc11
-    block $pc10
-    block $pc9
-    block $pc8
-    local.get $t
-    br_table $pc8 $pc9 $pc11
-    end ;; $pc8
-    ;; 8: jeq #2, L9, L10
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    local.get $A
-    i32.const 2
-    i32.ne
-    br_if $pc10
-    end ;; $pc9
-    ;; 9: ret #0x50002
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0x50002
-    local.get $steps
-    return
-    end ;; $pc10
-    ;; 10: jeq #3, L11, L12
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    local.get $A
-    i32.const 3
-    i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $steps
-    return_call $c2_steps
-    end
-    end ;; $pc11
-    ;; 11: ret #0x30005
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0x30005
-    local.get $steps
-    return
-  )
-  (func $c2_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
-    block $pc15
-    block $pc14
-    block $pc13
-    block $pc12
-    local.get $t
-    br_table $pc12 $pc13 $pc15
-    end ;; $pc12
-    ;; 12: jeq #4, L13, L14
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    local.get $A
-    i32.const 4
-    i32.ne
-    br_if $pc14
-    end ;; $pc13
-    ;; 13: ret #0x7ff00007
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0x7ff00007
-    local.get $steps
-    return
-    end ;; $pc14
-    ;; 14: jeq #5, L15, L16
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    local.get $A
-    i32.const 5
-    i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $steps
-    return_call $c3_steps
-    end
-    end ;; $pc15
-    ;; 15: ret #0x7fc00000
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0x7fc00000
-    local.get $steps
-    return
-  )
-  (func $c3_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
-    block $pc19
-    block $pc18
-    block $pc17
-    block $pc16
-    local.get $t
-    br_table $pc16 $pc17 $pc19
-    end ;; $pc16
-    ;; 16: jeq #6, L17, L18
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    local.get $A
-    i32.const 6
-    i32.ne
-    br_if $pc18
-    end ;; $pc17
-    ;; 17: ret #0
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0
-    local.get $steps
-    return
-    end ;; $pc18
-    ;; 18: jeq #7, L19, L20
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    local.get $A
-    i32.const 7
-    i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $steps
-    return_call $c4_steps
-    end
-    end ;; $pc19
-    ;; 19: ret #0x51388
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0x51388
-    local.get $steps
-    return
-  )
-  (func $c4_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
-    block $pc23
-    block $pc22
-    block $pc21
-    block $pc20
-    local.get $t
-    br_table $pc20 $pc21 $pc23
-    end ;; $pc20
-    ;; 20: jeq #8, L21, L22
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    local.get $A
-    i32.const 8
-    i32.ne
-    br_if $pc22
-    end ;; $pc21
-    ;; 21: ret #0x12340000
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0x12340000
-    local.get $steps
-    return
-    end ;; $pc22
-    ;; 22: jeq #9, L23, L24
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    local.get $A
-    i32.const 9
-    i32.ne
-    if
-    local.get $in
-    local.get $A
-    local.get $X
-    i32.const 0
-    local.get $steps
-    return_call $c5_steps
-    end
-    end ;; $pc23
-    ;; 23: ret #0x80000000
-    local.get $steps
-    i32.const 1
-    i32.add
-    local.set $steps
-    i32.const 0x80000000
-    local.get $steps
-    return
-  )
-  (func $c5_steps (param $in i32) (param $A i32) (param $X i32) (param $t i32) (param $steps i32) (result i32 i32)
-    block $pc24
-    end ;; $pc24
-    ;; 24: ld #0x50009
-    i32.const 0x50009
-    local.set $A
-    ;; 25: ret a
-    local.get $steps
-    i32.const 2
-    i32.add
-    local.set $steps
-    local.get $A
-    local.get $steps
-    return
-  )
   (global (export "heap_base") i32 (i32.const 128))
   (data (i32.const 0) "\00\00\ff\7f\00\00\fc\7f\02\00\05\00\05\00\03\00\07\00\f0\7f\00\00\c0\7f\00\00\00\00\88\13\05\00\00\00\34\12\00\00\00\80\00\00\00\00") ;; tree at 4: return values by A
-  (data (i32.const 44) "\02\00\03\00\04\00\05\00\06\00\07\00\08\00\09\00\0a\00\0b\00\00\00") ;; tree at 4: steps by A
+  (data (i32.const 44) "\02\00\03\00\04\00\05\00\06\00\07\00\08\00\09\00\0a\00\0b\00\0b\00") ;; tree at 4: steps by A
   (data (i32.const 66) "\01\01\01\01\01\01\01\01\01\01\00") ;; tree at 4: A exits by a ret #k
 )
