@@ -5,7 +5,11 @@
  * still has the same content (sha256), every directory holding one is unchanged (mtime: a file
  * added next to an import could change what the import resolves to), and every tsconfig.json,
  * jsconfig.json and package.json above them is the same or still absent, for the same esbuild
- * version, options and `seccompile` entry. Anything else, or any doubt, bundles afresh.
+ * version, options and `seccompile` entries. Anything else, or any doubt, bundles afresh.
+ *
+ * `import 'seccompile'` stays an import of this package (./entry.ts): of its policy entry when
+ * that has every name the policy imports, else of the whole package; the entry is part of the
+ * cached bundle.
  *
  * Where: $SECCOMPILE_CACHE_DIR, else $XDG_CACHE_HOME/seccompile, else ~/.cache/seccompile, under
  * policies/. The cache directory is used only if it is a real directory (not a symlink) owned by
@@ -20,15 +24,18 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
+import { retarget, type SeccompileEntries } from './entry.js';
 
 export interface PolicyBundle {
   readonly code: string;
   /** The source map (JSON text). */
   readonly map: string;
+  /** The file URL of the entry the bundle imports as 'seccompile' (one of the SeccompileEntries). */
+  readonly entry: string;
 }
 
 /** Changes whenever the bundle options below or the entry format change. */
-const FORMAT = 'policy-bundle/1 esm node20 external-map';
+const FORMAT = 'policy-bundle/2 esm node20 external-map policy-entry';
 const WATCHED_CONFIGS = ['tsconfig.json', 'jsconfig.json', 'package.json'];
 /** Entries kept; beyond this the least recently used go (each policy path has its own entry). */
 export const MAX_ENTRIES = 256;
@@ -41,6 +48,7 @@ interface Entry {
   readonly dirs: Readonly<Record<string, number>>;
   readonly code: string;
   readonly map: string;
+  readonly entry: string;
 }
 
 const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
@@ -116,20 +124,23 @@ async function esbuildVersion(): Promise<string> {
 
 /**
  * The bundle of the policy at `file` (absolute), with `import 'seccompile'` left as an import of
- * `entry`; from the cache when valid. esbuild's errors are thrown as esbuild throws them.
+ * one of `entries` (see ./entry.ts); from the cache when valid. esbuild's errors are thrown as
+ * esbuild throws them.
  */
-export async function bundlePolicy(file: string, entry: string): Promise<PolicyBundle> {
+export async function bundlePolicy(file: string, entries: SeccompileEntries): Promise<PolicyBundle> {
   const dir = await cacheDir();
-  const key = dir ? sha256(JSON.stringify([FORMAT, await esbuildVersion(), file, entry])) : '';
+  const key = dir ? sha256(JSON.stringify([FORMAT, await esbuildVersion(), file, entries.full, entries.policy])) : '';
   const path = dir ? join(dir, `${key}.json`) : '';
   if (dir) {
     const cached = await readFile(path, 'utf8')
       .then((t) => JSON.parse(t) as Entry)
       .catch(() => undefined);
-    if (cached?.key === key && typeof cached.code === 'string' && typeof cached.map === 'string' && (await stillValid(cached))) {
+    const fields = cached && typeof cached.code === 'string' && typeof cached.map === 'string' && typeof cached.entry === 'string';
+    const known = [pathToFileURL(entries.policy).href, pathToFileURL(entries.full).href];
+    if (fields && cached.key === key && known.includes(cached.entry) && (await stillValid(cached))) {
       const now = new Date();
       await utimes(path, now, now).catch(() => undefined); // recently used: pruned last
-      return { code: cached.code, map: cached.map };
+      return { code: cached.code, map: cached.map, entry: cached.entry };
     }
   }
   const started = Date.now();
@@ -148,19 +159,21 @@ export async function bundlePolicy(file: string, entry: string): Promise<PolicyB
     sourcesContent: false,
     logLevel: 'silent',
     metafile: true,
-    plugins: [seccompilePlugin(entry)],
+    plugins: [seccompilePlugin(entries.policy)],
   });
-  const code = result.outputFiles.find((f) => f.path.endsWith('.mjs'))!.text;
+  const bundled = result.outputFiles.find((f) => f.path.endsWith('.mjs'))!.text;
+  const { code, entry } = retarget(bundled, pathToFileURL(entries.policy).href, pathToFileURL(entries.full).href);
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
-  if (dir) await store(path, key, Object.keys(result.metafile.inputs).map((f) => resolve(workDir, f)), code, map, started);
-  return { code, map };
+  const made: PolicyBundle = { code, map, entry };
+  if (dir) await store(path, key, Object.keys(result.metafile.inputs).map((f) => resolve(workDir, f)), made, started);
+  return made;
 }
 
 /** Writes a cache entry, unless an input changed while esbuild read it. Failures only cost the cache. */
-async function store(path: string, key: string, inputs: readonly string[], code: string, map: string, started: number): Promise<void> {
+async function store(path: string, key: string, inputs: readonly string[], bundle: PolicyBundle, started: number): Promise<void> {
   try {
     for (const f of inputs) if ((await stat(f)).mtimeMs >= started - 1) return;
-    const entry: Entry = { key, ...(await snapshot(inputs)), code, map };
+    const entry: Entry = { key, ...(await snapshot(inputs)), code: bundle.code, map: bundle.map, entry: bundle.entry };
     const tmp = `${path}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(entry), { mode: 0o600, flag: 'wx' });
     await rename(tmp, path);

@@ -5,14 +5,13 @@
  * thread with time and heap limits (./isolate.ts: a policy file is code, maybe not the user's
  * own), and returns its default export as a PolicySpec.
  *
- * `import ... from 'seccompile'` resolves to this very package (its source when we run from
- * source, else its dist/), wherever the policy file lives and whether or not seccompile is
- * installed there; everything else the file imports (local helpers, packages next to it) is
+ * `import ... from 'seccompile'` resolves to this very package (./entry.ts: its source when we
+ * run from source, else its dist/; its policy entry or all of it), wherever the policy file lives
+ * and whether or not seccompile is installed there; everything else the file imports (local helpers, packages next to it) is
  * bundled from the file's own directory. The bundle is written to a fresh temp directory and
  * imported from there, with a source map used to turn the locations the DSL records (and the
  * position of an exception) back into file:line:column of the policy's own sources.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,7 +20,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PolicySpec, RuleSpec, SourceLocation } from '../dsl/spec.js';
 import type { Diagnostic, DiagnosticCode } from '../ir/diagnostics.js';
 import { parseFrame } from '../dsl/site.js';
-import { bundlePolicy } from './policy-bundle.js';
+import { bundlePolicy, type PolicyBundle } from './policy-bundle.js';
+import { fromSource, seccompileEntries, type SeccompileEntries } from './entry.js';
 import { startIsolate, type Isolate, type IsolateOptions, type IsolateOutcome } from './isolate.js';
 
 export interface LoadedPolicy {
@@ -44,26 +44,6 @@ export class PolicyLoadError extends Error {
 function fail(code: DiagnosticCode, file: string, message: string, location?: SourceLocation): never {
   throw new PolicyLoadError([{ code, severity: 'error', message, path: '', ...(location ? { location } : {}) }], file);
 }
-
-/** This package's root directory (where its package.json names it 'seccompile'). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'seccompile') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('seccompile: cannot find its own package.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
-
-/** What `import 'seccompile'` in a policy file means: our source when we run from source, else dist/. */
-export function seccompileEntry(): string {
-  return join(packageRoot(), fromSource() ? 'src/index.ts' : 'dist/index.js');
-}
-
-/** Whether we run from our TypeScript sources (tests), not from dist/. */
-const fromSource = (): boolean => import.meta.url.endsWith('.ts');
 
 interface EsbuildMessage {
   text: string;
@@ -89,21 +69,22 @@ export async function loadPolicyFile(path: string, options: PolicyLoadOptions = 
   if (!POLICY_EXTENSIONS.has(ext)) {
     fail('policy-file', file, `${file} is not a policy file: a policy is TypeScript or JavaScript (.ts, .mts, .js, .mjs), not '${ext}'`);
   }
-  const entry = seccompileEntry();
-  // The worker starts now, so that Node's start and our modules load while esbuild bundles.
-  const isolate = startIsolate({ entry: pathToFileURL(entry).href, ...(fromSource() ? { tsx: import.meta.resolve('tsx/esm/api') } : {}) });
+  const entries = seccompileEntries();
+  // The worker starts now, so that Node's start and the policy entry load while esbuild bundles
+  // (or the cached bundle is checked); a bundle that needs the whole package loads it later.
+  const isolate = startIsolate({ entry: pathToFileURL(entries.policy).href, ...(fromSource() ? { tsx: import.meta.resolve('tsx/esm/api') } : {}) });
   try {
-    return await bundleAndEvaluate(file, entry, isolate, options);
+    return await bundleAndEvaluate(file, entries, isolate, options);
   } finally {
     isolate.dispose();
   }
 }
 
-async function bundleAndEvaluate(file: string, entry: string, isolate: Isolate, options: PolicyLoadOptions): Promise<LoadedPolicy> {
+async function bundleAndEvaluate(file: string, entries: SeccompileEntries, isolate: Isolate, options: PolicyLoadOptions): Promise<LoadedPolicy> {
   const workDir = dirname(file);
-  let bundle: { code: string; map: string };
+  let bundle: PolicyBundle;
   try {
-    bundle = await bundlePolicy(file, entry);
+    bundle = await bundlePolicy(file, entries);
   } catch (e) {
     const errors = (e as { errors?: EsbuildMessage[] }).errors;
     if (!errors?.length) throw e;
@@ -137,7 +118,7 @@ async function bundleAndEvaluate(file: string, entry: string, isolate: Isolate, 
   let outcome: IsolateOutcome;
   try {
     await writeFile(bundled, bundle.code);
-    outcome = await isolate.evaluate(pathToFileURL(bundled).href, options);
+    outcome = await isolate.evaluate(pathToFileURL(bundled).href, bundle.entry, options);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
