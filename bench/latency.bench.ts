@@ -6,6 +6,9 @@
  * binding building the same profile's rules (python3 + bench/libseccomp-build.py, the
  * reference). All commands take turns in each round, so load from other processes falls on all
  * of them alike; medians of the rounds, and the fastest round.
+ *
+ * LATENCY_BENCH_BASELINE=DIR adds the two compile rows of another built checkout (e.g. an older
+ * commit unpacked with `git archive` and built), for a before/after in one run.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -50,6 +53,15 @@ export default async function bench(): Promise<BenchReport> {
     { name: 'seccompile default.ts -o y.bpf (bundle cached)', argv: [bin, policy, '-o', join(dir, 'y.bpf')], env: { SECCOMPILE_CACHE_DIR: cache }, target: 2 },
     { name: 'seccompile default.ts -o y.bpf (no cache)', argv: [bin, policy, '-o', join(dir, 'z.bpf')], env: { SECCOMPILE_CACHE_DIR: 'off' } },
   ];
+  const baseline = process.env.LATENCY_BENCH_BASELINE;
+  if (baseline) {
+    const old = join(baseline, 'bin', 'seccompile');
+    commands.push(
+      { name: 'baseline: seccompile docker.json -o x.bpf', argv: [old, profile, '-o', join(dir, 'bx.bpf')] },
+      { name: 'baseline: seccompile default.ts (bundle cached)', argv: [old, policy, '-o', join(dir, 'by.bpf')], env: { SECCOMPILE_CACHE_DIR: join(dir, 'baseline-cache') } },
+    );
+    notes.push(`baseline: ${baseline}`);
+  }
   if (spawnSync(PYTHON, ['-c', 'import seccomp'], { stdio: 'ignore' }).status === 0) {
     const { importOciProfile } = await import('../src/oci/index.js');
     const ir = importOciProfile(readFileSync(profile, 'utf8'), { arch: 'x86_64' }).ir!;

@@ -13,8 +13,11 @@ import { dirname, join } from 'node:path';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // `npm pack` and `npm publish` run prepack, then prepare: prepack has built already.
 if (process.env.npm_lifecycle_event === 'prepare' && ['pack', 'publish'].includes(process.env.npm_command ?? '')) process.exit(0);
+// policy-entry: what the policy loader's worker imports for a policy that needs only the DSL and
+// constants (src/policy-entry.ts); built with index so that both share the same module instances.
 const entries = {
   index: 'src/index.ts',
+  'policy-entry': 'src/policy-entry.ts',
 };
 for (const [name, file] of [['testing', 'src/testing/index.ts']]) {
   if (existsSync(join(root, file))) entries[name] = file;

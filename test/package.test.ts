@@ -44,6 +44,7 @@ const REQUIRED = [
   'bin/seccompile',
   'bin/jail',
   'dist/index.js',
+  'dist/policy-entry.js',
   'dist/testing.js',
   'dist/cli/seccompile.js',
   'dist/cli/jail.js',

@@ -93,6 +93,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   let name = first;
   let args: readonly string[] = rest;
+  let loader: typeof import('../loader/policy-file.js') | undefined;
   if (!Object.hasOwn(COMMANDS, first)) {
     if (first.startsWith('-') || !Object.hasOwn(COMMANDS, 'compile')) {
       io.stderr.write(`seccompile: unknown command or option '${first}' (see seccompile --help)\n`);
@@ -105,6 +106,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     name = 'compile';
     args = argv;
+    // A policy that is code: its worker starts before the compile command's modules load.
+    if (/\.[cm]?[jt]s$/.test(first) && existsSync(first)) {
+      loader = await import('../loader/policy-file.js');
+      loader.startEarly();
+    }
   }
   try {
     const command = await COMMANDS[name]!.load();
@@ -119,6 +125,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return 1;
     }
     throw e;
+  } finally {
+    loader?.discardEarly();
   }
 }
 

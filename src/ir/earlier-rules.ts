@@ -50,6 +50,8 @@ export class EarlierRules<T> {
 
   /** The first added rule whose conditions `conditions` imply (see `implies`), or undefined. */
   firstImplied(conditions: readonly Condition[]): T | undefined {
+    // Most syscalls have one rule: nothing earlier, nothing to prove.
+    if (this.items.length === 0) return undefined;
     const candidates = satisfiable(conditions) === 'sat' ? this.candidates(conditions) : this.items.map((_, i) => i);
     for (const i of candidates) {
       const item = this.items[i]!;

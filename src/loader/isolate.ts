@@ -9,7 +9,12 @@
  *
  * Not a sandbox: the policy still runs with the process's rights (files, network, signals).
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
+
+// node:worker_threads is loaded when a worker starts, not with this module: bundled into the one
+// module of the CLI, a static import cost every command (a JSON profile, --help) ~2 ms of CPU.
+const load = createRequire(import.meta.url);
 
 /** Seconds a policy module's own code may run by default. */
 export const DEFAULT_LOAD_TIMEOUT = 10;
@@ -37,7 +42,8 @@ export type IsolateOutcome =
   | { readonly kind: 'interrupted' };
 
 // The worker's side, as source (an eval worker needs no file of its own in dist/). It loads our
-// own modules first, says 'ready', then evaluates the module it is sent. It checks the shape of
+// own modules first, says 'ready', then loads the entry the module it is sent imports (when that
+// is not the one loaded already), says 'started' and evaluates the module. It checks the shape of
 // the export itself, because a function or a class instance cannot be cloned across.
 // process.exit and process.abort would end the worker (or the whole process) without a word:
 // they report first, and exit only the worker.
@@ -56,9 +62,11 @@ const threw = (e) => post({ kind: 'threw', message: e instanceof Error ? e.messa
   } catch (e) {
     return threw(e);
   }
-  parentPort.once('message', async ({ url }) => {
+  parentPort.once('message', async ({ url, entry }) => {
     let mod;
     try {
+      if (entry !== workerData.entry) await import(entry);
+      post({ kind: 'started' });
       mod = await import(url);
     } catch (e) {
       return threw(e);
@@ -80,7 +88,7 @@ const threw = (e) => post({ kind: 'threw', message: e instanceof Error ? e.messa
 export interface IsolatePreload {
   /** A file URL of tsx's ESM API, registered first: running from source, seccompile is TypeScript. */
   readonly tsx?: string;
-  /** A file URL of the module the policy imports as 'seccompile'. */
+  /** A file URL of the entry a policy most likely imports as 'seccompile' (loaded before any module is sent). */
   readonly entry?: string;
 }
 
@@ -90,12 +98,14 @@ export interface IsolatePreload {
  * worker when the module will not come (the bundle failed).
  */
 export interface Isolate {
-  evaluate(url: string, options?: IsolateOptions): Promise<IsolateOutcome>;
+  /** Evaluates the module at `url`, which imports our package as the module at `entry` (a file URL). */
+  evaluate(url: string, entry: string, options?: IsolateOptions): Promise<IsolateOutcome>;
   dispose(): void;
 }
 
 /** Starts the worker that will evaluate a policy module (see Isolate). */
 export function startIsolate(preload: IsolatePreload = {}): Isolate {
+  const { Worker } = load('node:worker_threads') as typeof WorkerThreads;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { ...preload },
@@ -108,11 +118,13 @@ export function startIsolate(preload: IsolatePreload = {}): Isolate {
   let early: IsolateOutcome | undefined;
   let onOutcome: ((o: IsolateOutcome) => void) | undefined;
   let onReady: (() => void) | undefined;
+  let onStarted: (() => void) | undefined;
   const outcome = (o: IsolateOutcome) => {
     if (onOutcome) onOutcome(o);
     else early ??= o;
   };
-  worker.on('message', (m: IsolateOutcome | { readonly kind: 'ready' }) => {
+  worker.on('message', (m: IsolateOutcome | { readonly kind: 'ready' } | { readonly kind: 'started' }) => {
+    if (m.kind === 'started') return onStarted?.();
     if (m.kind !== 'ready') return outcome(m);
     ready = true;
     onReady?.();
@@ -128,13 +140,14 @@ export function startIsolate(preload: IsolatePreload = {}): Isolate {
 
   return {
     dispose: () => void worker.terminate(),
-    evaluate(url, options = {}) {
+    evaluate(url, entry, options = {}) {
       const seconds = options.timeout ?? DEFAULT_LOAD_TIMEOUT;
       worker.ref();
       return new Promise((resolve) => {
         let timer: NodeJS.Timeout | undefined;
         const finish = (o: IsolateOutcome) => {
           onOutcome = () => {};
+          onStarted = undefined;
           clearTimeout(timer);
           options.signal?.removeEventListener('abort', onAbort);
           void worker.terminate();
@@ -145,11 +158,12 @@ export function startIsolate(preload: IsolatePreload = {}): Isolate {
         if (early) return finish(early);
         onOutcome = finish;
         options.signal?.addEventListener('abort', onAbort, { once: true });
-        // The time limit is the policy's: it starts when the module is sent.
-        const send = () => {
+        // The time limit is the policy's: it starts when the worker has our package loaded and
+        // starts to load the module, the first moment the policy's own code can run.
+        onStarted = () => {
           timer = setTimeout(() => finish({ kind: 'timeout', seconds }), seconds * 1000);
-          worker.postMessage({ url });
         };
+        const send = () => worker.postMessage({ url, entry });
         if (ready) send();
         else onReady = send;
       });

@@ -5,14 +5,13 @@
  * thread with time and heap limits (./isolate.ts: a policy file is code, maybe not the user's
  * own), and returns its default export as a PolicySpec.
  *
- * `import ... from 'seccompile'` resolves to this very package (its source when we run from
- * source, else its dist/), wherever the policy file lives and whether or not seccompile is
- * installed there; everything else the file imports (local helpers, packages next to it) is
+ * `import ... from 'seccompile'` resolves to this very package (./entry.ts: its source when we
+ * run from source, else its dist/; its policy entry or all of it), wherever the policy file lives
+ * and whether or not seccompile is installed there; everything else the file imports (local helpers, packages next to it) is
  * bundled from the file's own directory. The bundle is written to a fresh temp directory and
  * imported from there, with a source map used to turn the locations the DSL records (and the
  * position of an exception) back into file:line:column of the policy's own sources.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,7 +20,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PolicySpec, RuleSpec, SourceLocation } from '../dsl/spec.js';
 import type { Diagnostic, DiagnosticCode } from '../ir/diagnostics.js';
 import { parseFrame } from '../dsl/site.js';
-import { bundlePolicy } from './policy-bundle.js';
+import { bundlePolicy, type PolicyBundle } from './policy-bundle.js';
+import { fromSource, seccompileEntries, type SeccompileEntries } from './entry.js';
 import { startIsolate, type Isolate, type IsolateOptions, type IsolateOutcome } from './isolate.js';
 
 export interface LoadedPolicy {
@@ -45,26 +45,6 @@ function fail(code: DiagnosticCode, file: string, message: string, location?: So
   throw new PolicyLoadError([{ code, severity: 'error', message, path: '', ...(location ? { location } : {}) }], file);
 }
 
-/** This package's root directory (where its package.json names it 'seccompile'). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'seccompile') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('seccompile: cannot find its own package.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
-
-/** What `import 'seccompile'` in a policy file means: our source when we run from source, else dist/. */
-export function seccompileEntry(): string {
-  return join(packageRoot(), fromSource() ? 'src/index.ts' : 'dist/index.js');
-}
-
-/** Whether we run from our TypeScript sources (tests), not from dist/. */
-const fromSource = (): boolean => import.meta.url.endsWith('.ts');
-
 interface EsbuildMessage {
   text: string;
   location?: { file: string; line: number; column: number } | null;
@@ -72,6 +52,28 @@ interface EsbuildMessage {
 
 /** What a policy file may be: TypeScript or JavaScript (esbuild treats a name without extension as JavaScript). */
 const POLICY_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '']);
+
+/** The worker `startEarly` started, for the next load to take. */
+let early: Isolate | undefined;
+
+function isolateFor(entries: SeccompileEntries): Isolate {
+  return startIsolate({ entry: pathToFileURL(entries.policy).href, ...(fromSource() ? { tsx: import.meta.resolve('tsx/esm/api') } : {}) });
+}
+
+/**
+ * Starts the worker of the next loadPolicyFile now: a CLI that knows it will load a policy file
+ * calls this before its own modules for the command load, so that the worker's start (Node's,
+ * ~30 ms of CPU) overlaps with them. Until the load takes it, it keeps no process alive.
+ */
+export function startEarly(): void {
+  early ??= isolateFor(seccompileEntries());
+}
+
+/** Ends the worker startEarly started if no load took it (the command failed before loading). */
+export function discardEarly(): void {
+  early?.dispose();
+  early = undefined;
+}
 
 /** How a policy file's code may run while it loads. */
 export type PolicyLoadOptions = IsolateOptions;
@@ -89,21 +91,24 @@ export async function loadPolicyFile(path: string, options: PolicyLoadOptions = 
   if (!POLICY_EXTENSIONS.has(ext)) {
     fail('policy-file', file, `${file} is not a policy file: a policy is TypeScript or JavaScript (.ts, .mts, .js, .mjs), not '${ext}'`);
   }
-  const entry = seccompileEntry();
-  // The worker starts now, so that Node's start and our modules load while esbuild bundles.
-  const isolate = startIsolate({ entry: pathToFileURL(entry).href, ...(fromSource() ? { tsx: import.meta.resolve('tsx/esm/api') } : {}) });
+  const entries = seccompileEntries();
+  // The worker starts now (unless startEarly did), so that Node's start and the policy entry load
+  // while esbuild bundles (or the cached bundle is checked); a bundle that needs the whole package
+  // loads it later.
+  const isolate = early ?? isolateFor(entries);
+  early = undefined;
   try {
-    return await bundleAndEvaluate(file, entry, isolate, options);
+    return await bundleAndEvaluate(file, entries, isolate, options);
   } finally {
     isolate.dispose();
   }
 }
 
-async function bundleAndEvaluate(file: string, entry: string, isolate: Isolate, options: PolicyLoadOptions): Promise<LoadedPolicy> {
+async function bundleAndEvaluate(file: string, entries: SeccompileEntries, isolate: Isolate, options: PolicyLoadOptions): Promise<LoadedPolicy> {
   const workDir = dirname(file);
-  let bundle: { code: string; map: string };
+  let bundle: PolicyBundle;
   try {
-    bundle = await bundlePolicy(file, entry);
+    bundle = await bundlePolicy(file, entries);
   } catch (e) {
     const errors = (e as { errors?: EsbuildMessage[] }).errors;
     if (!errors?.length) throw e;
@@ -137,7 +142,7 @@ async function bundleAndEvaluate(file: string, entry: string, isolate: Isolate, 
   let outcome: IsolateOutcome;
   try {
     await writeFile(bundled, bundle.code);
-    outcome = await isolate.evaluate(pathToFileURL(bundled).href, options);
+    outcome = await isolate.evaluate(pathToFileURL(bundled).href, bundle.entry, options);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundlePolicy, MAX_ENTRIES } from '../../src/loader/policy-bundle.js';
-import { seccompileEntry } from '../../src/loader/policy-file.js';
+import { seccompileEntries } from '../../src/loader/entry.js';
 
 const root = mkdtempSync(join(tmpdir(), 'seccompile-bundle-cache-test-'));
 const MARK = '/*cached-marker*/';
@@ -52,7 +52,7 @@ async function bundle(cacheDir: string, policy: string): Promise<string> {
   const saved = process.env.SECCOMPILE_CACHE_DIR;
   process.env.SECCOMPILE_CACHE_DIR = cacheDir;
   try {
-    return (await bundlePolicy(policy, seccompileEntry())).code;
+    return (await bundlePolicy(policy, seccompileEntries())).code;
   } finally {
     if (saved === undefined) delete process.env.SECCOMPILE_CACHE_DIR;
     else process.env.SECCOMPILE_CACHE_DIR = saved;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPolicyFile, PolicyLoadError } from '../../src/loader/policy-file.js';
+import { discardEarly, loadPolicyFile, PolicyLoadError, startEarly } from '../../src/loader/policy-file.js';
 import { normalize } from '../../src/ir/normalize.js';
 
 // A directory outside the project, with no node_modules: 'seccompile' must still resolve.
@@ -132,4 +132,14 @@ test.after(() => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(docDir, { recursive: true, force: true });
 });
+test('a worker started early serves the next load; one discarded leaves the next load its own', async () => {
+  const file = write('early.mjs', `import { policy, allow, kill } from 'seccompile';\nexport default policy({ default: kill(), rules: [allow('exit_group')] });\n`);
+  startEarly();
+  assert.equal((await loadPolicyFile(file)).spec.rules.map((r) => r.syscalls), [['exit_group']]);
+  startEarly();
+  discardEarly();
+  assert.equal((await loadPolicyFile(file)).spec.rules.map((r) => r.syscalls), [['exit_group']]);
+  discardEarly(); // nothing left to discard
+});
+
 test.run();

@@ -5,7 +5,6 @@
  * one syscall's decision tree, or with no or several syscalls the whole filter's, as Graphviz
  * text, `svg` renders it with Graphviz's `dot`.
  */
-import { spawnSync } from 'node:child_process';
 import { isGroupName, groupSyscalls, unknownGroupMessage } from '../../syscalls/group.js';
 import { isKnownSyscall, unknownSyscallMessage } from '../../syscalls/index.js';
 import { parseArgs, UsageError, UserError, type Command } from '../io.js';
@@ -79,6 +78,8 @@ export const run: Command = async (argv, io) => {
     io.stdout.write(dot);
     return 0;
   }
+  // Loaded here: the CLI is one module, and node:child_process at its top cost every command ~2 ms.
+  const { spawnSync } = await import('node:child_process');
   const r = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
