@@ -124,17 +124,19 @@ function denials(input: NotifyWorkerInput, listener: NotifyListener, stopped: ()
   return { mode: 'denials', denials: [...found.values()], uncounted };
 }
 
-/** Answers notifications until no task uses the filter any more, or the supervisor says stop. */
+/**
+ * Answers notifications until no task uses the filter any more, or the supervisor says stop.
+ * The stop is heeded even while calls keep coming: the supervisor asks only once the command
+ * has ended, and what still calls then (a process the command left behind without a pid
+ * namespace) must not keep jail from ending; it waits unanswered until jail kills it.
+ */
 function loop(listener: NotifyListener, stopped: () => boolean, handle: () => void): void {
   listener.syncWakeUp();
   for (;;) {
+    if (stopped()) return;
     const state = listener.wait(STOP_POLL_MS);
     if (state === 'gone') return;
-    if (state === 'idle') {
-      if (stopped()) return;
-      continue;
-    }
-    if (listener.receiveRaw()) handle();
+    if (state === 'ready' && listener.receiveRaw()) handle();
   }
 }
 
