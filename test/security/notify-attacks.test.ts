@@ -273,6 +273,17 @@ export default policy({
     const text = readFileSync(out[1]!, 'utf8');
     assert.match(text, /arg\(1\)\.int\.eq\(0xcafe0a0a\)|arg\(1\)\.int\.eq\(3405646346\)/);
   });
+
+  test('--learn: a command making up more distinct numbers than jail keeps is cut off and told', async () => {
+    const out = learn();
+    const r = await attack(out, [['distinct', 1000, 6000]]);
+    assert.is(r.status, 0, r.stderr);
+    const unrecorded = Number(/^jail: (\d+) calls were not recorded: the command made more distinct calls than jail keeps/m.exec(r.stderr)?.[1]);
+    assert.ok(unrecorded >= 6000 - 4096 && unrecorded <= 6000, r.stderr);
+    const unknown = /^jail: calls the syscall tables do not name \(not in the policy\): (.*)$/m.exec(r.stderr)?.[1] ?? '';
+    assert.is(unknown.split(', ').length, 20, unknown);
+    assert.match(unknown, / and \d+ more$/);
+  });
 }
 
 test.run();
