@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasCgroups, hasNamespaces, hasSeccomp, isRoot, need } from '../support/capabilities.js';
 import { abiFeatures } from '../support/abi-probe.js';
+import { probeUserNamespaces } from '../../src/launcher/userns.js';
 import { cgroupsOf, jail, MARKER, processesWith, root, sleep, tempDir, type Run, type RunOptions } from '../support/jail.js';
 
 const SOURCE = fileURLToPath(new URL('notify-attack.c', import.meta.url));
@@ -143,6 +144,18 @@ export default policy({
     });
   }
 
+  const userns = probeUserNamespaces();
+  if (need('namespaces', userns.ok, 'notification attacks without root', userns.why ?? '')) {
+    test('--report-denials without root: the listener out of reach, no listener of its own, a flood answered right', async () => {
+      const r = await attack(report, [['listener-fds'], ['proc-fd', 1], ['getfd', 1], ['getfd', 'ppid'], ['own-listener'], ['flood', 8, 1000, GETPPID, EACCES]], {
+        asUser: 'nobody',
+      });
+      assert.is(r.status, 0, r.stderr);
+      assert.equal(results(r), ['listener-fds: none', 'proc-fd: none', 'getfd: none', 'getfd: pidfd_open errno 22', `own-listener: errno ${EBUSY}`, 'flood: 8000 calls, 0 wrong']);
+      assert.match(r.stderr, /^jail: denied getppid\(\) -> EACCES x8000 /m);
+    });
+  }
+
   const override: [string, () => string[], number, string[]][] = [
     // Without the report jail's errno outranks a notification (SECCOMP_RET_ERRNO < USER_NOTIF).
     ['no report', () => plain, GETPGRP, ['own-listener: installed', `own-notif: errno ${EACCES}`, `call: errno ${ENOTSUP}`]],
@@ -234,6 +247,32 @@ export default policy({
       assert.match(r.stderr, mode === '--learn' ? /^jail: learned \d+ distinct calls/m : /^jail: denied getpgrp\(\) -> ENOTSUP x1 /m);
       await nothingLeft(r);
     });
+  }
+
+  for (const [mode, flags] of modes) {
+    for (const pidNs of [true, false]) {
+      test(`${mode}${pidNs ? '' : ' --no-pid'}: jail SIGKILLed while calls wait for their answer: the command does not outlive it`, async () => {
+        let killed = false;
+        const r = await attack([...(pidNs ? [] : ['--no-pid']), ...flags()], [['flood', 8, 1e12, GETPPID, 0]], {
+          onSpawn: (pid) =>
+            void (async () => {
+              for (let i = 0; i < 400 && attackers().length === 0; i++) await sleep(25);
+              await sleep(300);
+              killed = true;
+              process.kill(pid, 'SIGKILL');
+            })(),
+        });
+        assert.ok(killed);
+        assert.is(r.signal, 'SIGKILL');
+        // The parent-death signal (or, without a pid namespace, jail's watchdog) ends it.
+        let left = attackers();
+        for (let i = 0; i < 60 && left.length > 0; i++) {
+          await sleep(50);
+          left = attackers();
+        }
+        assert.equal(left, [], 'the command outlived jail');
+      });
+    }
   }
 
   test('--learn --timeout: a command that never exits is ended, and what it did is written', async () => {
