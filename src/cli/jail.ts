@@ -21,6 +21,9 @@ import { runJail, type JailResult, type StopReason, type SupervisorHooks } from 
 import type { JailSpec, NsName, SeccompFilter } from '../launcher/spec.js';
 
 /** Subcommands: `jail ps`, `jail enter NAME`, `jail stop NAME`, `jail doctor` (`jail -- ps` runs a program called ps). */
+/** Calls the tables do not name, listed after a --learn run; the rest are counted. */
+const UNKNOWN_SHOWN = 20;
+
 const SUBCOMMANDS: Readonly<Record<string, () => Promise<(argv: readonly string[], io: CliIO) => Promise<number>>>> = {
   ps: async () => (await import('./jail-ps.js')).main,
   enter: async () => (await import('./jail-enter.js')).main,
@@ -212,7 +215,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const s = await writeLearned(opts.learn, opts.spec.argv, notified.calls, notified.total);
       if (!opts.quiet) {
         err(`learned ${s.seen} distinct calls (${notified.total} in all)${s.merged ? `, ${s.written} with the earlier runs` : ''}: wrote ${opts.learn} and ${casesFileOf(opts.learn)}`);
-        if (s.unknown.length > 0) err(`calls the syscall tables do not name (not in the policy): ${s.unknown.join(', ')}`);
+        // The numbers come from the command: a few are shown, however many it made up.
+        const shown = s.unknown.slice(0, UNKNOWN_SHOWN).join(', ');
+        const more = s.unknown.length > UNKNOWN_SHOWN ? ` and ${s.unknown.length - UNKNOWN_SHOWN} more` : '';
+        if (s.unknown.length > 0) err(`calls the syscall tables do not name (not in the policy): ${shown}${more}`);
+        if (notified.unrecorded > 0) {
+          err(`${notified.unrecorded} calls were not recorded: the command made more distinct calls than jail keeps (not in the policy)`);
+        }
       }
     } catch (e) {
       err(`--learn: cannot write ${opts.learn}: ${(e as Error).message}`);

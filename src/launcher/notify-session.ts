@@ -56,7 +56,8 @@ export interface ObservedDenial {
 }
 
 export type NotifyWorkerOutput =
-  | { readonly mode: 'learn'; readonly calls: readonly ObservedCall[]; readonly total: number }
+  /** `unrecorded`: calls of distinct numbers past the most the worker keeps. */
+  | { readonly mode: 'learn'; readonly calls: readonly ObservedCall[]; readonly total: number; readonly unrecorded: number }
   /** `uncounted`: denials past the most distinct ones the worker keeps. */
   | { readonly mode: 'denials'; readonly denials: readonly ObservedDenial[]; readonly uncounted: number }
   | { readonly mode: 'error'; readonly message: string };

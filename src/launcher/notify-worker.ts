@@ -33,6 +33,12 @@ const STOP_POLL_MS = 100;
  */
 export const MAX_VALUED_CALLS = 10_000;
 export const MAX_DENIALS = 1_000;
+/**
+ * Distinct (arch, nr) kept by learn mode: far above the few thousand calls all tables name, far
+ * below what a command making every number from 0 to 2^32 would make jail hold. Calls past it
+ * are counted in `unrecorded` (the policy then refuses them).
+ */
+export const MAX_PLAIN_CALLS = 4_096;
 
 /**
  * (arch, nr) as one number: the arch's position among the few AUDIT_ARCH values seen times
@@ -58,27 +64,25 @@ function learn(input: NotifyWorkerInput, listener: NotifyListener, stopped: () =
   const valued = new Map<string, ObservedCall>();
   let phase: 'init' | 'exec' | 'command' = 'init';
   let total = 0;
+  let unrecorded = 0;
   const v = listener.raw;
+  const recordPlain = (key: number, arch: number, nr: number) => {
+    const seen = plain.get(key);
+    if (seen) seen.count++;
+    else if (plain.size < MAX_PLAIN_CALLS) plain.set(key, { arch, nr, count: 1 });
+    else unrecorded++;
+  };
   const record = (arch: number, nr: number) => {
     total++;
     const key = selectorKey(arch, nr);
     const s = selectors.get(key);
-    if (!s) {
-      const seen = plain.get(key);
-      if (seen) seen.count++;
-      else plain.set(key, { arch, nr, count: 1 });
-      return;
-    }
+    if (!s) return recordPlain(key, arch, nr);
     const value = v.getBigUint64(ARGS + 8 * s.arg, little) & s.mask;
     const vkey = `${key}:${value}`;
     const seen = valued.get(vkey);
     if (seen) seen.count++;
     else if (valued.size < MAX_VALUED_CALLS) valued.set(vkey, { arch, nr, arg: s.arg, value, count: 1 });
-    else {
-      const any = plain.get(key);
-      if (any) any.count++;
-      else plain.set(key, { arch, nr, count: 1 });
-    }
+    else recordPlain(key, arch, nr);
   };
   loop(listener, stopped, () => {
     const pid = v.getUint32(PID, little);
@@ -97,7 +101,7 @@ function learn(input: NotifyWorkerInput, listener: NotifyListener, stopped: () =
     } else record(arch, nr);
     listener.answer(v.getBigUint64(ID, little), CONTINUE);
   });
-  return { mode: 'learn', calls: [...plain.values(), ...valued.values()], total };
+  return { mode: 'learn', calls: [...plain.values(), ...valued.values()], total, unrecorded };
 }
 
 const CONTINUE = { kind: 'continue' } as const;
@@ -124,17 +128,19 @@ function denials(input: NotifyWorkerInput, listener: NotifyListener, stopped: ()
   return { mode: 'denials', denials: [...found.values()], uncounted };
 }
 
-/** Answers notifications until no task uses the filter any more, or the supervisor says stop. */
+/**
+ * Answers notifications until no task uses the filter any more, or the supervisor says stop.
+ * The stop is heeded even while calls keep coming: the supervisor asks only once the command
+ * has ended, and what still calls then (a process the command left behind without a pid
+ * namespace) must not keep jail from ending; it waits unanswered until jail kills it.
+ */
 function loop(listener: NotifyListener, stopped: () => boolean, handle: () => void): void {
   listener.syncWakeUp();
   for (;;) {
+    if (stopped()) return;
     const state = listener.wait(STOP_POLL_MS);
     if (state === 'gone') return;
-    if (state === 'idle') {
-      if (stopped()) return;
-      continue;
-    }
-    if (listener.receiveRaw()) handle();
+    if (state === 'ready' && listener.receiveRaw()) handle();
   }
 }
 
