@@ -16,7 +16,7 @@ export {
   type AnnotateOptions,
   type SyscallNamer,
 } from './seccomp/annotate.js';
-export { tableSyscallName } from './seccomp/syscall-namer.js';
+export { tableSyscallName } from './syscalls/syscall-namer.js';
 export { compile, encodeFilter, CompileError, COMPILE_ERROR } from './compiler/index.js';
 export type { CompileErrorCode, CompileOptions, CompileResult, CompileStats } from './compiler/index.js';
 export { decide, type SyscallData } from './ir/semantics.js';

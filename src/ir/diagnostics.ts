@@ -3,9 +3,9 @@
  * stable `code` tests and tools can match, a message, a `path` into the PolicySpec
  * ('rules[3].syscalls[1]') and, when the DSL recorded it, the file:line:column of the rule.
  */
-import type { SourceLocation } from '../dsl/spec.js';
+import type { SourceLocation } from './spec.js';
 
-export type { SourceLocation } from '../dsl/spec.js';
+export type { SourceLocation } from './spec.js';
 
 /** Every diagnostic code and what it means. */
 export const DIAGNOSTIC_CODES = {

@@ -14,7 +14,7 @@ import { ARCH_WORD, NR_WORD } from '../analysis/words.js';
 import { loadProgram } from '../bpf/load.js';
 import type { Program } from '../bpf/validate.js';
 import { compile } from '../compiler/index.js';
-import type { PolicySpec } from '../dsl/spec.js';
+import type { PolicySpec } from '../ir/spec.js';
 import { formatDiagnostic, hasErrors } from '../ir/diagnostics.js';
 import { normalize } from '../ir/normalize.js';
 import type { PolicyIR } from '../ir/types.js';

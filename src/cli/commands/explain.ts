@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { extname, isAbsolute, relative } from 'node:path';
-import type { SourceLocation } from '../../dsl/spec.js';
+import type { SourceLocation } from '../../ir/spec.js';
 import type { PolicyIR } from '../../ir/types.js';
 import { isGroupName, groupSyscalls, unknownGroupMessage } from '../../syscalls/group.js';
 import { isKnownSyscall, unknownSyscallMessage } from '../../syscalls/index.js';
