@@ -28,28 +28,21 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Use>>>> = {
   analysis: { bpf: 'static', ir: 'static', seccomp: 'static', syscalls: 'static' },
   loader: { dsl: 'static', ir: 'type' },
   oci: { ir: 'static', loader: 'static', seccomp: 'static', syscalls: 'static' },
-  testing: {
-    analysis: 'static',
-    bpf: 'static',
-    compiler: 'static',
-    dsl: 'static',
-    ir: 'static',
-    loader: 'static',
-    oci: 'lazy',
-    seccomp: 'static',
-    syscalls: 'static',
-  },
-  // The launcher starts before any policy is read: the compiler side loads only when a policy needs it.
-  launcher: { bpf: 'static', compiler: 'lazy', ir: 'lazy', loader: 'lazy', oci: 'lazy', seccomp: 'static', syscalls: 'lazy' },
+  // Policy sources of every kind (files, profiles, filters, values) -> filters; the one loader.
+  source: { bpf: 'static', compiler: 'static', ir: 'static', loader: 'static', oci: 'lazy', seccomp: 'type', syscalls: 'lazy' },
+  testing: { analysis: 'static', bpf: 'static', dsl: 'static', ir: 'type', seccomp: 'static', source: 'static', syscalls: 'static' },
+  // The launcher reads policies through src/source; the syscall tables load only to name calls in an error.
+  launcher: { bpf: 'static', seccomp: 'static', source: 'static', syscalls: 'lazy' },
   cli: {
     analysis: 'static',
     bpf: 'static',
     compiler: 'static',
-    ir: 'lazy',
+    ir: 'type',
     launcher: 'static',
     loader: 'static',
     oci: 'lazy',
     seccomp: 'static',
+    source: 'static',
     syscalls: 'static',
     testing: 'static',
     wasm: 'static',
@@ -98,6 +91,18 @@ const FILES: readonly { readonly files: RegExp; readonly only?: RegExp; readonly
   },
   { files: /^cli\/commands\/(eval|verify)\.ts$/, lazy: /^wasm\//, why: 'eval and verify load the JIT only when they use it' },
   { files: /^(?!wasm\/)/, lazy: /^wasm\/wabt\.ts$/, why: 'wabt is large: only the paths that need it load it' },
+];
+
+/**
+ * Entry points whose start-up must not load the modules listed: every module they reach by
+ * static imports alone is checked. jail with a compiled filter runs no compiler, bundler or JIT.
+ */
+const STARTUP: readonly { readonly entry: string; readonly never: RegExp; readonly why: string }[] = [
+  {
+    entry: 'cli/jail.ts',
+    never: /^(compiler|oci|wasm|analysis|dsl)\/|^loader\/(policy-file|policy-bundle|isolate)\.ts$|^ir\/normalize\.ts$|^syscalls\/(index|tables)\.ts$|^source\/policy\.ts$/,
+    why: 'jail with a built-in or .bpf policy must not pay for the compiler side, the JIT or the syscall tables',
+  },
 ];
 
 const allowed = (use: Use | undefined, kind: SourceImport['kind']): boolean =>
@@ -158,6 +163,27 @@ test('file rules', () => {
     }
   }
   assert.equal(bad, []);
+});
+
+test('start-up paths load only what they need', () => {
+  const byFile = new Map<string, SourceImport[]>();
+  for (const i of imports) byFile.set(i.file, [...(byFile.get(i.file) ?? []), i]);
+  for (const rule of STARTUP) {
+    assert.ok(byFile.has(rule.entry), `${rule.entry} is not a source file`);
+    const seen = new Set<string>([rule.entry]);
+    const queue = [rule.entry];
+    const via = new Map<string, string>();
+    for (let file; (file = queue.shift()) !== undefined; ) {
+      for (const i of byFile.get(file) ?? []) {
+        if (i.kind !== 'static' || !i.target || seen.has(i.target)) continue;
+        seen.add(i.target);
+        via.set(i.target, file);
+        queue.push(i.target);
+      }
+    }
+    const chain = (f: string): string => (via.has(f) ? `${chain(via.get(f)!)} -> ${f}` : f);
+    assert.equal([...seen].filter((f) => rule.never.test(f)).map(chain), [], rule.why);
+  }
 });
 
 test('the scanner sees what it must: a type import, a lazy import and a re-export', () => {

@@ -14,7 +14,7 @@ import { endianness } from 'node:os';
 import { loadProgram } from '../bpf/load.js';
 import { BPF_CLASS, BPF_RVAL } from '../bpf/isa.js';
 import type { Program } from '../bpf/validate.js';
-import { AUDIT_ARCH, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_USER_NOTIF, formatAction } from '../seccomp/abi.js';
+import { AUDIT_ARCH, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_USER_NOTIF, formatAction, type SeccompFilterFlag } from '../seccomp/abi.js';
 import { evaluate } from '../seccomp/evaluate.js';
 import { setupError } from './launch-error.js';
 import { hostArchName, syscallNumber } from './linux.js';
@@ -56,6 +56,22 @@ function checkedProgram(filter: SeccompFilter): Program {
     }
   }
   return program;
+}
+
+/**
+ * The seccomp(2) flags jail installs every filter with (./seccomp-install.ts). A source may ask
+ * for flags (an OCI profile's `flags`); asking for one of these is already honoured.
+ */
+const JAIL_INSTALL_FLAGS: ReadonlySet<SeccompFilterFlag> = new Set(['SECCOMP_FILTER_FLAG_TSYNC']);
+
+/** Refuses install flags jail would not apply, rather than installing the filter without them. */
+export function checkInstallFlags(name: string, flags: readonly SeccompFilterFlag[]): void {
+  const unsupported = flags.filter((f) => !JAIL_INSTALL_FLAGS.has(f));
+  if (unsupported.length === 0) return;
+  throw setupError(
+    STEP,
+    `${name} asks for ${unsupported.join(', ')}; jail installs filters with ${[...JAIL_INSTALL_FLAGS].join(', ')} only: remove ${unsupported.length > 1 ? 'them' : 'it'} from the profile's "flags" to run under jail`,
+  );
 }
 
 const RET_K = BPF_CLASS.RET | BPF_RVAL.K;

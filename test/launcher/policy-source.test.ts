@@ -65,6 +65,28 @@ test('unknown built-in names list the built-ins; other file kinds are errors', a
   );
 });
 
+const profile = (flags: readonly string[]) =>
+  JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['ptrace'], action: 'SCMP_ACT_ERRNO' }], flags });
+const flagCases: Array<[string, readonly string[], RegExp | undefined]> = [
+  ['no flags', [], undefined],
+  ['TSYNC, which jail installs with anyway', ['SECCOMP_FILTER_FLAG_TSYNC'], undefined],
+  ['LOG', ['SECCOMP_FILTER_FLAG_LOG'], /^policy: \S+log\.json asks for SECCOMP_FILTER_FLAG_LOG; jail installs filters with SECCOMP_FILTER_FLAG_TSYNC only: remove it from the profile's "flags"/],
+  ['SPEC_ALLOW and TSYNC', ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'], /asks for SECCOMP_FILTER_FLAG_SPEC_ALLOW;/],
+  ['two it does not apply', ['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'], /asks for SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;.*remove them/],
+];
+for (const [name, flags, refused] of flagCases) {
+  test(`an OCI profile's flags, ${name}: ${refused ? 'refused, not dropped' : 'accepted'}`, async () => {
+    const path = join(dir, `${name.replace(/\W+/g, '-').toLowerCase()}${flags.includes('SECCOMP_FILTER_FLAG_LOG') && flags.length === 1 ? '-log' : ''}.json`);
+    writeFileSync(path, profile(flags));
+    const outcome = await resolvePolicy(path).then(
+      (f) => f,
+      (e: Error) => e,
+    );
+    if (!refused) assert.ok(!(outcome instanceof Error) && outcome.bytes.length > 0, String(outcome));
+    else assert.match(outcome instanceof Error ? outcome.message : 'accepted', refused);
+  });
+}
+
 test('hostArchName (jail start-up) agrees with hostArch (the syscall tables)', () => {
   assert.is(hostArchName(), hostArch().name);
   for (const [node, le] of [['x64', true], ['arm64', true], ['riscv64', true], ['s390x', false], ['ppc64', true], ['loong64', true]] as const) {

@@ -39,28 +39,22 @@ interface Loaded {
 }
 
 async function loadPolicy(path: string, arches: readonly string[] | undefined, io: CliIO): Promise<Loaded> {
-  if (extname(path).toLowerCase() === '.json') {
-    const { loadOciPolicy } = await import('../oci-input.js');
-    const r = await loadOciPolicy(path, arches ? { arches } : {});
-    for (const m of r.messages) io.stderr.write(`${m}\n`);
-    if (r.hasErrors || !r.ir) throw new UserError(`${path}: not explained (errors above)`);
-    return { ir: r.ir, locate: () => undefined };
-  }
-  const { loadPolicyFile, PolicyLoadError } = await import('../../loader/policy-file.js');
-  const { normalize } = await import('../../ir/normalize.js');
-  const { formatDiagnostic, hasErrors } = await import('../../ir/diagnostics.js');
+  const { loadPolicySource, SourceError } = await import('../../source/load.js');
   let loaded;
   try {
-    loaded = await loadPolicyFile(path);
+    if (extname(path).toLowerCase() === '.json' && arches && arches.length > 1) {
+      throw new UsageError('--arch: an OCI profile names its own architectures; give at most one (the native arch)');
+    }
+    loaded = await loadPolicySource(path, { otherwise: 'module', ...(arches ? { arch: arches } : {}) });
   } catch (e) {
-    if (e instanceof PolicyLoadError) throw new UserError(e.diagnostics.map(formatDiagnostic).join('\n'));
-    throw e;
+    if (!(e instanceof SourceError)) throw e;
+    if (e.errors.length === 0) throw new UserError(e.message);
+    for (const d of e.diagnostics) io.stderr.write(`${d.text}\n`);
+    throw new UserError(`${path}: not explained (errors above)`);
   }
-  const n = normalize(loaded.spec, { ...(arches ? { arches } : {}), sourceFile: loaded.file });
-  for (const d of n.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
-  if (!n.ir || hasErrors(n.diagnostics)) throw new UserError(`${path}: not explained (errors above)`);
-  const rules = loaded.spec.rules;
-  return { ir: n.ir, locate: (i) => shorter(rules[i]?.location ?? loaded.spec.location) };
+  for (const d of loaded.diagnostics) io.stderr.write(`${d.text}\n`);
+  const spec = loaded.spec;
+  return { ir: loaded.ir, locate: (i) => (spec ? shorter(spec.rules[i]?.location ?? spec.location) : undefined) };
 }
 
 /** The location with its file relative to the working directory when it lies below it. */
