@@ -31,8 +31,9 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Use>>>> = {
   // Policy sources of every kind (files, profiles, filters, values) -> filters; the one loader.
   source: { bpf: 'static', compiler: 'static', ir: 'static', loader: 'static', oci: 'lazy', seccomp: 'type', syscalls: 'lazy' },
   testing: { analysis: 'static', bpf: 'static', dsl: 'static', ir: 'type', seccomp: 'static', source: 'static', syscalls: 'static' },
-  // The launcher reads policies through src/source; the syscall tables load only to name calls in an error.
-  launcher: { bpf: 'static', seccomp: 'static', source: 'static', syscalls: 'lazy' },
+  // The launcher reads policies through src/source; of src/syscalls it loads the Arch descriptors
+  // and the small host table up front (STARTUP below), the tables only to name calls in an error.
+  launcher: { bpf: 'static', seccomp: 'static', source: 'static', syscalls: 'static' },
   cli: {
     analysis: 'static',
     bpf: 'static',

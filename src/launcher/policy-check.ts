@@ -2,8 +2,9 @@
  * The up-front check of every filter jail installs: valid under the kernel's seccomp rules in
  * the host byte order (src/bpf/load.ts), and allowing execve() on the host arch, evaluated with
  * the interpreter (a policy that denies execve, like the built-in `stdio`, would otherwise kill
- * the command at its first instruction). The execve number and audit arch come from a small
- * table in linux.ts rather than src/syscalls, whose tables cost ~8 ms to load.
+ * the command at its first instruction). The execve number and audit arch come from the Arch
+ * descriptor and the small generated host-syscalls table, not from the syscall tables, which
+ * cost ~8 ms to load.
  *
  * A filter that can return SECCOMP_RET_USER_NOTIF (OCI SCMP_ACT_NOTIFY, DSL notify()) is refused
  * too: jail is no listener, and without one the kernel answers those calls with ENOSYS
@@ -14,23 +15,14 @@ import { endianness } from 'node:os';
 import { loadProgram } from '../bpf/load.js';
 import { BPF_CLASS, BPF_RVAL } from '../bpf/isa.js';
 import type { Program } from '../bpf/validate.js';
-import { AUDIT_ARCH, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_USER_NOTIF, formatAction, type SeccompFilterFlag } from '../seccomp/abi.js';
+import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_USER_NOTIF, formatAction, type SeccompFilterFlag } from '../seccomp/abi.js';
 import { evaluate } from '../seccomp/evaluate.js';
+import { ARCH_SPECS, isArchName } from '../syscalls/arch.js';
 import { setupError } from './launch-error.js';
 import { hostArchName, syscallNumber } from './linux.js';
 import type { SeccompFilter } from './spec.js';
 
 const STEP = 'policy';
-
-/** AUDIT_ARCH_* of the host's native ABI (the one execve runs in). */
-const HOST_AUDIT_ARCH: Readonly<Record<string, number>> = {
-  x86_64: AUDIT_ARCH.AUDIT_ARCH_X86_64,
-  aarch64: AUDIT_ARCH.AUDIT_ARCH_AARCH64,
-  riscv64: AUDIT_ARCH.AUDIT_ARCH_RISCV64,
-  loongarch64: AUDIT_ARCH.AUDIT_ARCH_LOONGARCH64,
-  ppc64le: AUDIT_ARCH.AUDIT_ARCH_PPC64LE,
-  s390x: AUDIT_ARCH.AUDIT_ARCH_S390X,
-};
 
 /** Validates the bytes and refuses a filter under which execve() cannot succeed. */
 export function checkFilter(filter: SeccompFilter): SeccompFilter {
@@ -48,7 +40,7 @@ function checkedProgram(filter: SeccompFilter): Program {
     throw setupError(STEP, `${filter.name}: ${(e as Error).message}`);
   }
   const nr = syscallNumber('execve');
-  const auditArch = HOST_AUDIT_ARCH[arch];
+  const auditArch = isArchName(arch) ? ARCH_SPECS[arch].auditArch : undefined;
   if (nr !== undefined && auditArch !== undefined) {
     const { action } = evaluate(program, { nr, arch: auditArch, instructionPointer: 0n, args: [] }, endian);
     if (action.kind !== 'allow' && action.kind !== 'log') {
