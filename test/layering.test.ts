@@ -48,13 +48,14 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Use>>>> = {
     testing: 'static',
     wasm: 'static',
   },
-  // The package entry points.
-  index: {
+  // The package root (src/index.ts): what a policy file imports.
+  index: { dsl: 'static', syscalls: 'static' },
+  // The subpath exports (package.json "exports"): the tools, each its own surface.
+  exports: {
     analysis: 'static',
     bpf: 'static',
     cli: 'type',
     compiler: 'static',
-    dsl: 'static',
     ir: 'static',
     loader: 'static',
     oci: 'static',
@@ -86,9 +87,9 @@ const FILES: readonly { readonly files: RegExp; readonly only?: RegExp; readonly
     why: 'the compiler and the IR semantics it is checked against use only the generic layers and the IR types',
   },
   {
-    files: /^(?!wasm\/|cli\/commands\/(eval|verify|wasm)\.ts$|index\.ts$)/,
+    files: /^(?!wasm\/|cli\/commands\/(eval|verify|wasm)\.ts$|exports\/bpf\.ts$)/,
     never: /^wasm\//,
-    why: 'the JIT is loaded only by the commands that run it and the package entries',
+    why: 'the JIT is loaded only by the commands that run it and seccompile/bpf',
   },
   { files: /^cli\/commands\/(eval|verify)\.ts$/, lazy: /^wasm\//, why: 'eval and verify load the JIT only when they use it' },
   { files: /^(?!wasm\/)/, lazy: /^wasm\/wabt\.ts$/, why: 'wabt is large: only the paths that need it load it' },
