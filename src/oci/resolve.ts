@@ -18,16 +18,18 @@ export const SCMP_ARCH_OF: Readonly<Record<ArchName, string>> = Object.fromEntri
 export const SCMP_ARCHES: Readonly<Record<string, ArchName | null>> = {
   ...Object.fromEntries(ARCH_NAMES.map((n) => [ARCH_SPECS[n].scmpArch, n])),
   ...Object.fromEntries(
-    ['MIPS', 'MIPS64', 'MIPS64N32', 'MIPSEL', 'MIPSEL64', 'MIPSEL64N32', 'PPC', 'PPC64', 'S390', 'PARISC', 'PARISC64', 'RISCV32', 'M68K', 'SH', 'SHEB'].map((a) => [
-      `SCMP_ARCH_${a}`,
-      null,
-    ]),
+    ['MIPS', 'MIPS64', 'MIPS64N32', 'MIPSEL', 'MIPSEL64', 'MIPSEL64N32', 'PPC', 'PPC64', 'S390', 'PARISC', 'PARISC64', 'RISCV32', 'M68K', 'SH', 'SHEB']
+      .map((a) => `SCMP_ARCH_${a}`)
+      .filter((a) => !ARCH_NAMES.some((n) => ARCH_SPECS[n].scmpArch === a))
+      .map((a) => [a, null]),
   ),
 };
 
 /** libseccomp-golang's ScmpArch.String() of each arch (each descriptor's `engineArch`): what includes/excludes.arches compare with. */
 export const ENGINE_ARCH_NAME: Readonly<Record<ArchName, string>> = Object.fromEntries(ARCH_NAMES.map((n) => [n, ARCH_SPECS[n].engineArch])) as Record<ArchName, string>;
-const OTHER_ENGINE_ARCHES = ['mips', 'mips64', 'mips64n32', 'mipsel', 'mipsel64', 'mipsel64n32', 'ppc', 'ppc64', 's390', 'parisc', 'parisc64', 'riscv32', 'm68k', 'sh', 'sheb'];
+const OTHER_ENGINE_ARCHES = ['mips', 'mips64', 'mips64n32', 'mipsel', 'mipsel64', 'mipsel64n32', 'ppc', 'ppc64', 's390', 'parisc', 'parisc64', 'riscv32', 'm68k', 'sh', 'sheb'].filter(
+  (a) => !Object.values(ENGINE_ARCH_NAME).includes(a),
+);
 
 /** Docker's default capability set (moby oci/caps/defaults.go DefaultCapabilities). */
 export const DOCKER_DEFAULT_CAPS: readonly string[] = [
