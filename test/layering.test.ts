@@ -29,7 +29,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Use>>>> = {
   loader: { dsl: 'static', ir: 'type' },
   oci: { ir: 'static', loader: 'static', seccomp: 'static', syscalls: 'static' },
   // Policy sources of every kind (files, profiles, filters, values) -> filters; the one loader.
-  source: { bpf: 'static', compiler: 'static', ir: 'static', loader: 'static', oci: 'lazy', seccomp: 'type', syscalls: 'lazy' },
+  source: { bpf: 'static', compiler: 'static', ir: 'static', loader: 'lazy', oci: 'lazy', seccomp: 'type', syscalls: 'lazy' },
   testing: { analysis: 'static', bpf: 'static', dsl: 'static', ir: 'type', seccomp: 'static', source: 'static', syscalls: 'static' },
   // The launcher reads policies through src/source; of src/syscalls it loads the Arch descriptors
   // and the small host table up front (STARTUP below), the tables only to name calls in an error.
@@ -77,7 +77,7 @@ const PACKAGES: Readonly<Record<string, Readonly<Record<string, Use>>>> = {
 };
 
 /** Layers that may use Node's built-in modules; the others run anywhere a policy is written or evaluated. */
-const NODE = new Set(['cli', 'launcher', 'loader', 'oci', 'testing']);
+const NODE = new Set(['cli', 'launcher', 'loader', 'oci', 'source', 'testing']);
 
 /** Narrower rules for single files, each with its reason. */
 const FILES: readonly { readonly files: RegExp; readonly only?: RegExp; readonly never?: RegExp; readonly lazy?: RegExp; readonly why: string }[] = [

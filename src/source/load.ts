@@ -8,10 +8,10 @@
  * Only src/bpf is imported up front: the loader (esbuild), the normalizer, the compiler and src/oci
  * load when an input needs them, so jail with a compiled filter pays for none of them.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { loadProgram } from '../bpf/load.js';
 import type { PolicySpec } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
-import { readFileBounded } from '../loader/bounded-read.js';
 import { extensionsOf, sourceKind, type SourceKind } from './kinds.js';
 import { SourceError, type PolicySource, type Source, type SourceOptions } from './types.js';
 
@@ -43,7 +43,7 @@ export async function loadPolicySource(input: string | PolicySpec | PolicyIR, op
 /** Any source, as the filter it stands for. Throws SourceError. */
 export async function loadSource(input: string | PolicySpec | PolicyIR | Uint8Array, options: SourceOptions = {}): Promise<Source> {
   if (input instanceof Uint8Array) return fromBytes(input, 'bytes', options);
-  if (typeof input === 'string' && fileKind(input, options) === 'filter') return fromBytes(await readFilter(input), input, options);
+  if (typeof input === 'string' && fileKind(input, options) === 'filter') return fromBytes(readFilter(input), input, options);
   const policy = await loadPolicySource(input, options);
   return (await import('./policy.js')).compileSource(policy);
 }
@@ -78,16 +78,27 @@ async function loadOci(path: string, options: SourceOptions): Promise<PolicySour
   return { name: path, kind: 'oci', ir: result.ir, installFlags: result.flags, diagnostics, skipped: [] };
 }
 
-async function readFilter(path: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
+/**
+ * The bytes of a filter file, read only up to one byte past the largest filter (a larger file, or
+ * a device that never ends, costs no more). Read here rather than with src/loader/bounded-read.ts:
+ * that module is shared with src/oci, so the bundler would make it a module of its own on jail's
+ * start-up path, which costs more than these lines.
+ */
+function readFilter(path: string): Uint8Array {
+  let fd: number | undefined;
   try {
-    // One byte past the largest filter is enough to refuse a larger file (or a device that never ends).
-    bytes = await readFileBounded(path, MAX_FILTER_BYTES + 1);
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(MAX_FILTER_BYTES + 1);
+    let total = 0;
+    for (let n; total < buffer.length && (n = readSync(fd, buffer, total, buffer.length - total, null)) > 0; ) total += n;
+    if (total > MAX_FILTER_BYTES) throw new SourceError(`${path}: larger than 4096 instructions (${MAX_FILTER_BYTES} bytes), the most the kernel accepts in a filter`);
+    return buffer.subarray(0, total);
   } catch (e) {
+    if (e instanceof SourceError) throw e;
     throw new SourceError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  if (bytes.length > MAX_FILTER_BYTES) throw new SourceError(`${path}: larger than 4096 instructions (${MAX_FILTER_BYTES} bytes), the most the kernel accepts in a filter`);
-  return bytes;
 }
 
 function fromBytes(bytes: Uint8Array, name: string, options: SourceOptions): Source {
