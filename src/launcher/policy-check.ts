@@ -30,12 +30,12 @@ export function checkFilter(filter: SeccompFilter): SeccompFilter {
   return filter;
 }
 
-function checkedProgram(filter: SeccompFilter): Program {
+function checkedProgram(filter: SeccompFilter, validated?: Program): Program {
   const arch = hostArchName();
   const endian = endianness() === 'LE' ? 'little' : 'big';
-  let program;
+  let program = validated;
   try {
-    program = loadProgram(filter.bytes, endian).program;
+    program ??= loadProgram(filter.bytes, endian).program;
   } catch (e) {
     throw setupError(STEP, `${filter.name}: ${(e as Error).message}`);
   }
@@ -72,10 +72,12 @@ const isUserNotifReturn = (i: { code: number; k: number }): boolean =>
 
 /**
  * checkFilter, then refuses a filter that can return SECCOMP_RET_USER_NOTIF, naming the host
- * arch's syscalls whose decision (with zero arguments) is a notification.
+ * arch's syscalls whose decision (with zero arguments) is a notification. `validated`: the
+ * program the bytes encode, already validated in the host byte order (src/source does), which
+ * spares validating it twice at start-up.
  */
-export async function checkPolicy(filter: SeccompFilter): Promise<SeccompFilter> {
-  const program = checkedProgram(filter);
+export async function checkPolicy(filter: SeccompFilter, validated?: Program): Promise<SeccompFilter> {
+  const program = checkedProgram(filter, validated);
   if (!program.some(isUserNotifReturn)) return filter;
   const { hostArch } = await import('../syscalls/index.js');
   const arch = hostArch();

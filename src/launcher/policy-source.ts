@@ -28,6 +28,7 @@ import { packageRoot } from './package-root.js';
 import type { SeccompFilter } from './spec.js';
 
 const STEP = 'policy';
+const HOST_ENDIAN = endianness() === 'LE' ? 'little' : 'big';
 
 /** Names of the built-in policies precompiled for this machine's arch. */
 export function builtinPolicies(): string[] {
@@ -74,7 +75,7 @@ export async function resolvePolicy(spec: string, limits: PolicyLoadLimits = {})
 async function load(path: string, limits: PolicyLoadLimits): Promise<Source> {
   try {
     return await loadSource(path, {
-      endian: endianness() === 'LE' ? 'little' : 'big',
+      endian: HOST_ENDIAN,
       ...(limits.timeout !== undefined ? { loadTimeout: limits.timeout } : {}),
       ...(limits.signal ? { signal: limits.signal } : {}),
     });
@@ -89,5 +90,7 @@ async function load(path: string, limits: PolicyLoadLimits): Promise<Source> {
 /** The filter, once policy-check.ts accepts its bytes and the flags it asks to be installed with. */
 function checked(name: string, source: Source): Promise<SeccompFilter> {
   checkInstallFlags(name, source.installFlags);
-  return checkPolicy({ name, bytes: encode(source.program, source.endian) });
+  const bytes = encode(source.program, source.endian);
+  // src/source validated the program in its byte order; in another than the host's, check the bytes.
+  return checkPolicy({ name, bytes }, source.endian === HOST_ENDIAN ? source.program : undefined);
 }
