@@ -21,7 +21,7 @@ import { relativeLocation } from '../src/cli/policy-source.js';
 import { formatDiagnostic, hasErrors } from '../src/ir/diagnostics.js';
 import { normalize } from '../src/ir/normalize.js';
 import { loadPolicyFile } from '../src/loader/policy-file.js';
-import { tableSyscallName } from '../src/seccomp/syscall-namer.js';
+import { tableSyscallName } from '../src/syscalls/syscall-namer.js';
 import { compatArches, type ArchName } from '../src/syscalls/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -6,22 +6,27 @@
 // chunks that load only when a command needs them: `jail` with a built-in policy must not pay for them.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { rmSync, existsSync, readdirSync } from 'node:fs';
+import { rmSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // `npm pack` and `npm publish` run prepack, then prepare: prepack has built already.
 if (process.env.npm_lifecycle_event === 'prepare' && ['pack', 'publish'].includes(process.env.npm_command ?? '')) process.exit(0);
+// The package root and its subpath exports (package.json "exports"): dist/NAME.js each.
 // policy-entry: what the policy loader's worker imports for a policy that needs only the DSL and
 // constants (src/policy-entry.ts); built with index so that both share the same module instances.
 const entries = {
   index: 'src/index.ts',
   'policy-entry': 'src/policy-entry.ts',
+  testing: 'src/testing/index.ts',
+  compiler: 'src/exports/compiler.ts',
+  bpf: 'src/exports/bpf.ts',
+  oci: 'src/exports/oci.ts',
+  analysis: 'src/exports/analysis.ts',
+  constants: 'src/exports/constants.ts',
+  learn: 'src/exports/learn.ts',
 };
-for (const [name, file] of [['testing', 'src/testing/index.ts']]) {
-  if (existsSync(join(root, file))) entries[name] = file;
-}
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 const common = {

@@ -51,6 +51,7 @@ const REQUIRED = [
   'dist/cli/jail-init.cjs',
   'dist/types/index.d.ts',
   'dist/types/testing/index.d.ts',
+  ...['compiler', 'bpf', 'oci', 'analysis', 'constants', 'learn'].flatMap((e) => [`dist/${e}.js`, `dist/types/exports/${e}.d.ts`]),
   'dist/policies/default.js',
   'dist/policies/default.d.ts',
   'bpf/default.x86_64.bpf',
@@ -93,9 +94,38 @@ test('simulate one call', () => {
   assert.equal(simulate(mine, { syscall: 'socketpair', args: [AF_UNIX] }).errnoName, 'EACCES');
 });
 `,
+  // The tools, each from its subpath export: types (tsc) and run time (node).
+  'tools.ts': `import { normalize, compile, encodeFilter, type PolicyIR } from 'seccompile/compiler';
+import { loadProgram, disassembleSeccomp, tableSyscallName, type Program } from 'seccompile/bpf';
+import { exportOciProfile } from 'seccompile/oci';
+import { verifyFilter, type VerifyJson } from 'seccompile/analysis';
+import { SECCOMP_RET_ALLOW, AF_UNIX } from 'seccompile/constants';
+import mine from './my-policy.js';
+
+const n = normalize(mine, { arches: ['x86_64'] });
+const ir: PolicyIR | undefined = n.ir;
+if (ir) {
+  const r = compile(ir);
+  const program: Program = loadProgram(encodeFilter(r)).program;
+  const json: Pick<VerifyJson, 'ok'> = { ok: verifyFilter(ir, r).mismatches === 0 };
+  console.log(disassembleSeccomp(program, { syscallName: tableSyscallName }).length > 0, json.ok, exportOciProfile(ir).profile.defaultAction, SECCOMP_RET_ALLOW, AF_UNIX);
+}
+`,
+  'tools.mjs': `import { normalize, compile, encodeFilter } from 'seccompile/compiler';
+import { loadProgram } from 'seccompile/bpf';
+import { exportOciProfile } from 'seccompile/oci';
+import { verifyFilter } from 'seccompile/analysis';
+import { SECCOMP_RET_ALLOW } from 'seccompile/constants';
+import * as root from 'seccompile';
+import base from 'seccompile/policies/default';
+
+const { ir } = normalize(base, { arches: ['x86_64'] });
+const r = compile(ir);
+console.log(loadProgram(encodeFilter(r)).program.length === r.program.length, verifyFilter(ir, r).mismatches, exportOciProfile(ir).profile.defaultAction, SECCOMP_RET_ALLOW, 'compile' in root);
+`,
   'tsconfig.json': JSON.stringify({
     compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] },
-    files: ['my-policy.ts'],
+    files: ['my-policy.ts', 'tools.ts'],
   }),
   'tsconfig.typo.json': JSON.stringify({ extends: './tsconfig.json', files: ['typo-policy.ts'] }),
 };
@@ -180,6 +210,12 @@ for (const [config, status, error] of typechecks) {
     if (error) assert.match(r.stdout, error);
   });
 }
+
+test('the subpath exports load from the installed package; the root has no tools', () => {
+  const r = run(process.execPath, ['tools.mjs']);
+  assert.is(r.status, 0, show(r));
+  assert.is(r.stdout, 'true 0 SCMP_ACT_ERRNO 2147418112 false\n');
+});
 
 test('node --test runs seccompile/testing on the .ts policy and the built-in', () => {
   const r = run(process.execPath, ['--test', '--test-reporter=tap', 'policy.test.mjs']);

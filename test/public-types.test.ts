@@ -1,8 +1,9 @@
 /**
  * The published types (dist/types, what package.json's "exports" point at) as a consumer sees
- * them: a strict TypeScript project importing 'seccompile' and 'seccompile/testing' from an
+ * them: a strict TypeScript project importing 'seccompile' and each subpath export from an
  * installed copy typechecks (declarations included, skipLibCheck off), a misspelt syscall name is
- * a type error there, and no declaration uses `any`. Needs the build (npm test builds first).
+ * a type error there, a tool is not importable from the root, and no declaration uses `any`. The
+ * built entries export what their declarations say. Needs the build (npm test builds first).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,11 +17,20 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const types = join(root, 'dist/types');
 
 const CONSUMER = `
-import { policy, allow, errno, kill, arg, AF_UNIX, AF_INET, compile, normalize, encodeFilter, decide, loadProgram, evaluate,
-  disassembleSeccomp, tableSyscallName, importOciProfile, exportOciProfile, diffFilters, verifyFilter, assemble,
-  resolveSyscall, extendPolicy, explainPolicy, explanationText, groupSyscalls, type PolicySpec, type Evaluation, type Program, type CompileResult, type Diagnostic,
-  type VerifyJson, type DiffJson, type TestJson, type SyscallsJson } from 'seccompile';
+import { policy, allow, errno, kill, arg, AF_UNIX, AF_INET, resolveSyscall, extendPolicy, groupSyscalls, type PolicySpec } from 'seccompile';
+import { compile, normalize, encodeFilter, decide, type CompileResult, type Diagnostic, type PolicyIR } from 'seccompile/compiler';
+import { loadProgram, evaluate, disassembleSeccomp, tableSyscallName, assemble, SECCOMP_RET_ALLOW, type Evaluation, type Program } from 'seccompile/bpf';
+import { importOciProfile, exportOciProfile } from 'seccompile/oci';
+import { diffFilters, verifyFilter, explainPolicy, explanationText, type VerifyJson, type DiffJson, type TestJson, type SyscallsJson } from 'seccompile/analysis';
+import { AUDIT_ARCH, ERRNO, SOCKETCALL, O_CLOEXEC } from 'seccompile/constants';
 import { expectPolicy, simulate, load, type Simulation, type LoadedFilter } from 'seccompile/testing';
+// @ts-expect-error the compiler is a subpath export, not the root's
+import { compile as rootCompile } from 'seccompile';
+export const unused = rootCompile;
+export const constants: number[] = [AUDIT_ARCH.AUDIT_ARCH_X86_64, ERRNO.EPERM, SOCKETCALL.SYS_SOCKET, O_CLOEXEC, SECCOMP_RET_ALLOW];
+export function irSections(ir: PolicyIR): number {
+  return ir.sections.length;
+}
 
 export const p: PolicySpec = policy({
   default: errno('EPERM'),
@@ -95,6 +105,30 @@ function declarations(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? declarations(join(dir, e.name)) : e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
   );
+}
+
+/** Names each entry must export at run time (dist/), a sample of what its declarations promise. */
+const ENTRIES: Array<[string, string, readonly string[], readonly string[]]> = [
+  ['seccompile', 'index.js', ['policy', 'allow', 'arg', 'extendPolicy', 'AF_UNIX', 'SOCKETCALL', 'ERRNO', 'ARCHES', 'resolveSyscall'], ['compile', 'normalize', 'Interpreter', 'importOciProfile', 'verifyFilter', 'SECCOMP_RET_ALLOW']],
+  ['seccompile/compiler', 'compiler.js', ['compile', 'encodeFilter', 'normalize', 'decide', 'formatDiagnostic', 'loadPolicyFile', 'CompileError'], ['policy']],
+  ['seccompile/bpf', 'bpf.js', ['isa', 'validate', 'loadProgram', 'disassembleSeccomp', 'assemble', 'Interpreter', 'evaluate', 'compileWasm', 'jitEvaluator', 'SECCOMP_RET_ALLOW'], ['compile']],
+  ['seccompile/oci', 'oci.js', ['importOciProfile', 'loadOciFile', 'exportOciProfile', 'DOCKER_DEFAULT_CAPS'], ['compile']],
+  ['seccompile/analysis', 'analysis.js', ['diffFilters', 'verifyFilter', 'explainPolicy', 'explanationText'], ['compile']],
+  ['seccompile/constants', 'constants.js', ['AF_UNIX', 'O_CLOEXEC', 'ERRNO', 'errnoByName', 'SOCKETCALL', 'AUDIT_ARCH', 'SECCOMP_RET_KILL_PROCESS', 'SECCOMP_FILTER_FLAG_TSYNC'], ['policy', 'compile']],
+  ['seccompile/learn', 'learn.js', ['policyText', 'caseLine', 'readCases', 'mergeCalls', 'nameCalls'], ['compile', 'policy']],
+  ['seccompile/testing', 'testing.js', ['expectPolicy', 'simulate', 'load', 'PolicyAssertionError'], ['compile']],
+];
+for (const [specifier, file, has, lacks] of ENTRIES) {
+  test(`${specifier} (package.json exports -> dist/${file}) exports ${has.length} sampled names and not ${lacks.join(', ')}`, async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> };
+    const entry = pkg.exports[specifier === 'seccompile' ? '.' : `.${specifier.slice('seccompile'.length)}`];
+    assert.ok(entry, `package.json exports ${specifier}`);
+    assert.is(entry.default, `./dist/${file}`);
+    assert.ok(existsSync(join(root, entry.types)), `${entry.types} is built`);
+    const mod = (await import(join(root, entry.default))) as Record<string, unknown>;
+    assert.equal(has.filter((n) => !(n in mod)), [], 'missing');
+    assert.equal(lacks.filter((n) => n in mod), [], 'not meant here');
+  });
 }
 
 test('no published declaration uses any', () => {

@@ -8,7 +8,7 @@
  * Pure: builds a model and renders it as text; the CLI (src/cli/commands/explain.ts) prints it,
  * ./explain-dot.ts draws it.
  */
-import type { SourceLocation } from '../dsl/spec.js';
+import type { SourceLocation } from '../ir/spec.js';
 import { implies, satisfiable } from '../ir/implication.js';
 import { subCallCondition } from '../ir/normalize.js';
 import { OPERATORS } from '../ir/operators.js';

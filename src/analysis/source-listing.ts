@@ -8,7 +8,7 @@
  */
 import { disassemble } from '../bpf/disasm.js';
 import type { CompileResult, InsnProvenance, InsnSource } from '../compiler/index.js';
-import type { SourceLocation } from '../dsl/spec.js';
+import type { SourceLocation } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
 import { annotateSeccomp, type SyscallNamer } from '../seccomp/annotate.js';
 import { locationText } from './explain.js';

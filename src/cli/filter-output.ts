@@ -9,7 +9,7 @@
  * Pure functions of a compiled result: the same filter gives the same output.
  */
 import { disassembleSeccomp } from '../seccomp/annotate.js';
-import { tableSyscallName } from '../seccomp/syscall-namer.js';
+import { tableSyscallName } from '../syscalls/syscall-namer.js';
 import { encodeFilter, type CompileResult } from '../compiler/index.js';
 
 export const OUTPUT_FORMATS = ['bpf', 'disasm', 'c', 'hex', 'json'] as const;

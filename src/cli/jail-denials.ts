@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { extname, isAbsolute, join, relative } from 'node:path';
-import type { SourceLocation } from '../dsl/spec.js';
+import type { SourceLocation } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
 import type { ObservedDenial } from '../launcher/notify-session.js';
 import { errnoName } from '../launcher/linux.js';
@@ -25,18 +25,12 @@ interface Attribution {
 async function attributionFor(policy: string): Promise<Attribution | undefined> {
   const ext = extname(policy).toLowerCase();
   if (ext === '.bpf') return undefined;
+  const file = ext === '' ? join(packageRoot(), 'policies', `${policy}.ts`) : policy;
+  if (!existsSync(file)) return undefined;
   try {
-    if (ext === '.json') {
-      const { loadOciFile } = await import('../oci/index.js');
-      const { ir } = await loadOciFile(policy);
-      return ir ? { ir, locate: () => undefined } : undefined;
-    }
-    const file = ext === '' ? join(packageRoot(), 'policies', `${policy}.ts`) : policy;
-    if (!existsSync(file)) return undefined;
-    const [{ loadPolicyFile }, { normalize }] = await Promise.all([import('../loader/policy-file.js'), import('../ir/normalize.js')]);
-    const loaded = await loadPolicyFile(file);
-    const { ir } = normalize(loaded.spec, { sourceFile: loaded.file });
-    return ir ? { ir, locate: (i) => loaded.spec.rules[i]?.location } : undefined;
+    const { loadPolicySource } = await import('../source/load.js');
+    const { ir, spec } = await loadPolicySource(file);
+    return { ir, locate: (i) => spec?.rules[i]?.location };
   } catch {
     // The report then names the policy only.
     return undefined;

@@ -11,8 +11,6 @@ import { existsSync } from 'node:fs';
 import { processIO, type CliIO } from './io.js';
 import { restoreSetAsideEnv } from './jail-env.js';
 import { describeSeccompKill } from './jail-seccomp-report.js';
-import { denialReport } from './jail-denials.js';
-import { casesFileOf, writeLearned } from './jail-learn.js';
 import { JAIL_USAGE, JailUsageError, parseJailOptions, type JailOptions } from './jail-options.js';
 import { LaunchError } from '../launcher/launch-error.js';
 import { claimName, namespaceIds, processId, selfId, sweepStale, type Claim } from '../launcher/registry.js';
@@ -204,6 +202,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const notified = result.notified;
   if (notified?.mode === 'error') err(`${opts.learn ? 'learn' : 'denial report'}: ${notified.message}`);
   if (notified?.mode === 'denials' && !opts.quiet) {
+    const { denialReport } = await import('./jail-denials.js');
     for (const line of await denialReport(spec.filter?.name ?? '?', notified.denials, result, notified.uncounted)) err(line);
   }
   if (opts.learn !== undefined) {
@@ -211,6 +210,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       err(`--learn: nothing was recorded${result.exitCode === 125 ? '' : ' (the command did not start under the learn filter)'}; ${opts.learn} not written`);
       return result.exitCode === 0 ? 125 : result.exitCode;
     }
+    const { casesFileOf, writeLearned } = await import('./jail-learn.js');
     try {
       const s = await writeLearned(opts.learn, opts.spec.argv, notified.calls, notified.total);
       if (!opts.quiet) {

@@ -19,24 +19,17 @@ export interface OciInputOptions {
   /** --arch: the native arch runc would run on (one). */
   readonly arches?: readonly string[];
   /** --caps: comma-separated capabilities. */
-  readonly caps?: string;
+  readonly caps?: string | undefined;
   /** --kernel: "6.1". */
-  readonly kernel?: string;
+  readonly kernel?: string | undefined;
 }
 
-/** What the compile command needs from any policy file. */
-export interface OciLoaded {
-  readonly ir: PolicyIR | undefined;
-  readonly messages: readonly string[];
-  readonly hasErrors: boolean;
-  readonly skipped: ReadonlyMap<string, readonly string[]>;
-}
-
-export async function loadOciPolicy(path: string, options: OciInputOptions): Promise<OciLoaded> {
-  const [{ loadOciFile, unknownCapability, parseKernelVersion }, { formatDiagnostic, hasErrors }] = await Promise.all([
-    import('../oci/index.js'),
-    import('../ir/diagnostics.js'),
-  ]);
+/**
+ * --arch, --caps and --kernel for an OCI profile, checked: usage errors name the option. The
+ * OCI side (src/oci) loads only now.
+ */
+export async function parseOciOptions(options: OciInputOptions): Promise<{ caps?: readonly string[]; kernel?: string }> {
+  const { unknownCapability, parseKernelVersion } = await import('../oci/index.js');
   if (options.arches && options.arches.length > 1) throw new UsageError('--arch: an OCI profile names its own architectures; give at most one (the native arch)');
   const native = options.arches?.[0];
   if (native !== undefined && !isArchName(native)) throw new UsageError(`--arch: unknown arch '${native}'`);
@@ -48,18 +41,7 @@ export async function loadOciPolicy(path: string, options: OciInputOptions): Pro
   if (options.kernel !== undefined && !parseKernelVersion(options.kernel)) {
     throw new UsageError(`--kernel: '${options.kernel}' is not a kernel version like 6.1`);
   }
-  let result;
-  try {
-    result = await loadOciFile(path, { ...(native ? { arch: native } : {}), ...(caps ? { caps } : {}), ...(options.kernel ? { kernel: options.kernel } : {}) });
-  } catch (e) {
-    throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  return {
-    ir: result.ir,
-    messages: result.diagnostics.map((d) => formatDiagnostic(d, path)),
-    hasErrors: hasErrors(result.diagnostics),
-    skipped: new Map(),
-  };
+  return { ...(caps ? { caps } : {}), ...(options.kernel !== undefined ? { kernel: options.kernel } : {}) };
 }
 
 /** The IR as an OCI profile (JSON) or an SPO SeccompProfile (YAML); warnings to report. */

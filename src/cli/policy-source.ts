@@ -5,9 +5,9 @@
  * `syscalls[N]` by their origin path). Diagnostics go to stderr; errors end in a UserError.
  */
 import { extname, isAbsolute, relative } from 'node:path';
-import type { SourceLocation } from '../dsl/spec.js';
+import type { SourceLocation } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
-import { UserError, type CliIO } from './io.js';
+import { UsageError, UserError, type CliIO } from './io.js';
 
 export interface PolicySource {
   readonly ir: PolicyIR;
@@ -17,28 +17,22 @@ export interface PolicySource {
 
 /** `path` lowered for `arches` (default: the policy's own); `verb` says what was not done ("not explained"). */
 export async function loadPolicySource(path: string, arches: readonly string[] | undefined, io: CliIO, verb: string): Promise<PolicySource> {
-  if (extname(path).toLowerCase() === '.json') {
-    const { loadOciPolicy } = await import('./oci-input.js');
-    const r = await loadOciPolicy(path, arches ? { arches } : {});
-    for (const m of r.messages) io.stderr.write(`${m}\n`);
-    if (r.hasErrors || !r.ir) throw new UserError(`${path}: ${verb} (errors above)`);
-    return { ir: r.ir, locate: () => undefined };
+  const { loadPolicySource: load, SourceError } = await import('../source/load.js');
+  if (extname(path).toLowerCase() === '.json' && arches && arches.length > 1) {
+    throw new UsageError('--arch: an OCI profile names its own architectures; give at most one (the native arch)');
   }
-  const { loadPolicyFile, PolicyLoadError } = await import('../loader/policy-file.js');
-  const { normalize } = await import('../ir/normalize.js');
-  const { formatDiagnostic, hasErrors } = await import('../ir/diagnostics.js');
   let loaded;
   try {
-    loaded = await loadPolicyFile(path);
+    loaded = await load(path, { otherwise: 'module', ...(arches ? { arch: arches } : {}) });
   } catch (e) {
-    if (e instanceof PolicyLoadError) throw new UserError(e.diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
-    throw e;
+    if (!(e instanceof SourceError)) throw e;
+    if (e.errors.length === 0) throw new UserError(e.message);
+    for (const d of e.diagnostics) io.stderr.write(`${d.text}\n`);
+    throw new UserError(`${path}: ${verb} (errors above)`);
   }
-  const n = normalize(loaded.spec, { ...(arches ? { arches } : {}), sourceFile: loaded.file });
-  for (const d of n.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
-  if (!n.ir || hasErrors(n.diagnostics)) throw new UserError(`${path}: ${verb} (errors above)`);
-  const rules = loaded.spec.rules;
-  return { ir: n.ir, locate: (i) => relativeLocation(rules[i]?.location ?? loaded.spec.location, process.cwd()) };
+  for (const d of loaded.diagnostics) io.stderr.write(`${d.text}\n`);
+  const spec = loaded.spec;
+  return { ir: loaded.ir, locate: (i) => (spec ? relativeLocation(spec.rules[i]?.location ?? spec.location, process.cwd()) : undefined) };
 }
 
 /** The location with its file relative to `dir` when it lies below it. */

@@ -16,7 +16,7 @@ import type { ErrnoSpelling } from '../syscalls/errno.js';
 import type { GroupName } from '../syscalls/groups.js';
 import type { SyscallName } from '../syscalls/index.js';
 import { callSite } from './site.js';
-import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SourceLocation } from './spec.js';
+import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SourceLocation } from '../ir/spec.js';
 
 /** What a rule names: a syscall ('read') or a syscall group ('@basic-io'). */
 export type SyscallOrGroup = SyscallName | GroupName;

@@ -9,7 +9,7 @@
  * Comparisons are unsigned, as in the kernel's BPF (JGT/JGE compare u32 words).
  */
 import type { CmpOp } from '../ir/types.js';
-import type { ConditionSpec, Value } from './spec.js';
+import type { ConditionSpec, Value } from '../ir/spec.js';
 
 /** Comparisons on one view (64-bit or low 32 bits) of one argument. */
 export interface ArgView {

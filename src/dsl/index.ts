@@ -5,4 +5,4 @@ export { policy, extendPolicy, allow, errno, kill, killThread, trap, trace, log,
 export type { PolicyInput, PolicyExtension, RuleBuilder, ActionBuilder, SyscallOrGroup } from './builders.js';
 export { arg, asU64 } from './conditions.js';
 export type { Arg, ArgView } from './conditions.js';
-export type { PolicySpec, RuleSpec, ActionSpec, ConditionSpec, SourceLocation, Value } from './spec.js';
+export type { PolicySpec, RuleSpec, ActionSpec, ConditionSpec, SourceLocation, Value } from '../ir/spec.js';

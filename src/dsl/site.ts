@@ -5,7 +5,7 @@
  * the code that ran: the policy-file loader maps them back through the bundle's source map.
  * Reads the stack only; restores Error.stackTraceLimit before returning.
  */
-import type { SourceLocation } from './spec.js';
+import type { SourceLocation } from '../ir/spec.js';
 
 type V8ErrorConstructor = ErrorConstructor & {
   captureStackTrace?: (target: object, constructorOpt?: (...args: never[]) => unknown) => void;

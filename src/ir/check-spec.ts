@@ -4,7 +4,7 @@
  * into checked rules (conditions as IR conditions with bigint values, syscall names known on
  * some arch). Arch-independent; ./normalize.ts lowers the checked rules per arch.
  */
-import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SourceLocation } from '../dsl/spec.js';
+import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SourceLocation } from './spec.js';
 import { MAX_ERRNO, type Action } from '../seccomp/abi.js';
 import type { ArchName } from '../syscalls/arch.js';
 import { ERRNO_TABLE, errnoByName } from '../syscalls/errno.js';

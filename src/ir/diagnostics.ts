@@ -4,7 +4,9 @@
  * tests and tools can match, a message, a `path` into the input ('rules[3].syscalls[1]') and,
  * where known, the file:line:column it points at.
  */
-export type { SourceLocation } from '../dsl/spec.js';
+import type { SourceLocation } from './spec.js';
+
+export type { SourceLocation } from './spec.js';
 
 /** Every diagnostic code and what it means. */
 export const DIAGNOSTIC_CODES = {

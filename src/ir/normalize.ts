@@ -9,7 +9,7 @@
  * multiplexer (its arguments sit behind a pointer) is an error unless an earlier rule on the
  * multiplexer already decides that sub-call, which makes the expansion unreachable.
  */
-import type { PolicySpec, SourceLocation } from '../dsl/spec.js';
+import type { PolicySpec, SourceLocation } from './spec.js';
 import type { Arch, ArchName, Multiplexer } from '../syscalls/arch.js';
 import { archByName, compatArches, hostArch, resolveSyscall, unknownArchMessage } from '../syscalls/index.js';
 import { checkPolicy, DiagnosticSink, resolveAction, type CheckedRule } from './check-spec.js';

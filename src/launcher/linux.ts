@@ -8,6 +8,8 @@
  */
 import { endianness } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
+import { ARCH_SPECS, hostArchNameOf } from '../syscalls/arch.js';
+import { HOST_SYSCALL_NUMBERS, type HostSyscall } from '../syscalls/host-syscalls.js';
 
 export const CLONE_NEWNS = 0x00020000;
 export const CLONE_NEWCGROUP = 0x02000000;
@@ -98,44 +100,21 @@ export type RlimitName = keyof typeof RLIMITS;
 export const RLIM_INFINITY = 0xffffffffffffffffn;
 
 /**
- * The host's arch under seccompile's arch names (as src/syscalls hostArch(), which a test
- * compares with this; kept here so jail's start-up does not load the syscall tables).
+ * The host's arch under seccompile's arch names, from the Arch descriptors (src/syscalls/arch.ts,
+ * which loads no syscall table); Node's name for an arch seccompile does not target.
  */
 export function hostArchName(platformArch: string = process.arch, littleEndian = endianness() === 'LE'): string {
-  switch (platformArch) {
-    case 'x64':
-      return 'x86_64';
-    case 'arm64':
-      return 'aarch64';
-    case 'ia32':
-      return 'x86';
-    case 'arm':
-      return 'arm';
-    case 'ppc64':
-      return littleEndian ? 'ppc64le' : 'ppc64';
-    case 'loong64':
-      return 'loongarch64';
-    default:
-      return platformArch;
-  }
+  return hostArchNameOf(platformArch, littleEndian) ?? platformArch;
 }
 
-/** System call numbers that glibc does not wrap, by Node's `process.arch`. */
-/** (execve is for the up-front policy check; a test compares all of them with src/syscalls.) */
-/** (close_range and mount_setattr are past 403, where every arch shares one numbering.) */
-type LauncherSyscall = 'seccomp' | 'close_range' | 'execve' | 'pivot_root' | 'mount_setattr';
-const SYSCALL_NUMBERS: Readonly<Record<string, Readonly<Record<LauncherSyscall, number>>>> = {
-  x64: { seccomp: 317, close_range: 436, execve: 59, pivot_root: 155, mount_setattr: 442 },
-  arm64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41, mount_setattr: 442 },
-  riscv64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41, mount_setattr: 442 },
-  loong64: { seccomp: 277, close_range: 436, execve: 221, pivot_root: 41, mount_setattr: 442 },
-  ppc64: { seccomp: 358, close_range: 436, execve: 11, pivot_root: 203, mount_setattr: 442 },
-  s390x: { seccomp: 348, close_range: 436, execve: 11, pivot_root: 217, mount_setattr: 442 },
-};
-
-/** The number of `name` on the running architecture, or undefined where jail does not know it. */
-export function syscallNumber(name: LauncherSyscall, platformArch: string = process.arch): number | undefined {
-  return SYSCALL_NUMBERS[platformArch]?.[name];
+/**
+ * The number of `name` on the running architecture (generated from the syscall tables into
+ * src/syscalls/host-syscalls.ts), or undefined where jail does not run: jail supports 64-bit
+ * hosts only (the structs it passes, such as struct ifreq, have their 64-bit layout here).
+ */
+export function syscallNumber(name: HostSyscall, platformArch: string = process.arch, littleEndian = endianness() === 'LE'): number | undefined {
+  const arch = hostArchNameOf(platformArch, littleEndian);
+  return arch && ARCH_SPECS[arch].wordSize === 64 ? HOST_SYSCALL_NUMBERS[arch]?.[name] : undefined;
 }
 
 /** `ENOENT` for 2, etc. */

@@ -4,26 +4,31 @@
  *
  * - a built-in name (`default`, `net-off`, ...): the precompiled `<package>/bpf/<name>.<arch>.bpf`,
  *   read as is: no compiler, wabt or esbuild is loaded on this path;
- * - `*.bpf`: raw `struct sock_filter` bytes (as `seccompile compile -o` writes them);
- * - `*.ts`, `*.mts`, `*.js`, `*.mjs`: a policy module, compiled on the spot (the compiler is
- *   imported dynamically, only here);
- * - `*.json`: an OCI/Docker seccomp profile, imported as runc + libseccomp would apply it with
- *   Docker's default capabilities (src/oci), then compiled; also imported only here.
+ * - a file, by its extension (src/source/kinds.ts, the table every command uses): `*.bpf` raw
+ *   `struct sock_filter` bytes (as `seccompile compile -o` writes them); `*.ts`, `*.js`, ... a
+ *   policy module, compiled on the spot; `*.json` an OCI/Docker seccomp profile, imported as runc
+ *   + libseccomp would apply it with Docker's default capabilities, then compiled. src/source
+ *   imports the loader, the compiler and src/oci only for those last two.
+ * A profile's `flags` (how runc would call seccomp(2)) are checked against what jail installs
+ * with: one it does not honour is refused, not dropped.
  * Every filter, built-ins included (`stdio` denies execve on purpose), is validated in the host
  * byte order, checked to allow execve and to need no user-notification listener
  * (./policy-check.ts); the syscall tables are not loaded on this path.
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
-import type { Diagnostic } from '../ir/diagnostics.js';
-import { LaunchError, setupError } from './launch-error.js';
+import { encode } from '../bpf/encode.js';
+import { sourceKind } from '../source/kinds.js';
+import { loadSource, SourceError, type Source } from '../source/load.js';
+import { setupError } from './launch-error.js';
 import { hostArchName } from './linux.js';
-import { checkPolicy } from './policy-check.js';
+import { checkInstallFlags, checkPolicy } from './policy-check.js';
 import { packageRoot } from './package-root.js';
 import type { SeccompFilter } from './spec.js';
 
 const STEP = 'policy';
-const POLICY_MODULE = /\.(ts|mts|js|mjs)$/;
+const HOST_ENDIAN = endianness() === 'LE' ? 'little' : 'big';
 
 /** Names of the built-in policies precompiled for this machine's arch. */
 export function builtinPolicies(): string[] {
@@ -38,29 +43,6 @@ export function builtinPolicies(): string[] {
   }
 }
 
-/** A filter holds at most 4096 instructions of 8 bytes (BPF_MAXINSNS). */
-const MAX_FILTER_BYTES = 4096 * 8;
-
-/**
- * The bytes of a filter file, read only up to one byte past the largest filter: a larger file
- * (or a device that never ends) is refused without reading it all.
- */
-function readFile(path: string, what: string): Uint8Array {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const buffer = Buffer.alloc(MAX_FILTER_BYTES + 1);
-    let total = 0;
-    for (let n; total < buffer.length && (n = readSync(fd, buffer, total, buffer.length - total, null)) > 0; ) total += n;
-    if (total > MAX_FILTER_BYTES) throw new Error(`larger than 4096 instructions (${MAX_FILTER_BYTES} bytes), the most the kernel accepts in a filter`);
-    return buffer.subarray(0, total);
-  } catch (e) {
-    throw setupError(STEP, `cannot read ${what} ${path}: ${(e as Error).message}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /** How a .ts/.js policy's own code may run while it loads (see src/loader/isolate.ts). */
 export interface PolicyLoadLimits {
   /** Seconds (default: the loader's). */
@@ -71,9 +53,11 @@ export interface PolicyLoadLimits {
 
 /** The filter bytes `--policy spec` names (host byte order). */
 export async function resolvePolicy(spec: string, limits: PolicyLoadLimits = {}): Promise<SeccompFilter> {
-  if (spec.endsWith('.json')) return checkPolicy({ name: spec, bytes: await compileOciProfile(spec) });
-  if (spec.endsWith('.bpf')) return checkPolicy({ name: spec, bytes: readFile(spec, 'filter') });
-  if (POLICY_MODULE.test(spec)) return checkPolicy({ name: spec, bytes: await compilePolicyModule(spec, limits) });
+  const kind = sourceKind(spec);
+  if (kind) {
+    if (kind !== 'filter' && !existsSync(spec)) throw setupError(STEP, `${spec}: no such policy file`);
+    return checked(spec, await load(spec, limits));
+  }
   if (spec.includes('/')) throw setupError(STEP, `${spec}: expected a .bpf, .ts, .js or .json policy file`);
   const file = join(packageRoot(), 'bpf', `${spec}.${hostArchName()}.bpf`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(spec) || !existsSync(file)) {
@@ -81,52 +65,32 @@ export async function resolvePolicy(spec: string, limits: PolicyLoadLimits = {})
     const list = known.length > 0 ? `built-in policies: ${known.join(', ')}` : `no built-in policies in ${join(packageRoot(), 'bpf')}`;
     throw setupError(STEP, `unknown policy "${spec}" (${list}; or give a .bpf/.ts/.js file)`);
   }
-  return checkPolicy({ name: spec, bytes: readFile(file, 'built-in filter') });
+  return checked(spec, await load(file, limits));
 }
 
-/** Imports and compiles an OCI seccomp profile; src/oci and the compiler load only now. */
-async function compileOciProfile(path: string): Promise<Uint8Array> {
-  if (!existsSync(path)) throw setupError(STEP, `${path}: no such policy file`);
-  const [{ loadOciFile, formatOciDiagnostic }, { compile, encodeFilter }] = await Promise.all([
-    import('../oci/index.js'),
-    import('../compiler/index.js'),
-  ]);
+/**
+ * Loads through src/source (which imports the compiler, the loader and src/oci only for a policy
+ * that needs them), in the host byte order; failures name the first error.
+ */
+async function load(path: string, limits: PolicyLoadLimits): Promise<Source> {
   try {
-    const { ir, diagnostics } = await loadOciFile(path);
-    if (!ir) {
-      const errors = diagnostics.filter((d) => d.severity === 'error');
-      const more = errors.length > 1 ? ` (and ${errors.length - 1} more; see seccompile compile)` : '';
-      throw setupError(STEP, `${errors[0] ? formatOciDiagnostic(errors[0], path) : `${path}: invalid profile`}${more}`);
-    }
-    return encodeFilter(compile(ir));
+    return await loadSource(path, {
+      endian: HOST_ENDIAN,
+      ...(limits.timeout !== undefined ? { loadTimeout: limits.timeout } : {}),
+      ...(limits.signal ? { signal: limits.signal } : {}),
+    });
   } catch (e) {
-    if (e instanceof LaunchError) throw e;
-    throw setupError(STEP, `${path}: ${(e as Error).message}`);
+    if (!(e instanceof SourceError)) throw setupError(STEP, `${path}: ${(e as Error).message}`);
+    const [first, ...more] = e.errors;
+    if (!first) throw setupError(STEP, e.message);
+    throw setupError(STEP, `${first.text}${more.length > 0 ? ` (and ${more.length} more; see seccompile compile)` : ''}`);
   }
 }
 
-/** Compiles a policy module; the loader (esbuild) and the compiler are imported only now. */
-async function compilePolicyModule(path: string, limits: PolicyLoadLimits): Promise<Uint8Array> {
-  if (!existsSync(path)) throw setupError(STEP, `${path}: no such policy file`);
-  const [{ loadPolicyFile, PolicyLoadError }, { normalize }, { compile, encodeFilter }, { formatDiagnostic }] = await Promise.all([
-    import('../loader/policy-file.js'),
-    import('../ir/normalize.js'),
-    import('../compiler/index.js'),
-    import('../ir/diagnostics.js'),
-  ]);
-  const describe = (list: readonly Diagnostic[]) => {
-    const errors = list.filter((d) => d.severity === 'error');
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more; see seccompile compile)` : '';
-    return `${errors[0] ? formatDiagnostic(errors[0]) : 'invalid policy'}${more}`;
-  };
-  try {
-    const loaded = await loadPolicyFile(path, limits);
-    const { ir, diagnostics } = normalize(loaded.spec, { sourceFile: loaded.file });
-    if (!ir) throw setupError(STEP, describe(diagnostics));
-    return encodeFilter(compile(ir));
-  } catch (e) {
-    if (e instanceof PolicyLoadError) throw setupError(STEP, describe(e.diagnostics));
-    if (e instanceof LaunchError) throw e;
-    throw setupError(STEP, `${path}: ${(e as Error).message}`);
-  }
+/** The filter, once policy-check.ts accepts its bytes and the flags it asks to be installed with. */
+function checked(name: string, source: Source): Promise<SeccompFilter> {
+  checkInstallFlags(name, source.installFlags);
+  const bytes = encode(source.program, source.endian);
+  // src/source validated the program in its byte order; in another than the host's, check the bytes.
+  return checkPolicy({ name, bytes }, source.endian === HOST_ENDIAN ? source.program : undefined);
 }

@@ -17,7 +17,7 @@ import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { PolicySpec, RuleSpec, SourceLocation } from '../dsl/spec.js';
+import type { PolicySpec, RuleSpec, SourceLocation } from '../ir/spec.js';
 import type { Diagnostic, DiagnosticCode } from '../ir/diagnostics.js';
 import { parseFrame } from '../dsl/site.js';
 import { bundlePolicy, type PolicyBundle } from './policy-bundle.js';

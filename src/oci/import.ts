@@ -10,6 +10,7 @@ import { hostArch } from '../syscalls/index.js';
 import type { ArchName } from '../syscalls/arch.js';
 import { DiagnosticSink, type OciDiagnostic } from './diagnostic.js';
 import { filterArches, lowerProfile } from './lower.js';
+import type { SeccompFilterFlag } from '../seccomp/abi.js';
 import { parseKernelVersion, readOciProfile, readOciProfileValue, type OciProfile } from './profile.js';
 import { DOCKER_DEFAULT_CAPS, LINUX_CAPABILITIES, normalizeCapability, resolveForEngine, unknownCapability } from './resolve.js';
 
@@ -36,6 +37,8 @@ export interface OciImportResult {
   readonly diagnostics: readonly OciDiagnostic[];
   /** The arches the filter covers, native first. */
   readonly arches: readonly ArchName[];
+  /** The profile's `flags`: how runc would install the filter (seccomp(2) flags). */
+  readonly flags: readonly SeccompFilterFlag[];
 }
 
 /**
@@ -46,22 +49,22 @@ export function importOciProfile(profile: string | object, options: OciImportOpt
   const sink = new DiagnosticSink();
   const parsed: OciProfile | undefined = typeof profile === 'string' ? readOciProfile(profile, sink) : readOciProfileValue(profile, sink);
   const native = options.arch ?? hostArch().name;
-  if (!parsed) return { ir: undefined, diagnostics: sink.list, arches: [] };
+  if (!parsed) return { ir: undefined, diagnostics: sink.list, arches: [], flags: [] };
   const kernelText = options.kernel ?? release();
   const kernel = parseKernelVersion(kernelText);
   if (!kernel) {
     sink.error('oci-bad-kernel-version', '', undefined, `kernel version '${kernelText}' is not like "6.1"`);
-    return { ir: undefined, diagnostics: sink.list, arches: [] };
+    return { ir: undefined, diagnostics: sink.list, arches: [], flags: [] };
   }
   const unknownCaps = (options.caps ?? []).map(unknownCapability).filter((m) => m !== undefined);
   for (const m of unknownCaps) sink.error('oci-unknown-capability', '', undefined, `caps: ${m}`);
-  if (unknownCaps.length) return { ir: undefined, diagnostics: sink.list, arches: [] };
+  if (unknownCaps.length) return { ir: undefined, diagnostics: sink.list, arches: [], flags: [] };
   const caps = new Set((options.caps ?? DOCKER_DEFAULT_CAPS).map(normalizeCapability));
   if (caps.has('CAP_ALL')) for (const c of LINUX_CAPABILITIES) caps.add(c);
   const resolved = resolveForEngine(parsed, { native, caps, kernel }, sink);
   const arches = filterArches(native, resolved, sink);
   const ir = sink.hasErrors ? undefined : lowerProfile(parsed, resolved, arches, sink);
-  return { ir: sink.hasErrors ? undefined : ir, diagnostics: sink.list, arches };
+  return { ir: sink.hasErrors ? undefined : ir, diagnostics: sink.list, arches, flags: parsed.flags };
 }
 
 /**

@@ -11,6 +11,7 @@
 import { DiagnosticSink } from './diagnostic.js';
 import { parseJson, JsonSyntaxError, type JsonEntry, type JsonNode, type JsonPos } from './json.js';
 import { errnoByName } from '../syscalls/errno.js';
+import type { SeccompFilterFlag } from '../seccomp/abi.js';
 
 export const OCI_ACTIONS = [
   'SCMP_ACT_KILL',
@@ -37,12 +38,12 @@ export const OCI_OPS = [
 export type OciOpName = (typeof OCI_OPS)[number];
 
 /** runtime-spec LinuxSeccompFlag values (runc knows all but WAIT_KILLABLE_RECV). */
-export const OCI_FLAGS = [
+export const OCI_FLAGS: readonly SeccompFilterFlag[] = [
   'SECCOMP_FILTER_FLAG_TSYNC',
   'SECCOMP_FILTER_FLAG_LOG',
   'SECCOMP_FILTER_FLAG_SPEC_ALLOW',
   'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV',
-] as const;
+];
 
 /** A string with where it was written. */
 export interface Located<T> {
@@ -94,7 +95,8 @@ export interface OciProfile {
   readonly architectures: readonly Located<string>[];
   readonly archMap: readonly OciArchMapEntry[];
   readonly syscalls: readonly OciSyscall[];
-  readonly flags: readonly Located<string>[];
+  /** The flags runc passes to seccomp(2) (each one of OCI_FLAGS), once each, in the order written. */
+  readonly flags: readonly SeccompFilterFlag[];
   readonly listenerPath?: string;
   readonly listenerMetadata?: string;
 }
@@ -155,8 +157,9 @@ function readProfileNode(root: JsonNode, sink: DiagnosticSink): OciProfile | und
   });
   const syscalls = r.array(top.get('syscalls')?.value, 'syscalls').map(({ node, path }) => readSyscall(r, node, path));
   const flags = r.strings(top.get('flags')?.value, 'flags');
+  const isFlag = (f: string): f is SeccompFilterFlag => (OCI_FLAGS as readonly string[]).includes(f);
   for (const f of flags) {
-    if (!(OCI_FLAGS as readonly string[]).includes(f.value)) sink.error('oci-unknown-flag', f.path, f.pos, `unknown flag '${f.value}'; known: ${OCI_FLAGS.join(', ')}`);
+    if (!isFlag(f.value)) sink.error('oci-unknown-flag', f.path, f.pos, `unknown flag '${f.value}'; known: ${OCI_FLAGS.join(', ')}`);
   }
   const listenerPath = r.optString(top.get('listenerPath')?.value, 'listenerPath');
   const listenerMetadata = r.optString(top.get('listenerMetadata')?.value, 'listenerMetadata');
@@ -167,7 +170,7 @@ function readProfileNode(root: JsonNode, sink: DiagnosticSink): OciProfile | und
     architectures,
     archMap,
     syscalls: syscalls.filter((s): s is OciSyscall => s !== undefined),
-    flags,
+    flags: [...new Set(flags.map((f) => f.value).filter(isFlag))],
     ...(listenerPath !== undefined ? { listenerPath } : {}),
     ...(listenerMetadata !== undefined ? { listenerMetadata } : {}),
   };

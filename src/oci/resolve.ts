@@ -8,63 +8,28 @@
  */
 import type { DiagnosticSink } from './diagnostic.js';
 import type { KernelVersion, Located, OciArg, OciActionName, OciFilter, OciProfile } from './profile.js';
-import type { ArchName } from '../syscalls/arch.js';
+import { ARCH_NAMES, ARCH_SPECS, type ArchName } from '../syscalls/arch.js';
 import { didYouMean, nearestNames } from '../syscalls/nearest.js';
+
+/** Our arch -> SCMP_ARCH_* name (each Arch descriptor's `scmpArch`). */
+export const SCMP_ARCH_OF: Readonly<Record<ArchName, string>> = Object.fromEntries(ARCH_NAMES.map((n) => [n, ARCH_SPECS[n].scmpArch])) as Record<ArchName, string>;
 
 /** SCMP_ARCH_* names: our ArchName, or null for arches libseccomp knows and seccompile does not target. */
 export const SCMP_ARCHES: Readonly<Record<string, ArchName | null>> = {
-  SCMP_ARCH_X86: 'x86',
-  SCMP_ARCH_X86_64: 'x86_64',
-  SCMP_ARCH_X32: 'x32',
-  SCMP_ARCH_ARM: 'arm',
-  SCMP_ARCH_AARCH64: 'aarch64',
-  SCMP_ARCH_RISCV64: 'riscv64',
-  SCMP_ARCH_S390X: 's390x',
-  SCMP_ARCH_PPC64LE: 'ppc64le',
-  SCMP_ARCH_LOONGARCH64: 'loongarch64',
-  SCMP_ARCH_MIPS: null,
-  SCMP_ARCH_MIPS64: null,
-  SCMP_ARCH_MIPS64N32: null,
-  SCMP_ARCH_MIPSEL: null,
-  SCMP_ARCH_MIPSEL64: null,
-  SCMP_ARCH_MIPSEL64N32: null,
-  SCMP_ARCH_PPC: null,
-  SCMP_ARCH_PPC64: null,
-  SCMP_ARCH_S390: null,
-  SCMP_ARCH_PARISC: null,
-  SCMP_ARCH_PARISC64: null,
-  SCMP_ARCH_RISCV32: null,
-  SCMP_ARCH_M68K: null,
-  SCMP_ARCH_SH: null,
-  SCMP_ARCH_SHEB: null,
+  ...Object.fromEntries(ARCH_NAMES.map((n) => [ARCH_SPECS[n].scmpArch, n])),
+  ...Object.fromEntries(
+    ['MIPS', 'MIPS64', 'MIPS64N32', 'MIPSEL', 'MIPSEL64', 'MIPSEL64N32', 'PPC', 'PPC64', 'S390', 'PARISC', 'PARISC64', 'RISCV32', 'M68K', 'SH', 'SHEB']
+      .map((a) => `SCMP_ARCH_${a}`)
+      .filter((a) => !ARCH_NAMES.some((n) => ARCH_SPECS[n].scmpArch === a))
+      .map((a) => [a, null]),
+  ),
 };
 
-/** Our arch -> SCMP_ARCH_* name. */
-export const SCMP_ARCH_OF: Readonly<Record<ArchName, string>> = {
-  x86_64: 'SCMP_ARCH_X86_64',
-  x86: 'SCMP_ARCH_X86',
-  x32: 'SCMP_ARCH_X32',
-  aarch64: 'SCMP_ARCH_AARCH64',
-  arm: 'SCMP_ARCH_ARM',
-  riscv64: 'SCMP_ARCH_RISCV64',
-  s390x: 'SCMP_ARCH_S390X',
-  ppc64le: 'SCMP_ARCH_PPC64LE',
-  loongarch64: 'SCMP_ARCH_LOONGARCH64',
-};
-
-/** libseccomp-golang's ScmpArch.String() of each arch: what includes/excludes.arches compare with. */
-export const ENGINE_ARCH_NAME: Readonly<Record<ArchName, string>> = {
-  x86_64: 'amd64',
-  x86: 'x86',
-  x32: 'x32',
-  aarch64: 'arm64',
-  arm: 'arm',
-  riscv64: 'riscv64',
-  s390x: 's390x',
-  ppc64le: 'ppc64le',
-  loongarch64: 'loong64',
-};
-const OTHER_ENGINE_ARCHES = ['mips', 'mips64', 'mips64n32', 'mipsel', 'mipsel64', 'mipsel64n32', 'ppc', 'ppc64', 's390', 'parisc', 'parisc64', 'riscv32', 'm68k', 'sh', 'sheb'];
+/** libseccomp-golang's ScmpArch.String() of each arch (each descriptor's `engineArch`): what includes/excludes.arches compare with. */
+export const ENGINE_ARCH_NAME: Readonly<Record<ArchName, string>> = Object.fromEntries(ARCH_NAMES.map((n) => [n, ARCH_SPECS[n].engineArch])) as Record<ArchName, string>;
+const OTHER_ENGINE_ARCHES = ['mips', 'mips64', 'mips64n32', 'mipsel', 'mipsel64', 'mipsel64n32', 'ppc', 'ppc64', 's390', 'parisc', 'parisc64', 'riscv32', 'm68k', 'sh', 'sheb'].filter(
+  (a) => !Object.values(ENGINE_ARCH_NAME).includes(a),
+);
 
 /** Docker's default capability set (moby oci/caps/defaults.go DefaultCapabilities). */
 export const DOCKER_DEFAULT_CAPS: readonly string[] = [

@@ -23,6 +23,18 @@ export const SECCOMP_FILTER_FLAG_LOG = 1 << 1;
 export const SECCOMP_FILTER_FLAG_SPEC_ALLOW = 1 << 2;
 export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
 export const SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 1 << 4;
+export const SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV = 1 << 5;
+
+/** seccomp(SECCOMP_SET_MODE_FILTER, flags, ...) flags by name (include/uapi/linux/seccomp.h). */
+export const SECCOMP_FILTER_FLAGS = {
+  SECCOMP_FILTER_FLAG_TSYNC,
+  SECCOMP_FILTER_FLAG_LOG,
+  SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+  SECCOMP_FILTER_FLAG_NEW_LISTENER,
+  SECCOMP_FILTER_FLAG_TSYNC_ESRCH,
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+} as const;
+export type SeccompFilterFlag = keyof typeof SECCOMP_FILTER_FLAGS;
 
 /** MAX_ERRNO: the kernel caps SECCOMP_RET_ERRNO data at this value. */
 export const MAX_ERRNO = 4095;

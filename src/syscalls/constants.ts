@@ -9,7 +9,7 @@
  * include/uapi/asm/fcntl.h for the differences; include/uapi/asm-generic/ioctls.h (TIOC*, the
  * same in arch/powerpc/include/uapi/asm/ioctls.h), include/uapi/linux/personality.h (PER_*).
  */
-import type { ArchName } from './arch.js';
+import { ARCH_NAMES, ARCH_SPECS, type ArchName, type ArchOFlags } from './arch.js';
 
 // Address families (socket(2) arg 0).
 export const AF_UNSPEC = 0;
@@ -111,34 +111,9 @@ export const O_CLOEXEC = 0o2000000;
 export const O_SYNC = 0o4010000;
 export const O_PATH = 0o10000000;
 
-export interface ArchOFlags {
-  readonly O_DIRECT: number;
-  /**
-   * The kernel's value. 64-bit libcs define O_LARGEFILE as 0 and never pass it (the kernel
-   * adds it after seccomp has run); 32-bit libcs pass it for open64.
-   */
-  readonly O_LARGEFILE: number;
-  readonly O_DIRECTORY: number;
-  readonly O_NOFOLLOW: number;
-  /** __O_TMPFILE (0o20000000) | O_DIRECTORY */
-  readonly O_TMPFILE: number;
-}
+export type { ArchOFlags } from './arch.js';
 
-const GENERIC_O: ArchOFlags = { O_DIRECT: 0o40000, O_LARGEFILE: 0o100000, O_DIRECTORY: 0o200000, O_NOFOLLOW: 0o400000, O_TMPFILE: 0o20200000 };
-// arch/arm/include/uapi/asm/fcntl.h; arm64 repeats them for its AArch32 compat ABI.
-const ARM_O: ArchOFlags = { O_DIRECTORY: 0o40000, O_NOFOLLOW: 0o100000, O_DIRECT: 0o200000, O_LARGEFILE: 0o400000, O_TMPFILE: 0o20040000 };
-// arch/powerpc/include/uapi/asm/fcntl.h: like arm but O_LARGEFILE and O_DIRECT swapped.
-const PPC_O: ArchOFlags = { O_DIRECTORY: 0o40000, O_NOFOLLOW: 0o100000, O_LARGEFILE: 0o200000, O_DIRECT: 0o400000, O_TMPFILE: 0o20040000 };
-
-/** open(2) flags whose values differ between arches. */
-export const ARCH_O_FLAGS: Readonly<Record<ArchName, ArchOFlags>> = {
-  x86_64: GENERIC_O,
-  x86: GENERIC_O,
-  x32: GENERIC_O,
-  aarch64: ARM_O,
-  arm: ARM_O,
-  riscv64: GENERIC_O,
-  s390x: GENERIC_O,
-  ppc64le: PPC_O,
-  loongarch64: GENERIC_O,
-};
+/** open(2) flags whose values differ between arches: each Arch descriptor's `oFlags` (./arch.ts). */
+export const ARCH_O_FLAGS: Readonly<Record<ArchName, ArchOFlags>> = Object.freeze(
+  Object.fromEntries(ARCH_NAMES.map((n) => [n, ARCH_SPECS[n].oFlags])) as Record<ArchName, ArchOFlags>,
+);

@@ -8,46 +8,20 @@
  * __X32_SYSCALL_BIT); `names` is its exact inverse (no two names share a number on one arch);
  * a multiplexer is present exactly where the tables list `socketcall`/`ipc`.
  */
-import { AUDIT_ARCH, X32_SYSCALL_BIT, type Endian } from '../seccomp/abi.js';
-import { ARCH_NAMES, type Arch, type ArchName, type Multiplexer, type NrSpan } from './arch.js';
+import { AUDIT_ARCH, X32_SYSCALL_BIT } from '../seccomp/abi.js';
+import { ARCH_NAMES, ARCH_SPECS, hostArchNameOf, isArchName, type Arch, type ArchName, type ArchSpec, type Multiplexer, type NrSpan } from './arch.js';
 import { didYouMean, nearestNames } from './nearest.js';
 import { IPC_CALL_MASK, IPC_CALLS, SOCKETCALL_CALL_MASK, SOCKETCALL_CALLS } from './multiplexers.js';
 import { PNR, SYSCALL_TABLE, TABLE_ARCHES, type SyscallName } from './tables.js';
 
-export type { Arch, ArchName, Multiplexer, NrSpan } from './arch.js';
-export { ARCH_NAMES } from './arch.js';
+export type { Arch, ArchName, ArchSpec, Multiplexer, NrSpan } from './arch.js';
+export { ARCH_NAMES, ARCH_SPECS, isArchName } from './arch.js';
 export { TABLE_SOURCE, type SyscallName } from './tables.js';
 export { IPC_CALL, IPC_CALLS, SOCKETCALL, SOCKETCALL_CALLS } from './multiplexers.js';
 export { groupSyscalls, groupSyscallsOn, isGroupName, unknownGroupMessage, GROUP_NAMES, SYSCALL_GROUPS, type GroupName, type SyscallGroup } from './group.js';
 
-interface ArchSpec {
-  readonly auditArch: number;
-  readonly endian: Endian;
-  readonly wordSize: 32 | 64;
-  readonly nrBase: number;
-  readonly privateNrBase?: number;
-  readonly cloneFlagsArg?: 1;
-}
-
-/** include/uapi/linux/audit.h and each arch's ABI. */
-const SPECS: Readonly<Record<ArchName, ArchSpec>> = {
-  x86_64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_X86_64, endian: 'little', wordSize: 64, nrBase: 0 },
-  x86: { auditArch: AUDIT_ARCH.AUDIT_ARCH_I386, endian: 'little', wordSize: 32, nrBase: 0 },
-  // x32 is an x86_64 process making syscalls with __X32_SYSCALL_BIT set (arch/x86/entry/syscall_x32.c).
-  // Its own calls 512..547 (syscall_64.tbl) sit above the common numbers, which keep growing.
-  x32: { auditArch: AUDIT_ARCH.AUDIT_ARCH_X86_64, endian: 'little', wordSize: 32, nrBase: X32_SYSCALL_BIT, privateNrBase: (X32_SYSCALL_BIT + 512) >>> 0 },
-  aarch64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_AARCH64, endian: 'little', wordSize: 64, nrBase: 0 },
-  // ARM EABI; __ARM_NR_BASE (arch/arm/include/uapi/asm/unistd.h) starts the ARM-private calls.
-  arm: { auditArch: AUDIT_ARCH.AUDIT_ARCH_ARM, endian: 'little', wordSize: 32, nrBase: 0, privateNrBase: 0x0f0000 },
-  riscv64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_RISCV64, endian: 'little', wordSize: 64, nrBase: 0 },
-  // CONFIG_CLONE_BACKWARDS2: clone(newsp, flags, ...).
-  s390x: { auditArch: AUDIT_ARCH.AUDIT_ARCH_S390X, endian: 'big', wordSize: 64, nrBase: 0, cloneFlagsArg: 1 },
-  ppc64le: { auditArch: AUDIT_ARCH.AUDIT_ARCH_PPC64LE, endian: 'little', wordSize: 64, nrBase: 0 },
-  loongarch64: { auditArch: AUDIT_ARCH.AUDIT_ARCH_LOONGARCH64, endian: 'little', wordSize: 64, nrBase: 0 },
-};
-
 function buildArch(name: ArchName): Arch {
-  const spec = SPECS[name];
+  const spec = ARCH_SPECS[name];
   const column = 1 + TABLE_ARCHES.indexOf(name);
   const pairs: [string, number][] = [];
   for (const row of SYSCALL_TABLE) {
@@ -109,24 +83,10 @@ export const ARCHES: Readonly<Record<ArchName, Arch>> = Object.freeze(
   ) as Record<ArchName, Arch>,
 );
 
-/** Other spellings accepted by archByName: Node's process.arch, Debian and kernel names. */
-export const ARCH_ALIASES: Readonly<Record<string, ArchName>> = {
-  x64: 'x86_64',
-  amd64: 'x86_64',
-  ia32: 'x86',
-  i386: 'x86',
-  i686: 'x86',
-  arm64: 'aarch64',
-  armhf: 'arm',
-  armel: 'arm',
-  riscv: 'riscv64',
-  ppc64el: 'ppc64le',
-  loong64: 'loongarch64',
-};
-
-export function isArchName(name: string): name is ArchName {
-  return (ARCH_NAMES as readonly string[]).includes(name);
-}
+/** Other spellings accepted by archByName (each arch's `aliases`): Node's process.arch, Debian and kernel names. */
+export const ARCH_ALIASES: Readonly<Record<string, ArchName>> = Object.freeze(
+  Object.fromEntries(ARCH_NAMES.flatMap((n) => ARCH_SPECS[n].aliases.map((alias) => [alias, n]))),
+);
 
 /** The Arch for a name or alias ('x86_64', 'arm64', ...), undefined when unknown. */
 export function archByName(name: string): Arch | undefined {
@@ -181,13 +141,13 @@ export function syscallName(arch: Arch | ArchName, nr: number): string | undefin
 export function archForAudit(auditArch: number, nr: number): Arch | undefined {
   const audit = auditArch >>> 0;
   if (audit === AUDIT_ARCH.AUDIT_ARCH_X86_64) return (nr & X32_SYSCALL_BIT) !== 0 ? ARCHES.x32 : ARCHES.x86_64;
-  const name = ARCH_NAMES.find((n) => SPECS[n].auditArch >>> 0 === audit);
+  const name = ARCH_NAMES.find((n) => ARCH_SPECS[n].auditArch >>> 0 === audit);
   return name === undefined ? undefined : ARCHES[name];
 }
 
 /** The nrBase of every arch whose AUDIT_ARCH is `auditArch` (without building their tables). */
 export function nrBasesOfAudit(auditArch: number): number[] {
-  return ARCH_NAMES.filter((n) => SPECS[n].auditArch >>> 0 === auditArch >>> 0).map((n) => SPECS[n].nrBase);
+  return ARCH_NAMES.filter((n) => ARCH_SPECS[n].auditArch >>> 0 === auditArch >>> 0).map((n) => ARCH_SPECS[n].nrBase);
 }
 
 /** This machine's byte order, without importing node:os (policy files bundle this module). */
@@ -197,14 +157,7 @@ function hostEndianness(): 'LE' | 'BE' {
 
 /** The host's native arch, from Node's process.arch and byte order. Throws on other hosts. */
 export function hostArch(platformArch: string = process.arch, order: 'LE' | 'BE' = hostEndianness()): Arch {
-  const name: ArchName | undefined =
-    platformArch === 'ppc64'
-      ? order === 'LE'
-        ? 'ppc64le'
-        : undefined
-      : platformArch === 's390x'
-        ? 's390x'
-        : archByName(platformArch)?.name;
+  const name = hostArchNameOf(platformArch, order === 'LE');
   if (!name) throw new Error(`unsupported host architecture ${platformArch} (${order}); seccompile targets ${ARCH_NAMES.join(', ')}`);
   return ARCHES[name];
 }
@@ -212,14 +165,7 @@ export function hostArch(platformArch: string = process.arch, order: 'LE' | 'BE'
 /** The ABIs a kernel for `arch` may run: x86_64 -> x86_64, x86, x32; aarch64 -> aarch64, arm. */
 export function compatArches(arch: Arch | ArchName): readonly Arch[] {
   const a = toArch(arch);
-  switch (a.name) {
-    case 'x86_64':
-      return [ARCHES.x86_64, ARCHES.x86, ARCHES.x32];
-    case 'aarch64':
-      return [ARCHES.aarch64, ARCHES.arm];
-    default:
-      return [a];
-  }
+  return [a, ...ARCH_SPECS[a.name].compat.map((n) => ARCHES[n])];
 }
 
 const ALL_NAMES: ReadonlySet<string> = new Set(SYSCALL_TABLE.map((r) => r[0]));

@@ -13,7 +13,7 @@
  */
 import { actionText, parseActionText } from '../analysis/action-text.js';
 import { formatValue } from '../analysis/regions.js';
-import type { ActionSpec } from '../dsl/spec.js';
+import type { ActionSpec } from '../ir/spec.js';
 import { formatAction, type Action } from '../seccomp/abi.js';
 import { errnoByName } from '../syscalls/errno.js';
 import { archByName, isKnownSyscall, resolveSyscall, unknownSyscallMessage, type ArchName } from '../syscalls/index.js';

@@ -4,22 +4,19 @@
  * .bpf file or its bytes). Policies are normalized for the chosen arches (default: the policy's
  * own, else the host's and its compat arches) and compiled; their IR is kept, so the caller can
  * compare the filter with the policy's own semantics. Used by the test API and by the `diff`,
- * `verify` and `test` commands. esbuild (for policy files) is imported only when a file needs it.
+ * `verify` and `test` commands. Files are read by src/source, which imports esbuild only when a
+ * policy file needs it.
  */
-import { BPF_MAXINSNS } from '../bpf/isa.js';
-import { readFileBounded } from '../loader/bounded-read.js';
-import { extname } from 'node:path';
 import { analyzeShape } from '../analysis/explore.js';
 import { ARCH_WORD, NR_WORD } from '../analysis/words.js';
 import { loadProgram } from '../bpf/load.js';
 import type { Program } from '../bpf/validate.js';
-import { compile } from '../compiler/index.js';
-import type { PolicySpec } from '../dsl/spec.js';
-import { formatDiagnostic, hasErrors } from '../ir/diagnostics.js';
-import { normalize } from '../ir/normalize.js';
+import type { PolicySpec } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
 import { X32_SYSCALL_BIT, type Endian } from '../seccomp/abi.js';
-import { ARCH_NAMES, ARCHES, isArchName, type ArchName } from '../syscalls/index.js';
+import { loadSource, SourceError, type Source } from '../source/load.js';
+import { compileSource, policyFromValue } from '../source/policy.js';
+import { ARCH_NAMES, ARCHES, type ArchName } from '../syscalls/index.js';
 
 /** A compiled filter, with the policy it came from when there was one. */
 export interface LoadedFilter {
@@ -64,26 +61,32 @@ const isLoaded = (x: object): x is LoadedFilter => 'program' in x && 'endian' in
 
 /** Normalizes and compiles a policy (spec or IR) synchronously. Throws LoadError. */
 export function loadPolicy(policy: PolicySpec | PolicyIR, options: LoadOptions = {}, source = 'policy', sourceFile?: string): LoadedFilter {
-  let ir: PolicyIR;
-  let warnings: string[] = [];
-  if (isIR(policy)) ir = policy;
-  else {
-    const arches = options.arch === undefined ? undefined : typeof options.arch === 'string' ? [options.arch] : [...options.arch];
-    const n = normalize(policy, { ...(arches ? { arches } : {}), ...(sourceFile ? { sourceFile } : {}) });
-    if (!n.ir || hasErrors(n.diagnostics)) {
-      throw new LoadError(`${source}: the policy has errors`, n.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d)));
-    }
-    ir = n.ir;
-    warnings = n.diagnostics.map((d) => formatDiagnostic(d));
-  }
-  let compiled;
+  const arch = options.arch === undefined ? undefined : typeof options.arch === 'string' ? [options.arch] : [...options.arch];
   try {
-    compiled = compile(ir);
+    return fromSource(compileSource(policyFromValue(policy, arch ? { arch } : {}, source, 'policy', sourceFile)));
   } catch (e) {
-    throw new LoadError(`${source}: ${(e as Error).message}`);
+    throw loadError(e);
   }
-  const arches = ARCH_NAMES.filter((a) => ir.sections.some((s) => s.arch === a));
-  return { source, kind: 'policy', program: compiled.program, endian: compiled.endian, ir, arches, warnings };
+}
+
+/** The test API's view of a loaded source. */
+function fromSource(s: Source): LoadedFilter {
+  const ir = s.ir;
+  const arches = ir ? ARCH_NAMES.filter((a) => ir.sections.some((x) => x.arch === a)) : dispatchedArches(s.program, s.endian);
+  return {
+    source: s.name,
+    kind: ir ? 'policy' : 'filter',
+    program: s.program,
+    endian: s.endian,
+    ...(ir ? { ir } : {}),
+    arches,
+    warnings: s.diagnostics.map((d) => d.text),
+  };
+}
+
+/** A SourceError as a LoadError with the errors among its diagnostics; anything else as is. */
+function loadError(e: unknown): unknown {
+  return e instanceof SourceError ? new LoadError(e.message, e.errors.map((d) => d.text)) : e;
 }
 
 /** A compiled filter from its bytes. Throws LoadError. */
@@ -110,8 +113,10 @@ export function dispatchedArches(program: Program, endian: Endian): ArchName[] {
 }
 
 /**
- * Loads a policy or filter. A string is a file: .bpf (a compiled filter), .ts/.mts/.js/.mjs (a
- * policy file), .json (an OCI seccomp profile). Throws LoadError.
+ * Loads a policy or filter. A string is a file, by its extension (src/source/kinds.ts): a policy
+ * file (.ts, .mts, .cts, .js, .mjs, .cjs), an OCI seccomp profile (.json, read as runc +
+ * libseccomp read it: Docker's default caps, the running kernel; `arch`, when one, is the native
+ * arch) or a compiled filter (.bpf, and any other extension). Throws LoadError.
  */
 export async function load(input: Loadable, options: LoadOptions = {}): Promise<LoadedFilter> {
   if (input instanceof Uint8Array) return loadFilterBytes(input, options);
@@ -119,40 +124,16 @@ export async function load(input: Loadable, options: LoadOptions = {}): Promise<
     if (isLoaded(input)) return input;
     return loadPolicy(input, options);
   }
-  const ext = extname(input).toLowerCase();
-  if (ext === '.json') {
-    // An OCI / Docker seccomp profile, read as runc + libseccomp read it (Docker's default caps,
-    // the running kernel); options.arch, when one arch, is the native arch.
-    const { loadOciFile, formatOciDiagnostic } = await import('../oci/index.js');
-    const native = typeof options.arch === 'string' ? options.arch : options.arch?.length === 1 ? options.arch[0] : undefined;
-    let res;
-    try {
-      res = await loadOciFile(input, native && isArchName(native) ? { arch: native } : {});
-    } catch (e) {
-      throw new LoadError(`cannot read ${input}: ${(e as Error).message}`);
-    }
-    if (!res.ir) throw new LoadError(`${input}: the profile has errors`, res.diagnostics.filter((d) => d.severity === 'error').map((d) => formatOciDiagnostic(d, input)));
-    const loaded = loadPolicy(res.ir, {}, input);
-    return { ...loaded, warnings: res.diagnostics.map((d) => formatOciDiagnostic(d, input)) };
-  }
-  if (['.ts', '.mts', '.js', '.mjs', '.cts', '.cjs'].includes(ext)) {
-    const { loadPolicyFile, PolicyLoadError } = await import('../loader/policy-file.js');
-    try {
-      const { spec, file } = await loadPolicyFile(input, options.loadTimeout !== undefined ? { timeout: options.loadTimeout } : {});
-      return loadPolicy(spec, options, input, file);
-    } catch (e) {
-      if (e instanceof PolicyLoadError) throw new LoadError(`${input}: cannot load the policy`, e.diagnostics.map((d) => formatDiagnostic(d)));
-      throw e;
-    }
-  }
-  let bytes: Uint8Array;
+  const arch = options.arch === undefined ? undefined : typeof options.arch === 'string' ? [options.arch] : [...options.arch];
   try {
-    // One byte past the largest filter the kernel accepts is enough to refuse a larger file.
-    bytes = await readFileBounded(input, BPF_MAXINSNS * 8 + 1);
+    const source = await loadSource(input, {
+      otherwise: 'filter',
+      ...(arch ? { arch } : {}),
+      ...(options.endian ? { endian: options.endian } : {}),
+      ...(options.loadTimeout !== undefined ? { loadTimeout: options.loadTimeout } : {}),
+    });
+    return fromSource(source);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new LoadError(`cannot read ${input}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw loadError(e);
   }
-  if (bytes.length > BPF_MAXINSNS * 8) throw new LoadError(`${input}: larger than ${BPF_MAXINSNS} instructions, the most the kernel accepts in a filter`);
-  return loadFilterBytes(bytes, options, input);
 }

@@ -5,7 +5,7 @@
  * omitted (0). The syscall is a name (resolved on the arch) or a raw seccomp_data.nr.
  */
 import type { PolicyIR } from '../ir/types.js';
-import type { PolicySpec } from '../dsl/spec.js';
+import type { PolicySpec } from '../ir/spec.js';
 import type { ActionKind, Action } from '../seccomp/abi.js';
 import type { SeccompData } from '../seccomp/data.js';
 import { InterpreterEvaluator } from '../seccomp/evaluate.js';

@@ -10,7 +10,7 @@ import { diffFilters, type DiffReport, type Filter } from '../../src/analysis/di
 import { actionText } from '../../src/analysis/action-text.js';
 import { compile } from '../../src/compiler/index.js';
 import { allow, arg, errno, killThread, policy } from '../../src/dsl/index.js';
-import type { RuleSpec } from '../../src/dsl/spec.js';
+import type { RuleSpec } from '../../src/ir/spec.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { loadProgram } from '../../src/bpf/load.js';
 import { insn } from '../../src/bpf/isa.js';

@@ -7,7 +7,7 @@ import { explainPolicy, type Route } from '../../src/analysis/explain.js';
 import { explanationDot } from '../../src/analysis/explain-dot.js';
 import { AF_INET, AF_UNIX, CLONE_NEWUSER, SOCKETCALL } from '../../src/index.js';
 import { allow, arg, errno, kill, policy } from '../../src/dsl/index.js';
-import type { PolicySpec } from '../../src/dsl/spec.js';
+import type { PolicySpec } from '../../src/ir/spec.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { conditionHolds, decide } from '../../src/ir/semantics.js';
 import type { PolicyIR } from '../../src/ir/types.js';

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { verifyFilter } from '../../src/analysis/verify.js';
 import { compile } from '../../src/compiler/index.js';
 import { allow, arg, errno, kill, policy } from '../../src/dsl/index.js';
-import type { RuleSpec } from '../../src/dsl/spec.js';
+import type { RuleSpec } from '../../src/ir/spec.js';
 import { normalize } from '../../src/ir/normalize.js';
 import type { PolicyIR } from '../../src/ir/types.js';
 import { validate } from '../../src/bpf/validate.js';

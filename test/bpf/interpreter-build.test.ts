@@ -36,14 +36,14 @@ test('a specialised function has a case for pc 0 and each jump target only', () 
   assert.equal(labels(specialisedSource(program)), ['0', '2', '4', '5']);
 });
 
-const dist = join(root, 'dist', 'index.js');
+const dist = join(root, 'dist', 'bpf.js');
 
 test('dist/ is built', () => {
-  assert.ok(existsSync(dist), 'no dist/index.js: run npm run build');
+  assert.ok(existsSync(dist), 'no dist/bpf.js: run npm run build');
 });
 
 test("dist/'s Interpreter gives the semantics cases' results, specialised and by the loop", async () => {
-  const { Interpreter } = (await import(pathToFileURL(dist).href)) as typeof import('../../src/index.js');
+  const { Interpreter } = (await import(pathToFileURL(dist).href)) as typeof import('../../src/exports/bpf.js');
   for (const [name, insns, ret, steps] of cases) {
     for (const specialise of [true, false]) {
       const it = new Interpreter(validate(insns), specialise);

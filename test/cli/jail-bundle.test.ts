@@ -48,9 +48,13 @@ for (const entry of ['dist/cli/jail.js', 'dist/cli/jail-init.cjs']) {
   });
 }
 
-test('the init stage is one file with only the launcher and the seccomp ABI', () => {
+test('the init stage is one file with only the launcher, the seccomp ABI and the Arch descriptors (no syscall table)', () => {
   const { sources } = staticGraph(join(root, 'dist/cli/jail-init.cjs'));
-  assert.equal([...sources].filter((s) => !s.startsWith('src/launcher/') && s !== 'src/cli/jail-init.ts'), ['src/seccomp/abi.ts']);
+  assert.equal([...sources].filter((s) => !s.startsWith('src/launcher/') && s !== 'src/cli/jail-init.ts').sort(), [
+    'src/seccomp/abi.ts',
+    'src/syscalls/arch.ts',
+    'src/syscalls/host-syscalls.ts',
+  ]);
 });
 
 test.run();

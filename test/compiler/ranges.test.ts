@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { allow, errno, policy } from '../../src/dsl/index.js';
-import type { PolicySpec } from '../../src/dsl/spec.js';
+import type { PolicySpec } from '../../src/ir/spec.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { decide } from '../../src/ir/semantics.js';
 import type { PolicyIR } from '../../src/ir/types.js';

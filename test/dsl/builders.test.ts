@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { allow, arg, asU64, errno, extendPolicy, kill, killThread, log, notify, policy, trace, trap } from '../../src/dsl/index.js';
 import { parseFrame } from '../../src/dsl/site.js';
-import type { ActionSpec, PolicySpec } from '../../src/dsl/spec.js';
+import type { ActionSpec, PolicySpec } from '../../src/ir/spec.js';
 
 /** Deep copy without locations, so specs compare as data. */
 function data(spec: PolicySpec): unknown {

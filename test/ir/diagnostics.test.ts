@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { allow, arg, asU64, errno, kill, policy, trap } from '../../src/dsl/index.js';
-import type { PolicySpec } from '../../src/dsl/spec.js';
+import type { PolicySpec } from '../../src/ir/spec.js';
 import { formatDiagnostic } from '../../src/ir/diagnostics.js';
 import { normalize } from '../../src/ir/normalize.js';
 

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AF_UNIX, CLONE_NEWNS, SOCKETCALL } from '../../src/index.js';
 import { allow, arg, errno, kill, policy } from '../../src/dsl/index.js';
-import type { PolicySpec } from '../../src/dsl/spec.js';
+import type { PolicySpec } from '../../src/ir/spec.js';
 import { formatDiagnostic } from '../../src/ir/diagnostics.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { loadPolicyFile } from '../../src/loader/policy-file.js';

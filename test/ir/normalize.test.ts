@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { allow, arg, asU64, errno, kill, log, policy, trap } from '../../src/dsl/index.js';
-import type { PolicySpec } from '../../src/dsl/spec.js';
+import type { PolicySpec } from '../../src/ir/spec.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { ARCHES, compatArches, hostArch, resolveSyscall } from '../../src/syscalls/index.js';
 import type { ArchSection, Condition, PolicyIR } from '../../src/ir/types.js';

@@ -16,6 +16,7 @@ import { hostArchName, syscallNumber } from '../../src/launcher/linux.js';
 import { hostArch } from '../../src/syscalls/index.js';
 import { SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_LOG, SECCOMP_RET_TRAP } from '../../src/seccomp/abi.js';
 import { filterFor, noInetFilter } from '../support/jail.js';
+import { HOST_SYSCALLS } from '../../scripts/gen-syscalls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jail-policy-'));
 const file = (name: string, bytes: Uint8Array) => {
@@ -65,13 +66,41 @@ test('unknown built-in names list the built-ins; other file kinds are errors', a
   );
 });
 
-test('hostArchName (jail start-up) agrees with hostArch (the syscall tables)', () => {
+const profile = (flags: readonly string[]) =>
+  JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['ptrace'], action: 'SCMP_ACT_ERRNO' }], flags });
+const flagCases: Array<[string, readonly string[], RegExp | undefined]> = [
+  ['no flags', [], undefined],
+  ['TSYNC, which jail installs with anyway', ['SECCOMP_FILTER_FLAG_TSYNC'], undefined],
+  ['LOG', ['SECCOMP_FILTER_FLAG_LOG'], /^policy: \S+log\.json asks for SECCOMP_FILTER_FLAG_LOG; jail installs filters with SECCOMP_FILTER_FLAG_TSYNC only: remove it from the profile's "flags"/],
+  ['SPEC_ALLOW and TSYNC', ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'], /asks for SECCOMP_FILTER_FLAG_SPEC_ALLOW;/],
+  ['two it does not apply', ['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'], /asks for SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;.*remove them/],
+];
+for (const [name, flags, refused] of flagCases) {
+  test(`an OCI profile's flags, ${name}: ${refused ? 'refused, not dropped' : 'accepted'}`, async () => {
+    const path = join(dir, `${name.replace(/\W+/g, '-').toLowerCase()}${flags.includes('SECCOMP_FILTER_FLAG_LOG') && flags.length === 1 ? '-log' : ''}.json`);
+    writeFileSync(path, profile(flags));
+    const outcome = await resolvePolicy(path).then(
+      (f) => f,
+      (e: Error) => e,
+    );
+    if (!refused) assert.ok(!(outcome instanceof Error) && outcome.bytes.length > 0, String(outcome));
+    else assert.match(outcome instanceof Error ? outcome.message : 'accepted', refused);
+  });
+}
+
+test('hostArchName and syscallNumber (jail start-up) agree with hostArch (the syscall tables); 32-bit hosts have no numbers', () => {
   assert.is(hostArchName(), hostArch().name);
   for (const [node, le] of [['x64', true], ['arm64', true], ['riscv64', true], ['s390x', false], ['ppc64', true], ['loong64', true]] as const) {
     const arch = hostArch(node, le ? 'LE' : 'BE');
     assert.is(hostArchName(node, le), arch.name);
-    for (const name of ['seccomp', 'close_range', 'execve', 'pivot_root', 'mount_setattr'] as const) assert.is(syscallNumber(name, node), arch.syscalls.get(name), `${name} on ${arch.name}`);
+    for (const name of HOST_SYSCALLS) assert.is(syscallNumber(name, node, le), arch.syscalls.get(name), `${name} on ${arch.name}`);
   }
+  for (const [node, name] of [['ia32', 'x86'], ['arm', 'arm']] as const) {
+    assert.is(hostArchName(node, true), name);
+    assert.is(syscallNumber('seccomp', node, true), undefined);
+  }
+  assert.is(hostArchName('ppc64', false), 'ppc64');
+  assert.is(syscallNumber('execve', 'ppc64', false), undefined);
 });
 
 test.run();

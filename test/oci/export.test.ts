@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allow, arg, errno, kill, killThread, log, policy, trace, trap } from '../../src/dsl/index.js';
-import type { PolicySpec } from '../../src/dsl/spec.js';
+import type { PolicySpec } from '../../src/ir/spec.js';
 import { normalize } from '../../src/ir/normalize.js';
 import type { PolicyIR } from '../../src/ir/types.js';
 import { compile } from '../../src/compiler/index.js';

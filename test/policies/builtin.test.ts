@@ -83,7 +83,7 @@ test('default: ordinary calls allowed, dangerous ones denied, namespaces refused
       if (got) assert.equal(got, EPERM, `${arch} ${sc}`);
     }
     assert.equal(call(ir, arch, 'clone3', 0n, 88n), ENOSYS);
-    const flagsArg = arch === 's390x' ? 1 : 0;
+    const flagsArg = ARCHES[arch].cloneFlagsArg;
     const clone = (flags: number) => {
       const args = [0n, 0n];
       args[flagsArg] = BigInt(flags);

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { annotateSeccomp, describeRet, disassembleSeccomp, seccompDataField } from '../../src/seccomp/annotate.js';
-import { tableSyscallName } from '../../src/seccomp/syscall-namer.js';
+import { tableSyscallName } from '../../src/syscalls/syscall-namer.js';
 import { assemble } from '../../src/bpf/assembler.js';
 import { expectGolden } from '../support/golden.js';
 import { PROGRAMS, argCompares } from '../support/programs.js';

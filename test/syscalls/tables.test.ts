@@ -6,11 +6,13 @@ import {
   DEFAULT_CSV_LABEL,
   ERRNO_FILE,
   ERRNO_HEADERS,
+  HOST_FILE,
   TABLES_FILE,
   findDefaultCsv,
   readCsvSource,
   readErrnoHeaders,
   renderErrnoTable,
+  renderHostSyscalls,
   renderTables,
 } from '../../scripts/gen-syscalls.js';
 
@@ -30,6 +32,11 @@ if (csv) {
     const expected = renderTables(readCsvSource(csv, DEFAULT_CSV_LABEL));
     const actual = readFileSync(TABLES_FILE, 'utf8');
     assert.ok(expected === actual, `tables.ts is stale, run npm run gen:syscalls; ${firstDiff(expected, actual)}`);
+  });
+  test('src/syscalls/host-syscalls.ts is up to date with syscalls.csv (npm run gen:syscalls)', () => {
+    const expected = renderHostSyscalls(readCsvSource(csv, DEFAULT_CSV_LABEL));
+    const actual = readFileSync(HOST_FILE, 'utf8');
+    assert.ok(expected === actual, `host-syscalls.ts is stale, run npm run gen:syscalls; ${firstDiff(expected, actual)}`);
   });
 } else {
   console.log('SKIP: tables.ts staleness: shared/data/syscalls.csv not found in any ancestor of the project');

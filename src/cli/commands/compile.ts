@@ -1,18 +1,19 @@
 /**
  * `seccompile POLICY [-o FILE] [--arch A ...] [--format F] [--verbose]` (also `seccompile compile`):
- * loads a policy file, normalizes it to the rule IR, compiles it, writes the filter.
+ * loads a policy file (src/source), normalizes it to the rule IR, compiles it, writes the filter.
  * Diagnostics (errors and warnings, with file:line:column where known) go to stderr; any error,
  * or a filter the kernel would refuse (over 4096 instructions), is exit status 1 with nothing
  * written. The loader, normalizer and compiler are imported lazily so `--help` stays instant.
  */
 import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import type { PolicyIR } from '../../ir/types.js';
 import type { CompileResult } from '../../compiler/index.js';
 import { DEFAULT_LOAD_TIMEOUT } from '../../loader/isolate.js';
+import { sourceKind } from '../../source/kinds.js';
+import type { PolicySource, SourceOptions } from '../../source/types.js';
 import { formatFilter, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../filter-output.js';
 import { isTerminal } from '../input.js';
-import { exportPolicy, isExportFormat, loadOciPolicy, type OciInputOptions } from '../oci-input.js';
+import { exportPolicy, isExportFormat, parseOciOptions, type ExportFormat } from '../oci-input.js';
 import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
 
 const USAGE = `Usage: seccompile POLICY [-o FILE] [--arch A ...] [--format F] [--verbose]
@@ -41,48 +42,6 @@ Options:
 
 Exit status: 0 compiled, 1 policy errors or a filter over 4096 instructions, 2 bad usage.
 `;
-
-/** A policy file turned into IR, with what the user should hear about it. */
-interface LoadedPolicy {
-  readonly ir: PolicyIR | undefined;
-  /** Formatted diagnostics (errors and warnings), in order. */
-  readonly messages: readonly string[];
-  readonly hasErrors: boolean;
-  /** Syscalls absent on a target arch, per arch. */
-  readonly skipped: ReadonlyMap<string, readonly string[]>;
-}
-
-/**
- * Policy files by kind. An OCI runtime-spec seccomp JSON plugs in as another entry
- * here: a loader from the file to the same LoadedPolicy.
- */
-async function loadPolicy(path: string, arches: readonly string[] | undefined, oci: OciInputOptions = {}, timeout?: number): Promise<LoadedPolicy> {
-  if (extname(path).toLowerCase() === '.json') return loadOciPolicy(path, { ...oci, ...(arches ? { arches } : {}) });
-  const [{ loadPolicyFile, PolicyLoadError }, { normalize }, { formatDiagnostic, hasErrors }] = await Promise.all([
-    import('../../loader/policy-file.js'),
-    import('../../ir/normalize.js'),
-    import('../../ir/diagnostics.js'),
-  ]);
-  let loaded: Awaited<ReturnType<typeof loadPolicyFile>>;
-  try {
-    loaded = await loadPolicyFile(path, timeout !== undefined ? { timeout } : {});
-  } catch (e) {
-    if (e instanceof PolicyLoadError) {
-      return { ir: undefined, messages: e.diagnostics.map((d) => formatDiagnostic(d)), hasErrors: true, skipped: new Map() };
-    }
-    throw e;
-  }
-  const { spec, file } = loaded;
-  const result = normalize(spec, { ...(arches ? { arches } : {}), sourceFile: file });
-  const skipped = new Map<string, string[]>();
-  for (const s of result.skipped) skipped.set(s.arch, [...(skipped.get(s.arch) ?? []), s.syscall]);
-  return {
-    ir: result.ir,
-    messages: result.diagnostics.map((d) => formatDiagnostic(d)),
-    hasErrors: hasErrors(result.diagnostics),
-    skipped,
-  };
-}
 
 function formatStats(result: CompileResult): string[] {
   const s = result.stats;
@@ -129,38 +88,43 @@ export const run: Command = async (argv, io: CliIO) => {
     throw new UsageError('refusing to write a binary filter to a terminal: use -o FILE or --format disasm');
   }
 
-  const isOci = extname(path).toLowerCase() === '.json';
+  const kind = sourceKind(path) ?? 'module';
+  if (kind === 'filter') throw new UserError(`${path} is a compiled filter already: \`seccompile disasm ${path}\` shows it`);
+  const isOci = kind === 'oci';
   for (const option of ['--caps', '--kernel'] as const) {
     if (args[option] !== undefined && !isOci) throw new UsageError(`${option} applies to OCI profiles (.json) only, not to ${basename(path)}`);
   }
-  const oci: OciInputOptions = { ...(args['--caps'] !== undefined ? { caps: args['--caps'] } : {}), ...(args['--kernel'] ? { kernel: args['--kernel'] } : {}) };
-  // Imported here, not at the top, so `--help` stays instant (load-input pulls in the test API's loader).
-  const { parseArchOption, parseLoadTimeout } = await import('../load-input.js');
-  const loaded = await loadPolicy(path, parseArchOption(args['--arch']), oci, parseLoadTimeout(args['--load-timeout']));
-  for (const m of loaded.messages) io.stderr.write(`${m}\n`);
-  if (loaded.hasErrors || !loaded.ir) {
+  // Imported here, not at the top, so `--help` stays instant.
+  const [{ parseArchOption, parseLoadTimeout }, { loadPolicySource, SourceError }] = await Promise.all([import('../load-input.js'), import('../../source/load.js')]);
+  const arch = parseArchOption(args['--arch']);
+  const oci = isOci ? await parseOciOptions({ ...(arch ? { arches: arch } : {}), caps: args['--caps'], kernel: args['--kernel'] }) : {};
+  const loadTimeout = parseLoadTimeout(args['--load-timeout']);
+  const options: SourceOptions = { otherwise: 'module', ...(arch ? { arch } : {}), ...(loadTimeout !== undefined ? { loadTimeout } : {}), oci };
+  let loaded: PolicySource;
+  let result: CompileResult | undefined;
+  try {
+    loaded = await loadPolicySource(path, options);
+    // --format oci|k8s writes the policy itself: a policy too large for one filter still exports.
+    if (!isExportFormat(format)) result = (await import('../../source/policy.js')).compileSource(loaded).compiled;
+  } catch (e) {
+    if (!(e instanceof SourceError)) throw e;
+    if (e.diagnostics.length === 0 || e.errors.length === 0) throw new UserError(e.message);
+    for (const d of e.diagnostics) io.stderr.write(`${d.text}\n`);
     io.stderr.write(`seccompile compile: ${path}: not compiled (errors above)\n`);
     return 1;
   }
+  for (const d of loaded.diagnostics) io.stderr.write(`${d.text}\n`);
   const ir = loaded.ir;
-  if (isExportFormat(format)) {
-    const { text, warnings } = await exportPolicy(ir, format, path);
+  if (!result) {
+    const { text, warnings } = await exportPolicy(ir, format as ExportFormat, path);
     for (const w of warnings) io.stderr.write(`seccompile compile: warning: ${w}\n`);
     if (output === '-') io.stdout.write(text);
     else await writeOutput(output, text);
     return 0;
   }
-  const { compile, CompileError } = await import('../../compiler/index.js');
-  let result: CompileResult;
-  try {
-    result = compile(ir);
-  } catch (e) {
-    if (e instanceof CompileError) throw new UserError(`${path}: ${e.message}`);
-    throw e;
-  }
   if (args['--verbose']) {
     for (const section of ir.sections) {
-      const skipped = loaded.skipped.get(section.arch) ?? [];
+      const skipped = loaded.skipped.filter((x) => x.arch === section.arch).map((x) => x.syscall);
       io.stderr.write(`${section.arch}: ${skipped.length ? `skipped (absent on ${section.arch}): ${skipped.join(', ')}` : 'no syscall skipped'}\n`);
     }
     for (const line of formatStats(result)) io.stderr.write(`${line}\n`);

@@ -11,7 +11,7 @@ import { disassemble } from '../../bpf/disasm.js';
 import { loadProgram, ProgramLoadError } from '../../bpf/load.js';
 import { check, type BpfError } from '../../bpf/validate.js';
 import { annotateSeccomp } from '../../seccomp/annotate.js';
-import { tableSyscallName } from '../../seccomp/syscall-namer.js';
+import { tableSyscallName } from '../../syscalls/syscall-namer.js';
 import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../io.js';
 import { firstProblems, readInput } from '../input.js';
 import { onlyFile, parseEndian, refuseText } from '../program-file.js';

@@ -2,8 +2,8 @@
  * The syscall tables as the disassembler's SyscallNamer: kept apart from annotate.ts so that
  * module (and src/bpf) can be used without loading the tables.
  */
-import { archForAudit, syscallName } from '../syscalls/index.js';
-import type { SyscallNamer } from './annotate.js';
+import { archForAudit, syscallName } from './index.js';
+import type { SyscallNamer } from '../seccomp/annotate.js';
 
 /**
  * `read`, or `read (x32)` for an ABI that shares its AUDIT_ARCH with another and is told apart by

@@ -6,9 +6,9 @@
  * with its path (`rules[3].conditions[0].value`) instead of a throw at the first one.
  *
  * Discriminated unions only; no classes, no functions: a PolicySpec can be built by hand, by
- * the DSL builders (./builders.ts), or by an importer, and compared with deep equality.
+ * the DSL builders (src/dsl/builders.ts), or by an importer, and compared with deep equality.
  */
-import type { CmpOp } from '../ir/types.js';
+import type { CmpOp } from './types.js';
 
 /** A value as written: a non-negative integer below 2^64 (number up to 2^53 - 1, or bigint). */
 export type Value = number | bigint;
