@@ -156,8 +156,8 @@ function split(partition: Partition, set: Uint32Array | undefined, pred: Predica
     let bits = set ? set[w]! : w === words - 1 && n % 32 ? (2 ** (n % 32) - 1) >>> 0 : 0xffffffff;
     while (bits) {
       const low = bits & -bits;
-      if (predicateHolds(pred, reps[w * 32 + (31 - Math.clz32(low))]!)) yes[w] |= low;
-      else no[w] |= low;
+      if (predicateHolds(pred, reps[w * 32 + (31 - Math.clz32(low))]!)) yes[w] = yes[w]! | low;
+      else no[w] = no[w]! | low;
       bits = (bits ^ low) >>> 0;
     }
   }

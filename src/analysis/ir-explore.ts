@@ -60,10 +60,10 @@ function splitPred(partition: Partition, region: Region, p: Predicate): [Region 
   let nNo = 0;
   for (const i of cellIndices(set, cells.length)) {
     if (predicateHolds(p, cells[i]!.rep)) {
-      yes[i >>> 5] |= 1 << (i & 31);
+      yes[i >>> 5] = yes[i >>> 5]! | (1 << (i & 31));
       nYes++;
     } else {
-      no[i >>> 5] |= 1 << (i & 31);
+      no[i >>> 5] = no[i >>> 5]! | (1 << (i & 31));
       nNo++;
     }
   }

@@ -24,7 +24,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: async () => (await import('./commands/validate.js')).run,
   },
   disasm: {
-    summary: 'list a filter as annotated classic BPF text',
+    summary: 'list a filter as annotated classic BPF text (--source POLICY: with the rule of each instruction)',
     load: async () => (await import('./commands/disasm.js')).run,
   },
   asm: {

@@ -18,6 +18,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadProgram } from '../bpf/load.js';
 import { interpreterFor } from '../bpf/interpreter.js';
+import { libc } from './ffi.js';
 import { NotifyListener, decodeNotification } from './seccomp-notify.js';
 import type { NotifyWorkerInput, NotifyWorkerOutput, ObservedCall, ObservedDenial } from './notify-session.js';
 
@@ -151,5 +152,9 @@ const stopped = () => Atomics.load(stop, 0) !== 0;
 try {
   parentPort!.postMessage(input.mode === 'learn' ? learn(input, listener, stopped) : denials(input, listener, stopped));
 } catch (e) {
-  parentPort!.postMessage({ mode: 'error', message: e instanceof Error ? e.message : String(e) } satisfies NotifyWorkerOutput);
+  // Nobody answers any more: with the listener closed the kernel answers what waits, and
+  // whatever comes, with ENOSYS, instead of leaving the command (and jail) waiting forever.
+  libc().close(input.fd);
+  const message = `${e instanceof Error ? e.message : String(e)}; the calls it did not answer got ENOSYS`;
+  parentPort!.postMessage({ mode: 'error', message } satisfies NotifyWorkerOutput);
 }

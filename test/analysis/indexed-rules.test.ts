@@ -66,10 +66,10 @@ function plainSplitPred(partition: Partition, region: Region, p: Predicate): [Re
   let nNo = 0;
   for (const i of cellIndices(region[p.word], cells.length)) {
     if (predicateHolds(p, cells[i]!.rep)) {
-      yes[i >>> 5] |= 1 << (i & 31);
+      yes[i >>> 5] = yes[i >>> 5]! | (1 << (i & 31));
       nYes++;
     } else {
-      no[i >>> 5] |= 1 << (i & 31);
+      no[i >>> 5] = no[i >>> 5]! | (1 << (i & 31));
       nNo++;
     }
   }
@@ -155,7 +155,7 @@ test('exploreRules: the same leaves as splitting every pending region on every r
       for (const word of [16 / 4, 20 / 4, 24 / 4].filter(() => rnd() < 0.6)) {
         const count = partition[word]!.cells.length;
         const set = new Uint32Array((count + 31) >>> 5);
-        for (let i = 0; i < count; i++) if (rnd() < 0.5) set[i >>> 5] |= 1 << (i & 31);
+        for (let i = 0; i < count; i++) if (rnd() < 0.5) set[i >>> 5] = set[i >>> 5]! | (1 << (i & 31));
         if (set.some((w) => w !== 0)) start[word] = set;
       }
       starts.push(start);

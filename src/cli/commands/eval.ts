@@ -18,9 +18,8 @@ import { loadFilter, onlyFile, parseEndian, readFilterFile } from '../program-fi
  * Cases after which `--engine auto` compiles the filter to WebAssembly and continues with it.
  * Measured (bench/jit.bench.ts "eval" rows, CPU time of fresh processes): JSON parsing and printing
  * dominate (~3 us a case), so the engines differ by a few percent at most; the JIT's fixed cost
- * (then loading wabt and compiling, ~0.15-0.2 s of CPU; without wabt, loading src/wasm and
- * compiling take ~10 ms) was recovered by about 400,000 cases in one run and lost in the noise in
- * another. Switching at 500,000 keeps ordinary runs free of the JIT.
+ * (loading src/wasm and compiling, ~10 ms) buys little next to that. Switching at 500,000 keeps
+ * ordinary runs free of the JIT.
  */
 export const JIT_THRESHOLD = 500_000;
 
