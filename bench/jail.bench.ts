@@ -70,7 +70,7 @@ export default async function bench(): Promise<BenchReport> {
   if (!existsSync(builtin)) writeFileSync(filter, noInetFilter());
   const jail = join(root, 'bin', 'jail');
   const policy = existsSync(builtin) ? 'default' : filter;
-  // bin/jail sets NODE_EXTRA_CA_CERTS aside for its own Node (src/cli/jail-env.ts); where it is
+  // bin/jail sets NODE_EXTRA_CA_CERTS aside for its own Node (src/cli/jail/jail-env.ts); where it is
   // set, a Node start without it is the fairer yardstick too, so both are shown.
   const caSet = process.env.NODE_EXTRA_CA_CERTS !== undefined;
   const noCa: NodeJS.ProcessEnv = { ...process.env };

@@ -2,7 +2,7 @@
  * JIT benchmark: evaluations per second of the interpreter, the WebAssembly JIT and a
  * plain C switch interpreter (bench/bpf-interp.c, gcc -O2) on the same programs and the same
  * seccomp_data records; the JIT's one-time compile cost; and `seccompile eval` end to end with
- * either engine, which is where JIT_THRESHOLD (src/cli/commands/eval.ts) comes from.
+ * either engine, which is where JIT_THRESHOLD (src/cli/seccompile/commands/eval.ts) comes from.
  *
  * Programs: the compiled `default` built-in for x86_64 (x86_64 + x86 + x32 sections), and
  * libseccomp's binary-tree build of Podman's default profile (the shape of the reference
@@ -29,7 +29,7 @@ import { validate, type Program } from '../src/bpf/validate.js';
 import { writeSeccompData, type SeccompData } from '../src/seccomp/data.js';
 import { ARCHES } from '../src/syscalls/index.js';
 import type { WasmFilter } from '../src/wasm/jit.js';
-import { JIT_THRESHOLD } from '../src/cli/commands/eval.js';
+import { JIT_THRESHOLD } from '../src/cli/seccompile/commands/eval.js';
 import type { BenchReport } from './run.js';
 import { loadDist, type Seccompile } from './dist.js';
 

@@ -49,17 +49,17 @@ await build({ ...common, entryPoints: entries });
 // the ~25 chunks a compile loaded when it shared chunks with the library made `seccompile
 // profile.json` take 2.4x the CPU of `node -e 0` (1.3x as one file; V8 parses the functions a
 // command does not run only lazily). Its dynamic imports are inlined and run on first use.
-await build({ ...common, entryPoints: { 'cli/seccompile': 'src/cli/seccompile.ts' }, splitting: false });
+await build({ ...common, entryPoints: { 'cli/seccompile': 'src/cli/seccompile/seccompile.ts' }, splitting: false });
 // jail is built on its own: its start-up path then loads only its own small chunks (chunks
 // shared with the other entries cost ~4 ms more), and its init stage, which runs before every
 // command, is one CommonJS file (~8 ms less CPU than the same code as ES module chunks).
 // Measurements: bench/README.md ("jail start-up"), docs/jail.md ("Start-up cost") and bench/jail.bench.ts.
-await build({ ...common, entryPoints: { 'cli/jail': 'src/cli/jail.ts' }, chunkNames: 'chunks/jail-[name]-[hash]' });
+await build({ ...common, entryPoints: { 'cli/jail': 'src/cli/jail/jail.ts' }, chunkNames: 'chunks/jail-[name]-[hash]' });
 // `jail ps` and `jail stop` (bin/jail picks this entry for them): one file with the registry
 // and nothing of the run path; built apart so jail's own chunks stay as they are.
-await build({ ...common, entryPoints: { 'cli/jail-admin': 'src/cli/jail-admin.ts' }, splitting: false });
-await build({ ...common, entryPoints: { 'cli/jail-init': 'src/cli/jail-init.ts' }, splitting: false, format: 'cjs', outExtension: { '.js': '.cjs' } });
-await build({ ...common, entryPoints: { 'cli/jail-notify': 'src/launcher/notify-worker.ts' }, splitting: false, format: 'cjs', outExtension: { '.js': '.cjs' } });
+await build({ ...common, entryPoints: { 'cli/jail-admin': 'src/cli/jail/jail-admin.ts' }, splitting: false });
+await build({ ...common, entryPoints: { 'cli/jail-init': 'src/cli/jail/jail-init.ts' }, splitting: false, format: 'cjs', outExtension: { '.js': '.cjs' } });
+await build({ ...common, entryPoints: { 'cli/jail-notify': 'src/launcher/seccomp/notify-worker.ts' }, splitting: false, format: 'cjs', outExtension: { '.js': '.cjs' } });
 // Built-in policies: one module each, importing the package by name (resolved by Node's
 // self-reference here and from node_modules/seccompile once installed), not bundled with it.
 const policies = readdirSync(join(root, 'policies')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));

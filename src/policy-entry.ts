@@ -4,13 +4,12 @@
  * analysis, the OCI import, the syscall tables or the WebAssembly JIT. The loader evaluates a policy
  * in a fresh worker thread, where importing the whole package costs more than the policy itself;
  * a policy that imports anything else (or imports the package as a namespace, or dynamically) gets
- * the whole package (src/loader/policy-entry-choice.ts decides).
+ * the whole package (src/loader/entry.ts decides).
  *
  * Every name here is also exported by ./index.ts, with the same value: in dist/ both entries share
  * the chunks these modules are bundled into. No side effects, no Node imports.
  */
 export * from './dsl/index.js';
-export * from './seccomp/abi.js';
 export * from './syscalls/constants.js';
 export * from './syscalls/errno.js';
 export { ARCH_NAMES } from './syscalls/arch.js';

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli/seccompile.js';
+import { main } from '../src/cli/seccompile/seccompile.js';
 import { memoryIO } from '../src/cli/io.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

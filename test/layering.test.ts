@@ -93,11 +93,11 @@ const FILES: readonly { readonly files: RegExp; readonly only?: RegExp; readonly
     why: 'the compiler and the IR semantics it is checked against use only the generic layers and the IR types',
   },
   {
-    files: /^(?!wasm\/|cli\/commands\/(eval|verify|wasm)\.ts$|exports\/bpf\.ts$)/,
+    files: /^(?!wasm\/|cli\/seccompile\/commands\/(eval|verify|wasm)\.ts$|exports\/bpf\.ts$)/,
     never: /^wasm\//,
     why: 'the JIT is loaded only by the commands that run it and seccompile/bpf',
   },
-  { files: /^cli\/commands\/(eval|verify)\.ts$/, lazy: /^wasm\//, why: 'eval and verify load the JIT only when they use it' },
+  { files: /^cli\/seccompile\/commands\/(eval|verify)\.ts$/, lazy: /^wasm\//, why: 'eval and verify load the JIT only when they use it' },
   { files: /^(?!wasm\/)/, lazy: /^wasm\/wabt\.ts$/, why: 'wabt is large: only the paths that need it load it' },
 ];
 
@@ -107,7 +107,7 @@ const FILES: readonly { readonly files: RegExp; readonly only?: RegExp; readonly
  */
 const STARTUP: readonly { readonly entry: string; readonly never: RegExp; readonly why: string }[] = [
   {
-    entry: 'cli/jail.ts',
+    entry: 'cli/jail/jail.ts',
     never: /^(compiler|oci|wasm|analysis|dsl)\/|^loader\/(policy-file|policy-bundle|isolate)\.ts$|^ir\/normalize\.ts$|^syscalls\/(index|tables)\.ts$|^source\/policy\.ts$/,
     why: 'jail with a built-in or .bpf policy must not pay for the compiler side, the JIT or the syscall tables',
   },

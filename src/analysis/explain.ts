@@ -5,7 +5,7 @@
  * with socketcall/ipc, also as a sub-call of the multiplexer: each way in is a `Route`, its rules
  * in order (the first whose conditions all hold decides), then the section default.
  *
- * Pure: builds a model and renders it as text; the CLI (src/cli/commands/explain.ts) prints it,
+ * Pure: builds a model and renders it as text; the CLI (src/cli/seccompile/commands/explain.ts) prints it,
  * ./explain-dot.ts draws it.
  */
 import type { SourceLocation } from '../ir/spec.js';

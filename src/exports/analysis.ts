@@ -32,4 +32,4 @@ export {
   type PolicyExplanation,
   type SyscallExplanation,
 } from '../analysis/index.js';
-export type { VerifyJson, DiffJson, DiffInputJson, TestJson, SyscallsJson, CallJson } from '../cli/json-output.js';
+export type { VerifyJson, DiffJson, DiffInputJson, TestJson, SyscallsJson, CallJson } from '../cli/seccompile/json-output.js';

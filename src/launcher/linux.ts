@@ -24,7 +24,7 @@ export const MS_NODEV = 0x4;
 export const MS_NOEXEC = 0x8;
 export const MS_REC = 0x4000;
 export const MS_PRIVATE = 0x40000;
-// Root filesystems and bind mounts (src/launcher/rootfs.ts).
+// Root filesystems and bind mounts (src/launcher/filesystem/rootfs.ts).
 export const MS_RDONLY = 0x1;
 export const MS_REMOUNT = 0x20;
 export const MS_NOATIME = 0x400;

@@ -2,10 +2,10 @@
  * What a jail run is, as plain data: `JailSpec` is what the CLI builds from its options and
  * the supervisor runs; `InitConfig` is the part that crosses into the init stage (a separate
  * Node process inside the new namespaces) as one JSON line on its fd 3. `fs` is set up by
- * ./rootfs.ts, `enter` (joining a running jail) by ./enter-steps.ts.
+ * ./filesystem/rootfs.ts, `enter` (joining a running jail) by ./init/enter-steps.ts.
  */
-import type { CgroupLimits } from './cgroups.js';
-import type { ArgSelector, NotifyMode } from './notify-session.js';
+import type { CgroupLimits } from './cgroups/cgroups.js';
+import type { ArgSelector, NotifyMode } from './seccomp/notify-session.js';
 import type { UsernsSupport } from './userns.js';
 
 /**
@@ -49,7 +49,7 @@ export type MountSpec =
   | { readonly kind: 'tmpfs'; readonly target: string };
 
 /**
- * The jail's filesystem, set up in its mount namespace (./rootfs.ts): a root of its own or a
+ * The jail's filesystem, set up in its mount namespace (./filesystem/rootfs.ts): a root of its own or a
  * read-only copy of the host's, fresh /proc, /sys, /dev and /tmp, then the user's mounts.
  */
 export interface FsConfig {
@@ -115,10 +115,10 @@ export interface JailSpec extends CommandSpec {
   readonly killAfter: number;
   /** Not root: the namespaces come with a user namespace made by util-linux helpers (./userns.ts). */
   readonly rootless?: UsernsSupport;
-  /** Not root, with limits: the cgroup v2 directory delegated to the user (./cgroup-delegated.ts). */
+  /** Not root, with limits: the cgroup v2 directory delegated to the user (./cgroups/cgroup-delegated.ts). */
   readonly delegatedCgroup?: string;
   /**
-   * Answer the filter's calls in the supervisor (./notify-worker.ts): `learn` records every call
+   * Answer the filter's calls in the supervisor (./seccomp/notify-worker.ts): `learn` records every call
    * (the filter is then the learn filter), `denials` every errno the policy gives. `selectors`:
    * the calls whose argument is recorded per value.
    */

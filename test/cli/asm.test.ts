@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/seccompile.js';
+import { main } from '../../src/cli/seccompile/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
 import { decode, encode } from '../../src/bpf/encode.js';
 import { PROGRAMS } from '../support/programs.js';

@@ -9,13 +9,13 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
-import { main } from '../../src/cli/seccompile.js';
+import { main } from '../../src/cli/seccompile/seccompile.js';
 import { memoryIO, type CliIO } from '../../src/cli/io.js';
 import { encode } from '../../src/bpf/encode.js';
 import { stmt, type Insn } from '../../src/bpf/isa.js';
-import { MAX_CASE_LINE } from '../../src/cli/commands/eval.js';
-import { MAX_SHOWN_PROBLEMS } from '../../src/cli/input.js';
-import { resolvePolicy } from '../../src/launcher/policy-source.js';
+import { MAX_CASE_LINE } from '../../src/cli/seccompile/commands/eval.js';
+import { MAX_SHOWN_PROBLEMS } from '../../src/cli/seccompile/input.js';
+import { resolvePolicy } from '../../src/launcher/seccomp/policy-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-limits-'));
 const file = (name: string, data: Uint8Array | string) => {

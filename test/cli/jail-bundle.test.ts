@@ -40,7 +40,7 @@ for (const entry of ['dist/cli/jail.js', 'dist/cli/jail-init.cjs']) {
     const file = join(root, entry);
     assert.ok(existsSync(file), `${entry} is not built (npm run build)`);
     const { sources, packages } = staticGraph(file);
-    assert.ok(sources.has('src/launcher/namespaces.ts'), 'esbuild source markers missing: cannot check the graph');
+    assert.ok(sources.has('src/launcher/init/namespaces.ts'), 'esbuild source markers missing: cannot check the graph');
     const heavy = [...sources].filter((s) => FORBIDDEN.some((f) => f.test(s)));
     assert.equal(heavy, []);
     assert.equal([...packages].filter((p) => FORBIDDEN_PACKAGES.includes(p)), []);
@@ -50,7 +50,7 @@ for (const entry of ['dist/cli/jail.js', 'dist/cli/jail-init.cjs']) {
 
 test('the init stage is one file with only the launcher, the seccomp ABI and the Arch descriptors (no syscall table)', () => {
   const { sources } = staticGraph(join(root, 'dist/cli/jail-init.cjs'));
-  assert.equal([...sources].filter((s) => !s.startsWith('src/launcher/') && s !== 'src/cli/jail-init.ts').sort(), [
+  assert.equal([...sources].filter((s) => !s.startsWith('src/launcher/') && s !== 'src/cli/jail/jail-init.ts').sort(), [
     'src/seccomp/abi.ts',
     'src/syscalls/arch.ts',
     'src/syscalls/host-syscalls.ts',

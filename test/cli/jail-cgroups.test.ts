@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hasCgroupV2Limits, hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
-import { readCgroupMounts } from '../../src/launcher/cgroups.js';
+import { readCgroupMounts } from '../../src/launcher/cgroups/cgroups.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jail, python, tempDir } from '../support/jail.js';

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processStartTime, readCgroupMounts } from '../../src/launcher/cgroups.js';
+import { processStartTime, readCgroupMounts } from '../../src/launcher/cgroups/cgroups.js';
 import * as assert from 'uvu/assert';
 import { hasCgroups, hasNamespaces, isRoot, need } from '../support/capabilities.js';
 import { cgroupsOf, hostMounts, jail, MARKER, processesWith, sleep } from '../support/jail.js';

@@ -12,7 +12,7 @@ import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync,
 import { join } from 'node:path';
 import { hasCgroupV2Limits, isRoot, need } from '../support/capabilities.js';
 import { jailBin, python, type Run } from '../support/jail.js';
-import { readCgroupMounts } from '../../src/launcher/cgroups.js';
+import { readCgroupMounts } from '../../src/launcher/cgroups/cgroups.js';
 import { probeUserNamespaces } from '../../src/launcher/userns.js';
 
 const userns = probeUserNamespaces();

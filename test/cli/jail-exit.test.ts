@@ -67,7 +67,7 @@ if (ok) {
     assert.is(r.stdout, `${join(dir, 'work')}\nA=1\nB=x=y\n123\n456\n`);
   });
 
-  // bin/jail sets NODE_EXTRA_CA_CERTS aside for its own Node start (src/cli/jail-env.ts).
+  // bin/jail sets NODE_EXTRA_CA_CERTS aside for its own Node start (src/cli/jail/jail-env.ts).
   const caRows: Array<[string, string | undefined, string]> = [
     ['set', '/etc/some/bundle.pem', 'CA=/etc/some/bundle.pem S=unset\n'],
     ['set but empty', '', 'CA= S=unset\n'],

@@ -9,10 +9,10 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/jail.js';
-import { parseJailOptions } from '../../src/cli/jail-options.js';
+import { main } from '../../src/cli/jail/jail.js';
+import { parseJailOptions } from '../../src/cli/jail/jail-options.js';
 import { isRoot } from '../support/capabilities.js';
-import { stateDir } from '../../src/launcher/registry.js';
+import { stateDir } from '../../src/launcher/registry/registry.js';
 import { tempDir } from '../support/jail.js';
 
 const dir = tempDir();

@@ -3,7 +3,7 @@
  * killed by seccomp at the same time (as the test suite itself does: kernel comparisons and
  * other jail tests run in parallel). Without auditd the kernel prints audit records through
  * printk_ratelimit() (10 per 5 s, machine-wide), so a burst of other kills makes /dev/kmsg lose
- * the record; jail reads it from the audit multicast group instead (src/launcher/audit-netlink.ts).
+ * the record; jail reads it from the audit multicast group instead (src/launcher/kill-report/audit-netlink.ts).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

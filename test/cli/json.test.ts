@@ -1,6 +1,6 @@
 /**
  * `--json` on verify, diff, test and syscalls, in-process: one line of stdout holding one object
- * of the documented type (src/cli/json-output.ts), the same exit codes as the text output, and
+ * of the documented type (src/cli/seccompile/json-output.ts), the same exit codes as the text output, and
  * errors still one text line on stderr.
  */
 import { test } from 'uvu';
@@ -8,9 +8,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/seccompile.js';
+import { main } from '../../src/cli/seccompile/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
-import type { DiffJson, SyscallsJson, TestJson, VerifyJson } from '../../src/cli/json-output.js';
+import type { DiffJson, SyscallsJson, TestJson, VerifyJson } from '../../src/cli/seccompile/json-output.js';
 import { encodeFilter } from '../../src/compiler/index.js';
 import { validate } from '../../src/bpf/validate.js';
 import { loadPolicy } from '../../src/testing/load.js';

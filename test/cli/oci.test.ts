@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/seccompile.js';
+import { main } from '../../src/cli/seccompile/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
 import { loadProgram } from '../../src/bpf/load.js';
 import { evaluate } from '../../src/seccomp/evaluate.js';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COMMANDS, EPIPE_STATUS, main } from '../../src/cli/seccompile.js';
+import { COMMANDS, EPIPE_STATUS, main } from '../../src/cli/seccompile/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-main-'));

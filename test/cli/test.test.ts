@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/seccompile.js';
+import { main } from '../../src/cli/seccompile/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
-import { parseCase } from '../../src/cli/commands/test.js';
+import { parseCase } from '../../src/cli/seccompile/commands/test.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-test-cmd-'));
 const write = (name: string, text: string): string => {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/seccompile.js';
+import { main } from '../../src/cli/seccompile/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
 import { encode } from '../../src/bpf/encode.js';
 import { stmt } from '../../src/bpf/isa.js';

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AUDIT_SECCOMP, parseNetlinkMessages, parseSeccompRecord, payloadText, seccompRecordIn } from '../../src/launcher/audit-record.js';
+import { AUDIT_SECCOMP, parseNetlinkMessages, parseSeccompRecord, payloadText, seccompRecordIn } from '../../src/launcher/kill-report/audit-record.js';
 
 /** pid 1921, comm "killme": comm quoted. */
 const CAPTURED_QUOTED = Buffer.from(

@@ -1,10 +1,10 @@
 /**
- * Capability names and lists (src/launcher/capabilities.ts), table-driven. The sets a real
+ * Capability names and lists (src/launcher/init/capabilities.ts), table-driven. The sets a real
  * command ends up with are checked in test/cli/jail-capabilities.test.ts.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CAPABILITIES, describeCapabilities, keptCapabilities, parseCapabilities } from '../../src/launcher/capabilities.js';
+import { CAPABILITIES, describeCapabilities, keptCapabilities, parseCapabilities } from '../../src/launcher/init/capabilities.js';
 
 test('the table follows <linux/capability.h> numbering', () => {
   const fixed: Array<[string, number]> = [['CHOWN', 0], ['SETPCAP', 8], ['NET_BIND_SERVICE', 10], ['NET_RAW', 13], ['SYS_ADMIN', 21], ['MKNOD', 27], ['SETFCAP', 31], ['CHECKPOINT_RESTORE', 40]];

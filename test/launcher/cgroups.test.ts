@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { v1DeviceRules } from '../../src/launcher/device-cgroup.js';
-import { createCgroup, isStale, parseCgroupMounts, planCgroup, processStartTime, runName } from '../../src/launcher/cgroups.js';
+import { v1DeviceRules } from '../../src/launcher/cgroups/device-cgroup.js';
+import { createCgroup, isStale, parseCgroupMounts, planCgroup, processStartTime, runName } from '../../src/launcher/cgroups/cgroups.js';
 
 const MOUNTINFO = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
 32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct

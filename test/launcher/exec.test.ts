@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PATH, pathOf, resolveCommand } from '../../src/launcher/exec.js';
+import { DEFAULT_PATH, pathOf, resolveCommand } from '../../src/launcher/init/exec.js';
 import { LaunchError } from '../../src/launcher/launch-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jail-exec-'));

@@ -1,7 +1,7 @@
 /** Finding the seccomp audit record (type=1326) for a killed pid among /dev/kmsg records. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findSeccompRecord } from '../../src/launcher/kmsg.js';
+import { findSeccompRecord } from '../../src/launcher/kill-report/kmsg.js';
 
 const rec = (usec: number, pid: number, syscall: number, arch = 'c000003e') =>
   `5,1234,${usec},-;audit: type=1326 audit(1795910291.391:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=${pid} comm="python3" exe="/usr/bin/python3.11" sig=31 arch=${arch} syscall=${syscall} compat=0 ip=0x7fec3c56fdc7 code=0x80000000\n`;

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { claimName, listJails, selfId, stateDir, sweepStale, type JailEntry } from '../../src/launcher/registry.js';
+import { claimName, listJails, selfId, stateDir, sweepStale, type JailEntry } from '../../src/launcher/registry/registry.js';
 import { tempDir } from '../support/jail.js';
 
 const entry = (name: string, supervisor = selfId()): JailEntry => ({

@@ -1,7 +1,7 @@
 /** --rlimit parsing, table-driven; applying is covered by test/cli/jail-exit.test.ts. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseRlimit } from '../../src/launcher/rlimits.js';
+import { parseRlimit } from '../../src/launcher/init/rlimits.js';
 
 const good: Array<[string, { resource: number; name: string; soft: string; hard: string }]> = [
   ['nofile=1024', { resource: 7, name: 'nofile', soft: '1024', hard: '1024' }],

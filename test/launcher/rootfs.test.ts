@@ -6,9 +6,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMountinfo, preservedFlags } from '../../src/launcher/mountinfo.js';
-import { treeUnder } from '../../src/launcher/mount-tree.js';
-import { resolveInRoot } from '../../src/launcher/path-in-root.js';
+import { parseMountinfo, preservedFlags } from '../../src/launcher/filesystem/mountinfo.js';
+import { treeUnder } from '../../src/launcher/filesystem/mount-tree.js';
+import { resolveInRoot } from '../../src/launcher/filesystem/path-in-root.js';
 import { MS_NOATIME, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_RELATIME, MS_STRICTATIME } from '../../src/launcher/linux.js';
 import { tempDir } from '../support/jail.js';
 

@@ -9,10 +9,10 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/seccompile.js';
+import { main } from '../../src/cli/seccompile/seccompile.js';
 import { memoryIO } from '../../src/cli/io.js';
 import { DEFAULT_LOAD_TIMEOUT, POLICY_HEAP_MB } from '../../src/loader/isolate.js';
-import { JAIL_USAGE } from '../../src/cli/jail-options.js';
+import { JAIL_USAGE } from '../../src/cli/jail/jail-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-hostile-'));
 const write = (name: string, lines: readonly string[]) => {

@@ -12,7 +12,7 @@
  * so only seccomp and the test runners stay required.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readCgroupMounts } from '../../src/launcher/cgroups.js';
+import { readCgroupMounts } from '../../src/launcher/cgroups/cgroups.js';
 
 export type Capability = 'root' | 'seccomp' | 'namespaces' | 'cgroups' | 'cgroup-v2' | 'ia32' | 'x32' | 'tool' | 'test-runner';
 

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/seccompile.js';
+import { main } from '../../src/cli/seccompile/seccompile.js';
 import { memoryIO, type CliIO } from '../../src/cli/io.js';
 import { disassemble } from '../../src/bpf/disasm.js';
 import { decode } from '../../src/bpf/encode.js';

@@ -12,7 +12,7 @@ export const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 /** One import of one src/ file. */
 export interface SourceImport {
-  /** The importing file, relative to src/ (`launcher/policy-source.ts`). */
+  /** The importing file, relative to src/ (`launcher/seccomp/policy-source.ts`). */
   readonly file: string;
   /** As written (`../compiler/index.js`, `node:fs`, `esbuild`). */
   readonly specifier: string;

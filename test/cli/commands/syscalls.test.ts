@@ -1,7 +1,7 @@
 // `seccompile syscalls` in-process: [argv, exit code, stdout pattern, stderr pattern].
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../../../src/cli/seccompile.js';
+import { main } from '../../../src/cli/seccompile/seccompile.js';
 import { memoryIO } from '../../../src/cli/io.js';
 
 async function cli(...argv: string[]) {
