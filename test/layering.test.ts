@@ -54,7 +54,7 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Use>>>> = {
   // The package root (src/index.ts): what a policy file imports.
   index: { dsl: 'static', syscalls: 'static' },
   // The DSL-only entry a policy's worker loads when the policy needs nothing else (src/loader).
-  'policy-entry': { dsl: 'static', seccomp: 'static', syscalls: 'static' },
+  'policy-entry': { dsl: 'static', syscalls: 'static' },
   // The subpath exports (package.json "exports"): the tools, each its own surface.
   exports: {
     analysis: 'static',

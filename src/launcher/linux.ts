@@ -5,6 +5,9 @@
  * include/uapi/asm-generic/resource.h (RLIMIT_*), include/uapi/linux/sockios.h and if.h.
  * Values are those of the generic ABI (x86_64, aarch64, riscv64, loongarch64, s390x, ppc64);
  * MIPS, SPARC and Alpha number some RLIMIT_* differently and are not supported by `jail`.
+ * A few (CLONE_NEW*, AF_INET, SOCK_*) are also in src/syscalls/constants.ts, for policies: they
+ * are repeated here so that the init stage, which runs before every command, does not parse that
+ * module (test/cli/jail-bundle.test.ts lists what it may contain).
  */
 import { endianness } from 'node:os';
 import { getSystemErrorMap } from 'node:util';

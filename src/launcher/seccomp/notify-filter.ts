@@ -7,13 +7,12 @@
  * Both are `struct sock_filter[]` in host byte order.
  */
 import { endianness } from 'node:os';
+import { BPF_CLASS, BPF_RVAL } from '../../bpf/isa.js';
+import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ERRNO, SECCOMP_RET_USER_NOTIF } from '../../seccomp/abi.js';
 import { setupError } from '../launch-error.js';
 
-const BPF_RET_K = 0x06;
-const BPF_RET_A = 0x16;
-const SECCOMP_RET_ACTION_FULL = 0xffff0000;
-const SECCOMP_RET_ERRNO = 0x00050000;
-const SECCOMP_RET_USER_NOTIF = 0x7fc00000;
+const BPF_RET_K = BPF_CLASS.RET | BPF_RVAL.K;
+const BPF_RET_A = BPF_CLASS.RET | BPF_RVAL.A;
 const INSN = 8;
 
 const little = endianness() === 'LE';

@@ -18,13 +18,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadProgram } from '../../bpf/load.js';
 import { interpreterFor } from '../../bpf/interpreter.js';
+import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_DATA, SECCOMP_RET_ERRNO } from '../../seccomp/abi.js';
 import { libc } from '../ffi.js';
 import { NotifyListener, decodeNotification } from './seccomp-notify.js';
 import type { NotifyWorkerInput, NotifyWorkerOutput, ObservedCall, ObservedDenial } from './notify-session.js';
 
-const SECCOMP_RET_ACTION_FULL = 0xffff0000;
-const SECCOMP_RET_ERRNO = 0x00050000;
-const SECCOMP_RET_DATA = 0x0000ffff;
 const ENOSYS = 38;
 const STOP_POLL_MS = 100;
 /**
