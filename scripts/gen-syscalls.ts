@@ -31,7 +31,7 @@ export const HOST_FILE = join(PROJECT_ROOT, 'src/syscalls/host-syscalls.ts');
  * The syscalls jail makes without a libc wrapper, and execve for its up-front policy check: their
  * numbers go into host-syscalls.ts so that jail's start-up does not load the whole table.
  */
-export const HOST_SYSCALLS = ['close_range', 'execve', 'mount_setattr', 'pivot_root', 'seccomp'] as const;
+export const HOST_SYSCALLS = ['bpf', 'close_range', 'execve', 'mount_setattr', 'pidfd_getfd', 'pidfd_open', 'pivot_root', 'seccomp'] as const;
 
 /** The csv found in `shared/data/` of the nearest ancestor of the project (worktrees sit deeper). */
 export function findDefaultCsv(): string | undefined {

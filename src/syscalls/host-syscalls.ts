@@ -8,15 +8,15 @@
  */
 import type { ArchName } from './arch.js';
 
-export type HostSyscall = 'close_range' | 'execve' | 'mount_setattr' | 'pivot_root' | 'seccomp';
+export type HostSyscall = 'bpf' | 'close_range' | 'execve' | 'mount_setattr' | 'pidfd_getfd' | 'pidfd_open' | 'pivot_root' | 'seccomp';
 
 export const HOST_SYSCALL_NUMBERS: Readonly<Partial<Record<ArchName, Readonly<Record<HostSyscall, number>>>>> = {
-  x86_64: { close_range: 436, execve: 59, mount_setattr: 442, pivot_root: 155, seccomp: 317 },
-  x86: { close_range: 436, execve: 11, mount_setattr: 442, pivot_root: 217, seccomp: 354 },
-  aarch64: { close_range: 436, execve: 221, mount_setattr: 442, pivot_root: 41, seccomp: 277 },
-  arm: { close_range: 436, execve: 11, mount_setattr: 442, pivot_root: 218, seccomp: 383 },
-  riscv64: { close_range: 436, execve: 221, mount_setattr: 442, pivot_root: 41, seccomp: 277 },
-  s390x: { close_range: 436, execve: 11, mount_setattr: 442, pivot_root: 217, seccomp: 348 },
-  ppc64le: { close_range: 436, execve: 11, mount_setattr: 442, pivot_root: 203, seccomp: 358 },
-  loongarch64: { close_range: 436, execve: 221, mount_setattr: 442, pivot_root: 41, seccomp: 277 },
+  x86_64: { bpf: 321, close_range: 436, execve: 59, mount_setattr: 442, pidfd_getfd: 438, pidfd_open: 434, pivot_root: 155, seccomp: 317 },
+  x86: { bpf: 357, close_range: 436, execve: 11, mount_setattr: 442, pidfd_getfd: 438, pidfd_open: 434, pivot_root: 217, seccomp: 354 },
+  aarch64: { bpf: 280, close_range: 436, execve: 221, mount_setattr: 442, pidfd_getfd: 438, pidfd_open: 434, pivot_root: 41, seccomp: 277 },
+  arm: { bpf: 386, close_range: 436, execve: 11, mount_setattr: 442, pidfd_getfd: 438, pidfd_open: 434, pivot_root: 218, seccomp: 383 },
+  riscv64: { bpf: 280, close_range: 436, execve: 221, mount_setattr: 442, pidfd_getfd: 438, pidfd_open: 434, pivot_root: 41, seccomp: 277 },
+  s390x: { bpf: 351, close_range: 436, execve: 11, mount_setattr: 442, pidfd_getfd: 438, pidfd_open: 434, pivot_root: 217, seccomp: 348 },
+  ppc64le: { bpf: 361, close_range: 436, execve: 11, mount_setattr: 442, pidfd_getfd: 438, pidfd_open: 434, pivot_root: 203, seccomp: 358 },
+  loongarch64: { bpf: 280, close_range: 436, execve: 221, mount_setattr: 442, pidfd_getfd: 438, pidfd_open: 434, pivot_root: 41, seccomp: 277 },
 };

@@ -15,6 +15,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { bpfProgLoadPointer, errno, libc, type BpfProgLoad } from '../ffi.js';
 import { syscallError } from '../launch-error.js';
+import { syscallNumber } from '../linux.js';
 import { writeControl } from './cgroup-fs.js';
 
 interface Allowed {
@@ -133,12 +134,10 @@ const BPF_PROG_LOAD = 5;
 const BPF_PROG_ATTACH = 8;
 const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
 const BPF_CGROUP_DEVICE = 6;
-/** bpf(2) by arch (include/uapi/asm-generic/unistd.h: 280; x86_64 321; ppc64 361; s390x 351). */
-const BPF_NR: Readonly<Record<string, number>> = { x64: 321, arm64: 280, riscv64: 280, loong64: 280, ppc64: 361, s390x: 351 };
 
 /** Loads the allow-list program and attaches it to the cgroup v2 directory `dir`. */
 export function attachV2DeviceProgram(step: string, dir: string): void {
-  const nr = BPF_NR[process.arch];
+  const nr = syscallNumber('bpf');
   if (nr === undefined) throw syscallError(step, `bpf (unknown on ${process.arch})`, 38);
   const prog = deviceProgram();
   const c = libc();

@@ -9,10 +9,8 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errno, libc } from '../ffi.js';
 import { setupError, syscallError } from '../launch-error.js';
+import { syscallNumber } from '../linux.js';
 
-/** Past 403, where every arch shares one numbering. */
-const PIDFD_OPEN = 434;
-const PIDFD_GETFD = 438;
 const LISTENER_LINK = 'anon_inode:seccomp notify';
 
 function listenerFdOf(pid: number): number | 'gone' | undefined {
@@ -39,7 +37,9 @@ function listenerFdOf(pid: number): number | 'gone' | undefined {
  */
 export async function takeListener(step: string, pid: number, timeoutMs = 10_000): Promise<number> {
   const c = libc();
-  const pidfd = Number(c.syscall(PIDFD_OPEN, 'int', pid, 'unsigned int', 0));
+  const [pidfdOpen, pidfdGetfd] = [syscallNumber('pidfd_open'), syscallNumber('pidfd_getfd')];
+  if (pidfdOpen === undefined || pidfdGetfd === undefined) throw setupError(step, `pidfd_open/pidfd_getfd unknown on ${process.arch}`);
+  const pidfd = Number(c.syscall(pidfdOpen, 'int', pid, 'unsigned int', 0));
   if (pidfd < 0) throw syscallError(step, 'pidfd_open', errno());
   try {
     const deadline = Date.now() + timeoutMs;
@@ -47,7 +47,7 @@ export async function takeListener(step: string, pid: number, timeoutMs = 10_000
       const target = listenerFdOf(pid);
       if (target === 'gone') throw setupError(step, `the init stage (pid ${pid}) ended before its filter was installed`);
       if (target !== undefined) {
-        const fd = Number(c.syscall(PIDFD_GETFD, 'int', pidfd, 'int', target, 'unsigned int', 0));
+        const fd = Number(c.syscall(pidfdGetfd, 'int', pidfd, 'int', target, 'unsigned int', 0));
         if (fd < 0) throw syscallError(step, 'pidfd_getfd', errno());
         return fd;
       }
