@@ -136,3 +136,20 @@ export function memoryIO(stdin = ''): CliIO & { out(): string; err(): string; ou
     outBytes: () => Buffer.concat(out),
   };
 }
+
+/**
+ * Writes a command's output (`-o FILE`): to stdout for `-`, else to FILE, a UserError naming it
+ * when that fails. node:fs/promises loads only here: jail's start-up shares this module.
+ */
+export async function writeOutput(io: CliIO, output: string, data: string | Uint8Array): Promise<void> {
+  if (output === '-') {
+    io.stdout.write(data);
+    return;
+  }
+  const { writeFile } = await import('node:fs/promises');
+  try {
+    await writeFile(output, data);
+  } catch (e) {
+    throw new UserError(`cannot write ${output}: ${(e as Error).message}`);
+  }
+}

@@ -179,4 +179,13 @@ test('a policy with errors ends with a `seccompile compile:` trailer, as other c
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+test('an output file that cannot be written: exit 1 naming it, for every output format', async () => {
+  for (const format of ['bpf', 'disasm', 'oci']) {
+    const out = join(dir, 'no-such-dir', `x.${format}`);
+    const r = await run(sample, '--format', format, '-o', out);
+    assert.is(r.code, 1, `${format}: ${r.err}`);
+    assert.match(r.err, new RegExp(`cannot write ${out.replace(/[.]/g, '\\.')}: ENOENT`), format);
+  }
+});
+
 test.run();

@@ -3,12 +3,11 @@
  * raw struct sock_filter bytes, after checking the program with the seccomp validator. Mistakes
  * are reported as FILE:LINE:COLUMN; a validator error names the source line of its instruction.
  */
-import { writeFile } from 'node:fs/promises';
 import { assemble, AsmError, type Assembly } from '../../../bpf/assembler.js';
 import { encode } from '../../../bpf/encode.js';
 import { formatDiagnostic } from '../../../ir/diagnostics.js';
 import { check } from '../../../bpf/validate.js';
-import { parseArgs, UsageError, UserError, type Command } from '../../io.js';
+import { parseArgs, writeOutput, UsageError, UserError, type Command } from '../../io.js';
 import { firstProblems, isTerminal, LISTING_INPUT, readInput } from '../input.js';
 import { parseEndian } from '../program-file.js';
 
@@ -81,14 +80,6 @@ export const run: Command = async (argv, io) => {
     if (failure) throw failure;
   }
   const bytes = encode(assembly.insns, requested ?? assembly.endian ?? 'little');
-  if (output === undefined || output === '-') {
-    io.stdout.write(bytes);
-    return 0;
-  }
-  try {
-    await writeFile(output, bytes);
-  } catch (e) {
-    throw new UserError(`cannot write ${output}: ${(e as Error).message}`);
-  }
+  await writeOutput(io, output ?? '-', bytes);
   return 0;
 };

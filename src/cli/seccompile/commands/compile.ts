@@ -5,7 +5,6 @@
  * or a filter the kernel would refuse (over 4096 instructions), is exit status 1 with nothing
  * written. The loader, normalizer and compiler are imported lazily so `--help` stays instant.
  */
-import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { CompileResult } from '../../../compiler/index.js';
 import { DEFAULT_LOAD_TIMEOUT } from '../../../loader/isolate.js';
@@ -14,7 +13,7 @@ import type { PolicySource, SourceOptions } from '../../../source/types.js';
 import { formatFilter, isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../filter-output.js';
 import { isTerminal } from '../input.js';
 import { exportPolicy, isExportFormat, parseOciOptions, type ExportFormat } from '../oci-input.js';
-import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../../io.js';
+import { parseArgs, writeOutput, UsageError, UserError, type CliIO, type Command } from '../../io.js';
 
 const USAGE = `Usage: seccompile POLICY [-o FILE] [--arch A ...] [--format F] [--verbose]
        seccompile compile POLICY ...
@@ -118,8 +117,7 @@ export const run: Command = async (argv, io: CliIO) => {
   if (!result) {
     const { text, warnings } = await exportPolicy(ir, format as ExportFormat, path);
     for (const w of warnings) io.stderr.write(`seccompile compile: warning: ${w}\n`);
-    if (output === '-') io.stdout.write(text);
-    else await writeOutput(output, text);
+    await writeOutput(io, output, text);
     return 0;
   }
   if (args['--verbose']) {
@@ -131,15 +129,6 @@ export const run: Command = async (argv, io: CliIO) => {
   }
   const policy = basename(path, extname(path));
   const out = formatFilter(result, format as OutputFormat, { policy, arches: ir.sections.map((s) => s.arch) });
-  if (output === '-') io.stdout.write(out);
-  else await writeOutput(output, out);
+  await writeOutput(io, output, out);
   return 0;
 };
-
-async function writeOutput(output: string, data: string | Uint8Array): Promise<void> {
-  try {
-    await writeFile(output, data);
-  } catch (e) {
-    throw new UserError(`cannot write ${output}: ${(e as Error).message}`);
-  }
-}

@@ -4,13 +4,12 @@
  * binary (src/wasm/binary.ts) come from the same instruction list; wabt, loaded here, validates
  * the binary before anything is printed or written, and with --wabt disassembles it.
  */
-import { writeFile } from 'node:fs/promises';
 import { EncodingError } from '../../../bpf/encode.js';
 import { loadProgram, ProgramLoadError } from '../../../bpf/load.js';
 import { encodeModule } from '../../../wasm/binary.js';
 import { emitModule } from '../../../wasm/emit.js';
 import { bpfComments, renderWat } from '../../../wasm/wat.js';
-import { parseArgs, UsageError, UserError, type Command } from '../../io.js';
+import { parseArgs, writeOutput, UsageError, UserError, type Command } from '../../io.js';
 import { readInput } from '../input.js';
 import { parseEndian } from '../program-file.js';
 
@@ -77,14 +76,6 @@ export const run: Command = async (argv, io) => {
     io.stdout.write(renderWat(module, bpfComments(program)));
     return 0;
   }
-  if (output === '-') {
-    io.stdout.write(binary);
-    return 0;
-  }
-  try {
-    await writeFile(output, binary);
-  } catch (e) {
-    throw new UserError(`cannot write ${output}: ${(e as Error).message}`);
-  }
+  await writeOutput(io, output, binary);
   return 0;
 };
