@@ -9,18 +9,20 @@
  * calls made, and the cost per call. Needs root, gcc, strace and bwrap; N from LEARN_BENCH_CALLS.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { endianness } from 'node:os';
+import { endianness, tmpdir } from 'node:os';
 import { hostArch } from '../src/syscalls/index.js';
+import { readKmsg } from '../src/launcher/kill-report/kmsg.js';
+import { encode } from '../src/bpf/encode.js';
+import { BPF_CLASS, BPF_RVAL, insn } from '../src/bpf/isa.js';
+import { SECCOMP_RET_LOG } from '../src/seccomp/abi.js';
 import type { BenchReport } from './run.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CALLS = Number(process.env.LEARN_BENCH_CALLS ?? 200_000);
-const SECCOMP_RET_LOG = 0x7ffc0000;
 
 function run(cmd: string, args: readonly string[], fd3?: string): Promise<{ ms: number; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -35,29 +37,9 @@ function run(cmd: string, args: readonly string[], fd3?: string): Promise<{ ms: 
   });
 }
 
-/** The kernel log records with a sequence number from `since` on (/dev/kmsg, read without blocking). */
+/** The kernel log records with a sequence number from `since` on. */
 function kmsgSince(since: number): string[] {
-  const O_NONBLOCK = 0o4000;
-  const fd = openSync('/dev/kmsg', constants.O_RDONLY | O_NONBLOCK);
-  const out: string[] = [];
-  const buf = Buffer.alloc(8192);
-  try {
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(fd, buf, 0, buf.length, null);
-      } catch (e) {
-        // EAGAIN: the end; EPIPE: records overwritten while reading, go on.
-        if ((e as { code?: string }).code === 'EPIPE') continue;
-        break;
-      }
-      const record = buf.subarray(0, n).toString();
-      if (Number(record.split(',')[1]) >= since) out.push(record);
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return out;
+  return readKmsg().filter((record) => Number(record.split(',')[1]) >= since);
 }
 
 function nextKmsgSeq(): number {
@@ -90,15 +72,7 @@ export default async function bench(): Promise<BenchReport> {
   const learnedTotal = Number(/\((\d+) in all\)/.exec(learned.stderr)?.[1] ?? 0);
 
   const logFilter = join(dir, 'log.bpf');
-  const insn = Buffer.alloc(8);
-  if (endianness() === 'LE') {
-    insn.writeUInt16LE(0x06, 0);
-    insn.writeUInt32LE(SECCOMP_RET_LOG, 4);
-  } else {
-    insn.writeUInt16BE(0x06, 0);
-    insn.writeUInt32BE(SECCOMP_RET_LOG, 4);
-  }
-  writeFileSync(logFilter, insn);
+  writeFileSync(logFilter, encode([insn(BPF_CLASS.RET | BPF_RVAL.K, SECCOMP_RET_LOG)], endianness() === 'LE' ? 'little' : 'big'));
   const since = nextKmsgSeq();
   const logged = await run('bwrap', ['--dev-bind', '/', '/', '--seccomp', '3', probe, String(CALLS)], logFilter);
   await new Promise((r) => setTimeout(r, 1000)); // kauditd prints asynchronously

@@ -124,7 +124,7 @@ function answerNotifications(spec: JailSpec, init: InitStage, hooks: SupervisorH
         if (pid === undefined) throw setupError('seccomp listener', 'the init stage is gone');
         const fd = await takeListener('seccomp listener', pid);
         hooks.log('seccomp listener', `${notify.mode}: fd ${fd}, taken from pid ${pid}`);
-        const session = startNotifySession({
+        const session = await startNotifySession({
           mode: notify.mode,
           fd,
           initPid: pid,

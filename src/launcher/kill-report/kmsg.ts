@@ -29,7 +29,8 @@ export function findSeccompRecord(records: readonly string[], pid: number, since
   return found;
 }
 
-function readAll(): string[] {
+/** Every record the kernel log holds now, read without blocking (needs root or kernel.dmesg_restrict=0). */
+export function readKmsg(): string[] {
   const fd = openSync('/dev/kmsg', constants.O_RDONLY | constants.O_NONBLOCK);
   const records: string[] = [];
   const buf = Buffer.alloc(8192);
@@ -64,7 +65,7 @@ export function seccompKillRecord(pid: number, sinceUsec: bigint, waitMs = 300):
   for (;;) {
     let records: string[];
     try {
-      records = readAll();
+      records = readKmsg();
     } catch {
       return undefined;
     }

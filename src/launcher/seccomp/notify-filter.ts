@@ -7,39 +7,30 @@
  * Both are `struct sock_filter[]` in host byte order.
  */
 import { endianness } from 'node:os';
-import { BPF_CLASS, BPF_RVAL } from '../../bpf/isa.js';
+import { decode, encode } from '../../bpf/encode.js';
+import { BPF_CLASS, BPF_RVAL, insn } from '../../bpf/isa.js';
 import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ERRNO, SECCOMP_RET_USER_NOTIF } from '../../seccomp/abi.js';
 import { setupError } from '../launch-error.js';
 
 const BPF_RET_K = BPF_CLASS.RET | BPF_RVAL.K;
 const BPF_RET_A = BPF_CLASS.RET | BPF_RVAL.A;
-const INSN = 8;
 
-const little = endianness() === 'LE';
+const order = endianness() === 'LE' ? 'little' : 'big';
 
 /** `ret #SECCOMP_RET_USER_NOTIF`, the whole learn filter. */
 export function learnFilter(): Uint8Array {
-  const out = new Uint8Array(INSN);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, BPF_RET_K, little);
-  v.setUint32(4, SECCOMP_RET_USER_NOTIF, little);
-  return out;
+  return encode([insn(BPF_RET_K, SECCOMP_RET_USER_NOTIF)], order);
 }
 
 /** The policy's filter with its errno returns turned into notifications, and how many there were. */
 export function denialFilter(step: string, name: string, bytes: Uint8Array): { bytes: Uint8Array; errnoReturns: number } {
-  const out = Uint8Array.from(bytes);
-  const v = new DataView(out.buffer);
   let errnoReturns = 0;
-  for (let off = 0; off + INSN <= out.length; off += INSN) {
-    const code = v.getUint16(off, little);
+  const rewritten = decode(bytes, order).map((i) => {
     // A return of A could be an errno the rewrite cannot see.
-    if (code === BPF_RET_A) throw setupError(step, `${name} returns a computed value (ret a): its denials cannot be reported`);
-    if (code !== BPF_RET_K) continue;
-    const k = v.getUint32(off + 4, little);
-    if ((k & SECCOMP_RET_ACTION_FULL) >>> 0 !== SECCOMP_RET_ERRNO) continue;
-    v.setUint32(off + 4, SECCOMP_RET_USER_NOTIF, little);
+    if (i.code === BPF_RET_A) throw setupError(step, `${name} returns a computed value (ret a): its denials cannot be reported`);
+    if (i.code !== BPF_RET_K || (i.k & SECCOMP_RET_ACTION_FULL) >>> 0 !== SECCOMP_RET_ERRNO) return i;
     errnoReturns++;
-  }
-  return { bytes: out, errnoReturns };
+    return insn(BPF_RET_K, SECCOMP_RET_USER_NOTIF);
+  });
+  return { bytes: encode(rewritten, order), errnoReturns };
 }

@@ -2,7 +2,6 @@
  * The supervisor's side of seccomp notifications: starts the worker thread that answers them
  * (./notify-worker.ts) on the listener taken from the init stage, and collects what it saw.
  */
-import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 
@@ -71,7 +70,9 @@ export interface NotifySession {
   finish(): Promise<NotifyWorkerOutput>;
 }
 
-export function startNotifySession(input: Omit<NotifyWorkerInput, 'stop'>): NotifySession {
+export async function startNotifySession(input: Omit<NotifyWorkerInput, 'stop'>): Promise<NotifySession> {
+  // Loaded here: every jail run reaches this module, few answer notifications.
+  const { Worker } = await import('node:worker_threads');
   const stop = new SharedArrayBuffer(4);
   const worker = new Worker(notifyWorkerScript(), { workerData: { ...input, stop } satisfies NotifyWorkerInput, env: {} });
   const result = new Promise<NotifyWorkerOutput>((resolve) => {

@@ -116,14 +116,9 @@ export class NotifyListener {
     return revents & POLLHUP ? 'gone' : 'idle';
   }
 
-  /** The next notification, or undefined when its task was killed before it could be read. */
-  receive(): Notification | undefined {
-    return this.receiveRaw() ? decodeNotification(this.recvBuf) : undefined;
-  }
-
   /**
-   * The next notification left in `raw` (a struct seccomp_notif, valid until the next call),
-   * for the hot path that reads only a few fields; false when its task was killed meanwhile.
+   * The next notification, left in `raw` (a struct seccomp_notif, valid until the next call;
+   * decodeNotification reads all of it); false when its task was killed meanwhile.
    */
   receiveRaw(): boolean {
     // The kernel refuses a buffer that is not zeroed.

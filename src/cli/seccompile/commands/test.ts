@@ -10,8 +10,7 @@
  * `args`: numbers (negative: two's complement) or decimal/0x strings. Without `arch` a case runs
  * on every target arch where the syscall exists (see src/testing/expect.ts).
  */
-import { parseActionText } from '../../../analysis/action-text.js';
-import { actionText } from '../../../analysis/action-text.js';
+import { actionText, parseActionText } from '../../../analysis/action-text.js';
 import { callText, checkArches, expectationText, meets, type Expectation } from '../../../testing/expect.js';
 import type { LoadedFilter } from '../../../testing/load.js';
 import { simulate, SimulationError, type ArgValue } from '../../../testing/simulate.js';
@@ -19,7 +18,7 @@ import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../.
 import { DEFAULT_LOAD_TIMEOUT } from '../../../loader/isolate.js';
 import { readFileOrFail } from '../input.js';
 import { loadInput, parseArchOption, parseLoadTimeout } from '../load-input.js';
-import { writeJson } from '../json-output.js';
+import { writeJson, type TestJson } from '../json-output.js';
 
 /** Bytes of the largest expectation file read (a case line is ~100 bytes). */
 const MAX_CASES_BYTES = 64 * 1024 * 1024;
@@ -95,14 +94,8 @@ export function parseCase(text: string, line: number): Case | string {
   return { line, syscall, args, ...(o.arch !== undefined ? { arch: o.arch as string } : {}), expect };
 }
 
-interface Row {
-  readonly line: number;
-  readonly pass: boolean;
-  readonly arch: string;
-  readonly call: string;
-  readonly expected: string;
-  readonly actual: string;
-}
+/** One check: a case on one arch, as `--json` prints it. */
+type Row = TestJson['checks'][number];
 
 function runCase(filter: LoadedFilter, c: Case): Row[] {
   try {
