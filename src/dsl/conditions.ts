@@ -23,6 +23,8 @@ export interface ArgView {
   ge(value: Value): ConditionSpec;
   /** (arg & mask) == value. */
   maskedEq(mask: Value, value: Value): ConditionSpec;
+  /** The argument equals one of `values` (at least one): `arg(0).int.in([AF_UNIX, AF_INET])`. */
+  in(values: readonly Value[]): ConditionSpec;
 }
 
 /** An argument: the 64-bit view, plus `.int` for its low 32 bits. */
@@ -47,6 +49,7 @@ function view<W extends 32 | 64>(index: number, width: W): ArgView & { readonly 
     gt: cmp('gt'),
     ge: cmp('ge'),
     maskedEq: (mask: Value, value: Value): ConditionSpec => Object.freeze({ arg: index, op: 'masked_eq', width, value, mask }),
+    in: (values: readonly Value[]): ConditionSpec => Object.freeze({ arg: index, op: 'in', width, values: Array.isArray(values) ? Object.freeze([...values]) : values }),
   };
 }
 

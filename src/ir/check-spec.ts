@@ -4,7 +4,7 @@
  * into checked rules (conditions as IR conditions with bigint values, syscall names known on
  * some arch). Arch-independent; ./normalize.ts lowers the checked rules per arch.
  */
-import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SourceLocation } from './spec.js';
+import type { ActionSpec, ConditionSpec, PolicySpec, RuleSpec, SetOp, SourceLocation } from './spec.js';
 import { MAX_ERRNO, type Action } from '../seccomp/abi.js';
 import type { ArchName } from '../syscalls/arch.js';
 import { ERRNO_TABLE, errnoByName } from '../syscalls/errno.js';
@@ -18,6 +18,8 @@ import type { CmpOp, Condition } from './types.js';
 const ARG_COUNT = 6;
 const U64_LIMIT = 1n << 64n;
 const U32_LIMIT = 1n << 32n;
+/** How many single-comparison rules the `in` conditions of one rule may split into. */
+export const MAX_ALTERNATIVES = 1024;
 
 /** Collects diagnostics, filling in the location of the rule (or policy) they are about. */
 export class DiagnosticSink {
@@ -53,9 +55,16 @@ export interface CheckedRule {
    */
   readonly fromGroups: ReadonlySet<string>;
   readonly conditions: readonly Condition[];
+  /** Where each condition's value was written (`rules[3].conditions[0].value`), in the same order. */
+  readonly valuePaths: readonly string[];
   /** The arches the rule is restricted to; undefined: every target. */
   readonly arches?: ReadonlySet<ArchName>;
   readonly location?: SourceLocation;
+  /**
+   * For a rule an `in` condition split into several: which of its values this part takes, for
+   * messages ("arg0 == 2"). The parts share the rule's index and path.
+   */
+  readonly alternative?: string;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -136,7 +145,22 @@ function checkValue(v: unknown, width: 32 | 64, path: string, sink: DiagnosticSi
   return undefined;
 }
 
-function checkCondition(c: unknown, path: string, sink: DiagnosticSink, at?: SourceLocation): Condition | undefined {
+/** A checked condition: one comparison, or the comparisons of which one must hold (`in`). */
+/** Comparisons that must all hold, and where each one's value was written (`rules[3].conditions[0].value`, `...values[2]`). */
+interface Conjunction {
+  readonly conditions: readonly Condition[];
+  readonly valuePaths: readonly string[];
+}
+
+/**
+ * A checked condition as comparisons: one for a plain comparison; for a condition written as
+ * several (`in`: one per value), the alternatives of which one must hold.
+ */
+interface CheckedCondition {
+  readonly anyOf: readonly Conjunction[];
+}
+
+function checkCondition(c: unknown, path: string, sink: DiagnosticSink, at?: SourceLocation): CheckedCondition | undefined {
   if (!isObject(c)) {
     sink.error('invalid-condition', path, 'expected a condition such as arg(0).eq(1)', at);
     return undefined;
@@ -147,13 +171,18 @@ function checkCondition(c: unknown, path: string, sink: DiagnosticSink, at?: Sou
     sink.error('arg-index', `${path}.arg`, `argument index ${String(arg)} is outside 0..${ARG_COUNT - 1} (a syscall has at most six arguments)`, at);
     ok = false;
   }
-  if (typeof op !== 'string' || !CMP_OPS.includes(op as CmpOp)) {
-    sink.error('invalid-condition', `${path}.op`, `unknown comparison '${String(op)}'; known: ${CMP_OPS.join(', ')}`, at);
+  const setOp = typeof op === 'string' && Object.hasOwn(SET_OPERATORS, op) ? SET_OPERATORS[op as SetOp] : undefined;
+  if (!setOp && (typeof op !== 'string' || !CMP_OPS.includes(op as CmpOp))) {
+    sink.error('invalid-condition', `${path}.op`, `unknown comparison '${String(op)}'; known: ${[...CMP_OPS, ...Object.keys(SET_OPERATORS)].join(', ')}`, at);
     ok = false;
   }
   if (width !== 32 && width !== 64) {
     sink.error('invalid-condition', `${path}.width`, `width must be 32 or 64, got ${String(width)}`, at);
     return undefined;
+  }
+  if (setOp) {
+    const values = checkValues(c.values, width, `${path}.values`, op as SetOp, sink, at);
+    return ok && values ? { anyOf: setOp(arg as number, width, values) } : undefined;
   }
   const value = checkValue(c.value, width, `${path}.value`, sink, at);
   let mask: bigint | undefined;
@@ -162,10 +191,71 @@ function checkCondition(c: unknown, path: string, sink: DiagnosticSink, at?: Sou
     if (mask === undefined) ok = false;
   }
   if (!ok || value === undefined) return undefined;
-  return condition(arg as number, op as CmpOp, width, value, mask);
+  return { anyOf: [{ conditions: [condition(arg as number, op as CmpOp, width, value, mask)], valuePaths: [`${path}.value`] }] };
 }
 
-function checkRule(r: unknown, index: number, sink: DiagnosticSink, fallback?: SourceLocation): CheckedRule | undefined {
+/** A value of a set condition and where it was written. */
+interface SetValue {
+  readonly value: bigint;
+  readonly path: string;
+}
+
+/** How each condition over a list of values is written as comparisons: alternatives of conjunctions. */
+const SET_OPERATORS: Readonly<Record<SetOp, (arg: number, width: 32 | 64, values: readonly SetValue[]) => Conjunction[]>> = {
+  in: (arg, width, values) => values.map((v) => ({ conditions: [condition(arg, 'eq', width, v.value)], valuePaths: [v.path] })),
+};
+
+/** The values of a set condition, each checked, duplicates (as the view reads them) dropped. */
+function checkValues(list: unknown, width: 32 | 64, path: string, op: SetOp, sink: DiagnosticSink, at?: SourceLocation): SetValue[] | undefined {
+  if (!Array.isArray(list) || list.length === 0) {
+    sink.error('invalid-condition', path, `${op}() takes a non-empty list of values, e.g. arg(0).${op}([1, 2])`, at);
+    return undefined;
+  }
+  const out: SetValue[] = [];
+  let ok = true;
+  list.forEach((v: unknown, j) => {
+    const value = checkValue(v, width, `${path}[${j}]`, sink, at);
+    if (value === undefined) ok = false;
+    else if (!out.some((o) => o.value === value)) out.push({ value, path: `${path}[${j}]` });
+  });
+  return ok ? out : undefined;
+}
+
+/**
+ * The rule's conditions as alternatives, each a list of comparisons that must all hold: one
+ * alternative unless an `in` condition offers several values (one per combination of them).
+ */
+function alternatives(conditions: readonly CheckedCondition[], path: string, sink: DiagnosticSink, at?: SourceLocation): Alternative[] | undefined {
+  const count = conditions.reduce((n, c) => n * c.anyOf.length, 1);
+  if (count > MAX_ALTERNATIVES) {
+    sink.error(
+      'too-many-alternatives',
+      `${path}.conditions`,
+      `the in() conditions of ${path} combine into ${count} alternatives (at most ${MAX_ALTERNATIVES}): split the rule, or give fewer values`,
+      at,
+    );
+    return undefined;
+  }
+  let out: Alternative[] = [{ conditions: [], valuePaths: [], chosen: [] }];
+  for (const c of conditions) {
+    const choice = c.anyOf.length > 1;
+    out = out.flatMap((prefix) =>
+      c.anyOf.map((one) => ({
+        conditions: [...prefix.conditions, ...one.conditions],
+        valuePaths: [...prefix.valuePaths, ...one.valuePaths],
+        chosen: choice ? [...prefix.chosen, ...one.conditions] : prefix.chosen,
+      })),
+    );
+  }
+  return out;
+}
+
+/** One way a rule's conditions can all hold; `chosen`: the comparisons a choice among several gave. */
+interface Alternative extends Conjunction {
+  readonly chosen: readonly Condition[];
+}
+
+function checkRule(r: unknown, index: number, sink: DiagnosticSink, fallback?: SourceLocation): CheckedRule[] | undefined {
   const path = `rules[${index}]`;
   if (!isObject(r)) {
     sink.error('invalid-rule', path, 'expected a rule such as allow(\'read\') or errno(\'EPERM\').on(\'socket\')', fallback);
@@ -206,7 +296,7 @@ function checkRule(r: unknown, index: number, sink: DiagnosticSink, fallback?: S
     } else (add(name, j), named.add(name));
   });
   const fromGroups = new Set([...grouped].filter((n) => !named.has(n)));
-  const conditions: Condition[] = [];
+  const conditions: CheckedCondition[] = [];
   const list: unknown = rule.conditions ?? [];
   if (!Array.isArray(list)) {
     sink.error('invalid-rule', `${path}.conditions`, 'conditions must be a list', at);
@@ -234,8 +324,27 @@ function checkRule(r: unknown, index: number, sink: DiagnosticSink, fallback?: S
       });
     }
   }
-  if (!ok || !action) return undefined;
-  return { index, path, action, syscalls, fromGroups, conditions, ...(arches ? { arches } : {}), ...(at ? { location: at } : {}) };
+  const parts = ok ? alternatives(conditions, path, sink, at) : undefined;
+  if (!parts || !action) return undefined;
+  return parts.map((part) => ({
+    index,
+    path,
+    action,
+    syscalls,
+    fromGroups,
+    conditions: part.conditions,
+    valuePaths: part.valuePaths,
+    ...(arches ? { arches } : {}),
+    ...(at ? { location: at } : {}),
+    ...(parts.length > 1 ? { alternative: part.chosen.map(comparisonText).join(', ') } : {}),
+  }));
+}
+
+/** "arg0 == 2", "int arg1 == 0x5401" */
+function comparisonText(c: Condition): string {
+  const op = OPERATORS[c.op];
+  const masked = op.masked ? ` & 0x${c.mask.toString(16)}` : '';
+  return `${c.width === 32 ? 'int ' : ''}arg${c.arg}${masked} ${op.symbol} ${c.value > 0xffffn ? `0x${c.value.toString(16)}` : c.value}`;
 }
 
 /** The checked actions and rules of a policy (undefined entries where something was wrong). */
@@ -260,7 +369,7 @@ export function checkPolicy(spec: PolicySpec, sink: DiagnosticSink): CheckedPoli
   const rules: CheckedRule[] = [];
   spec.rules.forEach((r, i) => {
     const checked = checkRule(r, i, sink, at);
-    if (checked) rules.push(checked);
+    if (checked) rules.push(...checked);
   });
   return { ...(def ? { default: def } : {}), ...(badArch ? { badArch } : {}), ...(newer ? { newer } : {}), rules };
 }

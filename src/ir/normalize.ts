@@ -88,7 +88,7 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
             continue;
           }
         } else if (earlier && !unsat.has(p.rule) && !p.rule.fromGroups.has(p.syscall)) {
-          const key = `${p.rule.index}/${originPath(earlier)}`;
+          const key = `${p.rule.index}/${p.rule.alternative ?? ''}/${originPath(earlier)}`;
           const s = shadows.get(key) ?? { later: p.rule, earlier: describe(earlier), syscalls: new Set(), arches: new Set() };
           s.syscalls.add(p.syscall);
           s.arches.add(arch.name);
@@ -132,15 +132,13 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
     sink.warning(
       'shadowed-rule',
       s.later.path,
-      `${s.later.path} can never match ${[...s.syscalls].sort().join(', ')} (on ${[...s.arches].join(', ')}): ` +
+      `${ruleText(s.later)} can never match ${[...s.syscalls].sort().join(', ')} (on ${[...s.arches].join(', ')}): ` +
         `${s.earlier} matches first whenever it would`,
       s.later.location,
     );
   }
   warnConstantOn32Bit(checked.rules, arches, sink);
-  for (const r of unsat) {
-    sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `the conditions of ${r.path} contradict each other: it can never match`, r.location);
-  }
+  warnUnsatisfiable(checked.rules, unsat, sink);
 
   sections.sort((a, b) => (a.auditArch >>> 0) - (b.auditArch >>> 0) || a.nrBase - b.nrBase);
   const archOrder = arches.map((a) => a.name);
@@ -217,6 +215,26 @@ function placeRules(arch: Arch, rules: readonly CheckedRule[], skipped: SkippedS
   return table;
 }
 
+/** "rules[3]", or for one part of a rule an in() split: "rules[3] where arg0 == 2". */
+function ruleText(rule: CheckedRule): string {
+  return rule.alternative ? `${rule.path} where ${rule.alternative}` : rule.path;
+}
+
+/** A rule whose conditions contradict each other; of a rule an in() split, each such part, or the rule when all are. */
+function warnUnsatisfiable(rules: readonly CheckedRule[], unsat: ReadonlySet<CheckedRule>, sink: DiagnosticSink): void {
+  const said = new Set<number>();
+  for (const r of unsat) {
+    if (said.has(r.index)) continue;
+    const parts = rules.filter((p) => p.index === r.index);
+    if (parts.every((p) => unsat.has(p))) {
+      said.add(r.index);
+      sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `the conditions of ${r.path} contradict each other: it can never match`, r.location);
+    } else {
+      sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `${ruleText(r)} contradicts the rule's other conditions: that value can never match`, r.location);
+    }
+  }
+}
+
 function originPath(p: Placed): string {
   return p.via ? `${p.rule.path}.syscalls[${p.via.syscallIndex}]` : p.rule.path;
 }
@@ -238,16 +256,19 @@ const __AUDIT_ARCH_64BIT = 0x80000000;
  */
 function warnConstantOn32Bit(rules: readonly CheckedRule[], arches: readonly Arch[], sink: DiagnosticSink): void {
   const narrow = arches.filter((a) => (a.auditArch & __AUDIT_ARCH_64BIT) === 0);
+  const said = new Set<string>(); // the parts an in() split a rule into share its other conditions
   for (const rule of rules) {
     const on = narrow.filter((a) => !rule.arches || rule.arches.has(a.name)).map((a) => a.name);
     if (on.length === 0) continue;
     rule.conditions.forEach((c, k) => {
-      if (c.width !== 64 || c.value >> 32n === 0n) return;
+      const path = rule.valuePaths[k]!;
+      if (c.width !== 64 || c.value >> 32n === 0n || said.has(path)) return;
+      said.add(path);
       // with the upper half zero the argument is below the constant: the outcome at 0 is the outcome
       const always = conditionHolds(c, 0n);
       sink.warning(
         'constant-on-32-bit',
-        `${rule.path}.conditions[${k}].value`,
+        path,
         `on ${on.join(', ')} arguments are 32 bits wide (the kernel ignores the upper half), so comparing arg ${c.arg} ` +
           `with 0x${c.value.toString(16)} is ${always} for ordinary callers there; for an int argument use arg(${c.arg}).int, whose -1 means 0xffffffff`,
         rule.location,

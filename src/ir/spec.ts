@@ -20,8 +20,11 @@ export interface SourceLocation {
   readonly column: number;
 }
 
+/** A condition on one syscall argument: one comparison, or `in`, a set of values it may equal. */
+export type ConditionSpec = ComparisonSpec | InSpec;
+
 /** One comparison on one syscall argument. */
-export interface ConditionSpec {
+export interface ComparisonSpec {
   /** Argument index, 0..5. */
   readonly arg: number;
   readonly op: CmpOp;
@@ -33,6 +36,21 @@ export interface ConditionSpec {
   readonly value: Value;
   /** Only for masked_eq: (arg & mask) == value. */
   readonly mask?: Value;
+}
+
+/**
+ * Conditions over a list of values, written as comparisons by normalize (src/ir/check-spec.ts
+ * SET_OPERATORS): `in`, the argument equals one of `values`, becomes one rule per value, in
+ * order and with the same action and origin, so the IR and everything after it keep seeing only
+ * single comparisons (an OR of rules is what a first-match filter already means).
+ */
+export type SetOp = 'in';
+
+export interface InSpec {
+  readonly arg: number;
+  readonly op: SetOp;
+  readonly width: 32 | 64;
+  readonly values: readonly Value[];
 }
 
 /**

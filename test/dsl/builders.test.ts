@@ -83,6 +83,7 @@ const conditions: Array<[string, unknown, unknown]> = [
   ['ge', arg(5).ge(6), { arg: 5, op: 'ge', width: 64, value: 6 }],
   ['maskedEq', arg(0).maskedEq(0xff, 1), { arg: 0, op: 'masked_eq', width: 64, value: 1, mask: 0xff }],
   ['int.eq(-1)', arg(0).int.eq(-1), { arg: 0, op: 'eq', width: 32, value: -1 }],
+  ['int.in', arg(1).int.in([1, 2n]), { arg: 1, op: 'in', width: 32, values: [1, 2n] }],
 ];
 for (const [name, built, expected] of conditions) {
   test(`condition ${name}`, () => assert.equal(built, expected));
