@@ -11,7 +11,7 @@ import { ERRNO_TABLE, errnoByName } from '../syscalls/errno.js';
 import { groupSyscalls, isGroupName, unknownGroupMessage } from '../syscalls/group.js';
 import { archByName, isKnownSyscall, unknownArchMessage, unknownSyscallMessage } from '../syscalls/index.js';
 import { didYouMean, nearestNames } from '../syscalls/nearest.js';
-import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js';
+import type { DiagnosticSink } from './diagnostics.js';
 import { CMP_OPS, condition, OPERATORS } from './operators.js';
 import type { CmpOp, Condition } from './types.js';
 
@@ -20,23 +20,6 @@ const U64_LIMIT = 1n << 64n;
 const U32_LIMIT = 1n << 32n;
 /** How many single-comparison rules the `in` conditions of one rule may split into. */
 export const MAX_ALTERNATIVES = 1024;
-
-/** Collects diagnostics, filling in the location of the rule (or policy) they are about. */
-export class DiagnosticSink {
-  readonly list: Diagnostic[] = [];
-  constructor(private readonly fallback: SourceLocation | undefined) {}
-
-  report(code: DiagnosticCode, severity: Severity, path: string, message: string, location?: SourceLocation): void {
-    const where = location ?? this.fallback;
-    this.list.push({ code, severity, message, path, ...(where ? { location: where } : {}) });
-  }
-  error(code: DiagnosticCode, path: string, message: string, location?: SourceLocation): void {
-    this.report(code, 'error', path, message, location);
-  }
-  warning(code: DiagnosticCode, path: string, message: string, location?: SourceLocation): void {
-    this.report(code, 'warning', path, message, location);
-  }
-}
 
 /** A rule whose action, syscall names and conditions passed the checks. */
 export interface CheckedRule {

@@ -75,3 +75,39 @@ export function formatDiagnostic(d: Diagnostic<string>, file?: string): string {
   const place = [l?.file ?? file, l?.line, l?.column].filter((x) => x !== undefined).join(':');
   return `${place ? `${place}: ` : ''}${d.severity}: ${d.path ? `${d.path}: ` : ''}${d.message} [${d.code}]`;
 }
+
+/**
+ * Collects the diagnostics of one pass over an input (a policy, an OCI profile), so that every
+ * mistake is reported, not only the first. A report without a location takes the fallback given
+ * to the constructor (the policy's own place, when its rules carry none). An identical report
+ * (same severity, code, path, message and location) is kept once, so a check that meets the same
+ * place more than once (an OCI syscalls entry with several names is checked once per name) says
+ * it once.
+ * `Code` narrows what may be reported: the policy codes, or e.g. `oci-${string}`.
+ */
+export class DiagnosticSink<Code extends string = DiagnosticCode> {
+  readonly list: Diagnostic<Code>[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly fallback?: TextLocation) {}
+
+  report(code: Code, severity: Severity, path: string, message: string, location?: TextLocation): void {
+    const where = location ?? this.fallback;
+    const key = JSON.stringify([severity, code, path, message, where?.file, where?.line, where?.column]);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.list.push({ code, severity, message, path, ...(where ? { location: where } : {}) });
+  }
+
+  error(code: Code, path: string, message: string, location?: TextLocation): void {
+    this.report(code, 'error', path, message, location);
+  }
+
+  warning(code: Code, path: string, message: string, location?: TextLocation): void {
+    this.report(code, 'warning', path, message, location);
+  }
+
+  get hasErrors(): boolean {
+    return hasErrors(this.list);
+  }
+}

@@ -18,8 +18,8 @@
 import type { Action } from '../seccomp/abi.js';
 import { errnoByName } from '../syscalls/errno.js';
 import { ARCHES } from '../syscalls/index.js';
-import type { CheckedRule, DiagnosticSink } from './check-spec.js';
-import type { DiagnosticCode } from './diagnostics.js';
+import type { CheckedRule } from './check-spec.js';
+import type { DiagnosticCode, DiagnosticSink } from './diagnostics.js';
 import { POINTER_ARGS } from './pointer-args.js';
 import { decideRules } from './semantics.js';
 import type { ArchSection, PolicyIR, Rule } from './types.js';

@@ -12,9 +12,9 @@
 import type { PolicySpec, SourceLocation } from './spec.js';
 import type { Arch, ArchName, Multiplexer } from '../syscalls/arch.js';
 import { archByName, compatArches, hostArch, resolveSyscall, unknownArchMessage } from '../syscalls/index.js';
-import { checkPolicy, DiagnosticSink, resolveAction, type CheckedRule } from './check-spec.js';
+import { checkPolicy, resolveAction, type CheckedRule } from './check-spec.js';
 import type { Diagnostic } from './diagnostics.js';
-import { hasErrors } from './diagnostics.js';
+import { DiagnosticSink, hasErrors } from './diagnostics.js';
 import { satisfiable } from './implication.js';
 import { EarlierRules } from './earlier-rules.js';
 import { lintPolicy } from './lints.js';

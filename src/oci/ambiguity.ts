@@ -14,7 +14,7 @@ import { CMP_OPS, OPERATORS } from '../ir/operators.js';
 import type { Condition, Rule } from '../ir/types.js';
 import type { Arch } from '../syscalls/arch.js';
 import { syscallName } from '../syscalls/index.js';
-import type { DiagnosticSink } from './diagnostic.js';
+import type { OciSink } from './diagnostic.js';
 import { conditionsOverlap } from './overlap.js';
 
 /** A rule as libseccomp's db holds it for one arch: a syscall number, conditions, an action. */
@@ -32,7 +32,7 @@ export const MAX_OVERLAP_ERRORS = 20;
  * One error per pair of rules (in profile order) with different actions that can match the same
  * call; past MAX_OVERLAP_ERRORS pairs, one more error says there are more.
  */
-export function checkOverlaps(arch: Arch, nr: number, list: readonly DbRule[], sink: DiagnosticSink): void {
+export function checkOverlaps(arch: Arch, nr: number, list: readonly DbRule[], sink: OciSink): void {
   const rets = list.map((r) => actionToRet(r.action));
   if (rets.every((r) => r === rets[0])) return;
   const found: [number, number][] = [];
@@ -50,12 +50,11 @@ export function checkOverlaps(arch: Arch, nr: number, list: readonly DbRule[], s
     sink.error(
       'oci-ambiguous-overlap',
       list[j]!.origin.path,
-      undefined,
       `on ${arch.name}, ${name}: this rule and ${list[i]!.origin.path} have different actions and can match the same call; libseccomp would pick one by its internal tree order (or refuse with EEXIST). Make their conditions disjoint.`,
     );
   }
   if (more) {
-    sink.error('oci-ambiguous-overlap', list[0]!.origin.path, undefined, `on ${arch.name}, ${name}: more pairs of rules with different actions overlap than the ${found.length} listed; make the conditions of rules with different actions disjoint`);
+    sink.error('oci-ambiguous-overlap', list[0]!.origin.path, `on ${arch.name}, ${name}: more pairs of rules with different actions overlap than the ${found.length} listed; make the conditions of rules with different actions disjoint`);
   }
 }
 
@@ -144,7 +143,7 @@ const hasOther = (h: Highs | undefined, v: bigint): boolean => h !== undefined &
  * profiles of test/oci/libseccomp.test.ts. seccompile follows the profile; say where runc won't.
  * Warns once per syscall, about the first such pair in profile order.
  */
-export function checkRangeBug(arch: Arch, nr: number, list: readonly DbRule[], sink: DiagnosticSink): void {
+export function checkRangeBug(arch: Arch, nr: number, list: readonly DbRule[], sink: OciSink): void {
   if (arch.wordSize !== 64) return;
   // after[i]: per argument, the high words of range (and of lt/le) conditions in rules i+1...
   const after: { range: Map<number, Highs>; below: Map<number, Highs> }[] = new Array(list.length);
@@ -176,7 +175,6 @@ export function checkRangeBug(arch: Arch, nr: number, list: readonly DbRule[], s
         sink.warning(
           'oci-libseccomp-range-bug',
           list[j]!.origin.path,
-          undefined,
           `on ${arch.name}, ${name}: libseccomp 2.5 mis-compiles range comparisons of argument ${a.arg} whose values differ in the high 32 bits across alternative rules (here and ${list[i]!.origin.path}); runc's filter may not decide as the profile says, seccompile's does`,
         );
         return;

@@ -1,41 +1,29 @@
 /**
  * Diagnostics of the OCI importer: every problem in a profile is collected (never thrown one at a
- * time), with a stable `oci-*` code, the JSON path (`syscalls[12].args[0].op`) and, when the
- * profile came from text, its line and column. They share the policy diagnostics' shape and
- * formatter (../ir/diagnostics.ts).
+ * time) by the one DiagnosticSink (../ir/diagnostics.ts), with a stable `oci-*` code, the JSON
+ * path (`syscalls[12].args[0].op`) and, when the profile came from text, its line and column.
+ * They share the policy diagnostics' shape and formatter.
  */
-import { formatDiagnostic, type Diagnostic, type Severity } from '../ir/diagnostics.js';
+import { formatDiagnostic, type Diagnostic, type DiagnosticSink, type TextLocation } from '../ir/diagnostics.js';
 import type { JsonPos } from './json.js';
 
 export type { Severity } from '../ir/diagnostics.js';
 
+/** The code of a diagnostic about an OCI profile, e.g. 'oci-unknown-field'. */
+export type OciCode = `oci-${string}`;
+
 /** A diagnostic about an OCI profile; its code is e.g. 'oci-unknown-field'. */
 export type OciDiagnostic = Diagnostic<string>;
 
-/** Collects diagnostics for one import. */
-export class DiagnosticSink {
-  readonly list: OciDiagnostic[] = [];
+/** What the importer's stages report into. */
+export type OciSink = DiagnosticSink<OciCode>;
 
-  error(code: string, path: string, pos: JsonPos | undefined, message: string): void {
-    this.add('error', code, path, pos, message);
-  }
-
-  warning(code: string, path: string, pos: JsonPos | undefined, message: string): void {
-    this.add('warning', code, path, pos, message);
-  }
-
-  get hasErrors(): boolean {
-    return this.list.some((d) => d.severity === 'error');
-  }
-
-  private readonly seen = new Set<string>();
-
-  private add(severity: Severity, code: string, path: string, pos: JsonPos | undefined, message: string): void {
-    const key = `${code}\0${path}\0${message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.list.push({ severity, code, message, path, ...(pos && pos.line > 0 ? { location: { line: pos.line, column: pos.column } } : {}) });
-  }
+/**
+ * The location of a JSON node, for a diagnostic. A profile passed as a value (not text) has no
+ * lines: its nodes sit at line 0, and their diagnostics carry no location.
+ */
+export function at(pos: JsonPos | undefined): TextLocation | undefined {
+  return pos && pos.line > 0 ? { line: pos.line, column: pos.column } : undefined;
 }
 
 /**

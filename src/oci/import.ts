@@ -8,7 +8,8 @@ import { release } from 'node:os';
 import type { PolicyIR } from '../ir/types.js';
 import { hostArch } from '../syscalls/index.js';
 import type { ArchName } from '../syscalls/arch.js';
-import { DiagnosticSink, type OciDiagnostic } from './diagnostic.js';
+import { DiagnosticSink } from '../ir/diagnostics.js';
+import type { OciCode, OciDiagnostic } from './diagnostic.js';
 import { filterArches, lowerProfile } from './lower.js';
 import type { SeccompFilterFlag } from '../seccomp/abi.js';
 import { parseKernelVersion, readOciProfile, readOciProfileValue, type OciProfile } from './profile.js';
@@ -46,18 +47,18 @@ export interface OciImportResult {
  * Never throws for a bad profile: problems are in `diagnostics`.
  */
 export function importOciProfile(profile: string | object, options: OciImportOptions = {}): OciImportResult {
-  const sink = new DiagnosticSink();
+  const sink = new DiagnosticSink<OciCode>();
   const parsed: OciProfile | undefined = typeof profile === 'string' ? readOciProfile(profile, sink) : readOciProfileValue(profile, sink);
   const native = options.arch ?? hostArch().name;
   if (!parsed) return { ir: undefined, diagnostics: sink.list, arches: [], flags: [] };
   const kernelText = options.kernel ?? release();
   const kernel = parseKernelVersion(kernelText);
   if (!kernel) {
-    sink.error('oci-bad-kernel-version', '', undefined, `kernel version '${kernelText}' is not like "6.1"`);
+    sink.error('oci-bad-kernel-version', '', `kernel version '${kernelText}' is not like "6.1"`);
     return { ir: undefined, diagnostics: sink.list, arches: [], flags: [] };
   }
   const unknownCaps = (options.caps ?? []).map(unknownCapability).filter((m) => m !== undefined);
-  for (const m of unknownCaps) sink.error('oci-unknown-capability', '', undefined, `caps: ${m}`);
+  for (const m of unknownCaps) sink.error('oci-unknown-capability', '', `caps: ${m}`);
   if (unknownCaps.length) return { ir: undefined, diagnostics: sink.list, arches: [], flags: [] };
   const caps = new Set((options.caps ?? DOCKER_DEFAULT_CAPS).map(normalizeCapability));
   if (caps.has('CAP_ALL')) for (const c of LINUX_CAPABILITIES) caps.add(c);

@@ -28,7 +28,7 @@ import { CMP_OPS, condition, OPERATORS, type CmpOp } from '../ir/operators.js';
 import type { ArchSection, Condition, PolicyIR, Rule, SyscallRules } from '../ir/types.js';
 import { ARCHES, isKnownSyscall, multiplexedCalls, resolveSyscall, suggestSyscalls, syscallName } from '../syscalls/index.js';
 import type { Arch, ArchName } from '../syscalls/arch.js';
-import type { DiagnosticSink } from './diagnostic.js';
+import { at, type OciSink } from './diagnostic.js';
 import { checkOverlaps, checkRangeBug, type DbRule } from './ambiguity.js';
 import type { OciActionName, OciArg, OciProfile } from './profile.js';
 import { SCMP_ARCHES, type ResolvedProfile, type SpecRule } from './resolve.js';
@@ -65,35 +65,35 @@ export function ociAction(name: OciActionName, errnoRet: number | undefined): Ac
 }
 
 /** The arches the filter covers: the native one first, then `architectures` (runc AddArch). */
-export function filterArches(native: ArchName, resolved: ResolvedProfile, sink: DiagnosticSink): ArchName[] {
+export function filterArches(native: ArchName, resolved: ResolvedProfile, sink: OciSink): ArchName[] {
   const out: ArchName[] = [native];
   for (const a of resolved.architectures) {
     const ours = Object.hasOwn(SCMP_ARCHES, a.value) ? SCMP_ARCHES[a.value] : undefined;
     if (ours === undefined) {
-      sink.error('oci-unknown-arch', a.path, a.pos, `unknown architecture '${a.value}'; known: ${Object.keys(SCMP_ARCHES).join(', ')}`);
+      sink.error('oci-unknown-arch', a.path, `unknown architecture '${a.value}'; known: ${Object.keys(SCMP_ARCHES).join(', ')}`, at(a.pos));
     } else if (ours === null) {
-      sink.warning('oci-unsupported-arch', a.path, a.pos, `seccompile does not target ${a.value}: its processes get the bad-arch action (KILL_THREAD), never the profile's rules`);
+      sink.warning('oci-unsupported-arch', a.path, `seccompile does not target ${a.value}: its processes get the bad-arch action (KILL_THREAD), never the profile's rules`, at(a.pos));
     } else if (!out.includes(ours)) out.push(ours);
   }
   const endians = new Set(out.map((a) => ARCHES[a].endian));
   if (endians.size > 1) {
-    sink.error('oci-mixed-endian', 'architectures', undefined, `${out.join(', ')} mix byte orders; one filter serves one byte order (libseccomp refuses with EDOM)`);
+    sink.error('oci-mixed-endian', 'architectures', `${out.join(', ')} mix byte orders; one filter serves one byte order (libseccomp refuses with EDOM)`);
   }
   return out;
 }
 
 /** Lowers a resolved profile to the IR; undefined when errors were reported. */
-export function lowerProfile(profile: OciProfile, resolved: ResolvedProfile, arches: readonly ArchName[], sink: DiagnosticSink): PolicyIR | undefined {
+export function lowerProfile(profile: OciProfile, resolved: ResolvedProfile, arches: readonly ArchName[], sink: OciSink): PolicyIR | undefined {
   const defaultAction = ociAction(profile.defaultAction, profile.defaultErrnoRet);
-  if (profile.defaultAction === 'SCMP_ACT_NOTIFY') sink.error('oci-notify-default', 'defaultAction', undefined, 'SCMP_ACT_NOTIFY cannot be the default action (runc refuses it)');
+  if (profile.defaultAction === 'SCMP_ACT_NOTIFY') sink.error('oci-notify-default', 'defaultAction', 'SCMP_ACT_NOTIFY cannot be the default action (runc refuses it)');
   if (profile.defaultErrnoRet !== undefined && !['SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE'].includes(profile.defaultAction)) {
-    sink.warning('oci-errno-ignored', 'defaultErrnoRet', undefined, `ignored: ${profile.defaultAction} takes no errno`);
+    sink.warning('oci-errno-ignored', 'defaultErrnoRet', `ignored: ${profile.defaultAction} takes no errno`);
   }
   if (defaultAction.kind === 'errno' && defaultAction.errno >= MAX_LIBSECCOMP_ERRNO) errnoTooLarge('defaultErrnoRet', defaultAction.errno, sink);
   const rules = checkRules(resolved.rules, sink);
   if (rules.some((r) => r.action === 'SCMP_ACT_NOTIFY')) {
     const where = profile.listenerPath ? `the listener at ${profile.listenerPath}` : 'a listener, and the profile sets no listenerPath';
-    sink.warning('oci-listener-unsupported', 'listenerPath', undefined, `SCMP_ACT_NOTIFY hands calls to ${where}; seccompile compiles the filter, but \`jail\` cannot be that listener`);
+    sink.warning('oci-listener-unsupported', 'listenerPath', `SCMP_ACT_NOTIFY hands calls to ${where}; seccompile compiles the filter, but \`jail\` cannot be that listener`);
   }
   const stub = !['allow', 'log', 'trace'].includes(defaultAction.kind);
   const defaultRet = actionToRet(defaultAction);
@@ -139,7 +139,7 @@ function stubNumber(arch: Arch, name: string, nr: number | undefined): number | 
 }
 
 /** Per-rule checks that do not depend on the arch; returns the rules to lower. */
-function checkRules(rules: readonly SpecRule[], sink: DiagnosticSink): SpecRule[] {
+function checkRules(rules: readonly SpecRule[], sink: OciSink): SpecRule[] {
   const unknown = new Set<string>();
   const split = new Set<string>();
   for (const r of rules) {
@@ -147,19 +147,19 @@ function checkRules(rules: readonly SpecRule[], sink: DiagnosticSink): SpecRule[
       unknown.add(r.name.value);
       const near = suggestSyscalls(r.name.value, 3);
       const hint = near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : '';
-      sink.warning('oci-unknown-syscall', r.name.path, r.name.pos, `unknown syscall '${r.name.value}'${hint}: no arch has it, so runc ignores it, and so does seccompile`);
+      sink.warning('oci-unknown-syscall', r.name.path, `unknown syscall '${r.name.value}'${hint}: no arch has it, so runc ignores it, and so does seccompile`, at(r.name.pos));
     }
     if (r.action === 'SCMP_ACT_NOTIFY' && r.name.value === 'write') {
-      sink.error('oci-notify-write', r.name.path, r.name.pos, 'SCMP_ACT_NOTIFY cannot be used for write (runc refuses it: its own start-up needs write)');
+      sink.error('oci-notify-write', r.name.path, 'SCMP_ACT_NOTIFY cannot be used for write (runc refuses it: its own start-up needs write)', at(r.name.pos));
     }
     if (r.errnoRet !== undefined && !['SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE'].includes(r.action) && !split.has(`${r.entryPath}#errno`)) {
       split.add(`${r.entryPath}#errno`);
-      sink.warning('oci-errno-ignored', `${r.entryPath}.errnoRet`, undefined, `ignored: ${r.action} takes no errno`);
+      sink.warning('oci-errno-ignored', `${r.entryPath}.errnoRet`, `ignored: ${r.action} takes no errno`);
     }
     if (r.action === 'SCMP_ACT_ERRNO' && r.errnoRet !== undefined && r.errnoRet >= MAX_LIBSECCOMP_ERRNO) errnoTooLarge(`${r.entryPath}.errnoRet`, r.errnoRet, sink);
     if (hasRepeatedIndex(r.args) && !split.has(r.entryPath)) {
       split.add(r.entryPath);
-      sink.warning('oci-split-conditions', `${r.entryPath}.args`, undefined, 'several conditions on the same argument: runc adds each condition as a separate rule, so they are ORed, not ANDed');
+      sink.warning('oci-split-conditions', `${r.entryPath}.args`, 'several conditions on the same argument: runc adds each condition as a separate rule, so they are ORed, not ANDed');
     }
   }
   return [...rules];
@@ -168,8 +168,8 @@ function checkRules(rules: readonly SpecRule[], sink: DiagnosticSink): SpecRule[
 /** libseccomp's sys_chk_seccomp_action accepts ERRNO(n) only for n < MAX_ERRNO (4095). */
 const MAX_LIBSECCOMP_ERRNO = 4095;
 
-function errnoTooLarge(path: string, errno: number, sink: DiagnosticSink): void {
-  sink.error('oci-errno-range', path, undefined, `ERRNO(${errno}): libseccomp accepts errno values below 4095 only, so runc would refuse the profile`);
+function errnoTooLarge(path: string, errno: number, sink: OciSink): void {
+  sink.error('oci-errno-range', path, `ERRNO(${errno}): libseccomp accepts errno values below 4095 only, so runc would refuse the profile`);
 }
 
 function hasRepeatedIndex(args: readonly OciArg[]): boolean {
@@ -177,7 +177,7 @@ function hasRepeatedIndex(args: readonly OciArg[]): boolean {
 }
 
 /** libseccomp db rules for one runtime-spec rule on one arch (direct and multiplexed). */
-function dbRules(arch: Arch, r: SpecRule, action: Action, nr: number | undefined, sink: DiagnosticSink): DbRule[] {
+function dbRules(arch: Arch, r: SpecRule, action: Action, nr: number | undefined, sink: OciSink): DbRule[] {
   const groups = r.args.length === 0 ? [[]] : hasRepeatedIndex(r.args) ? r.args.map((a) => [a]) : [r.args];
   const origin = { index: r.entryIndex, path: r.name.path };
   const out: DbRule[] = [];
@@ -196,7 +196,7 @@ function dbRules(arch: Arch, r: SpecRule, action: Action, nr: number | undefined
 const OPS: ReadonlyMap<string, CmpOp> = new Map(CMP_OPS.map((op) => [OPERATORS[op].oci, op]));
 
 /** One OCI condition as libseccomp compares it on `arch`; undefined when it is always true. */
-function argCondition(arch: Arch, a: OciArg, sink: DiagnosticSink): Condition | undefined {
+function argCondition(arch: Arch, a: OciArg, sink: OciSink): Condition | undefined {
   const width = arch.wordSize;
   const max = width === 32 ? U32 : U64;
   const op = OPS.get(a.op);
@@ -213,14 +213,14 @@ function argCondition(arch: Arch, a: OciArg, sink: DiagnosticSink): Condition | 
 }
 
 const warnedTruncation = new WeakSet<OciArg>();
-function truncated(arch: Arch, a: OciArg, sink: DiagnosticSink): void {
+function truncated(arch: Arch, a: OciArg, sink: OciSink): void {
   if (warnedTruncation.has(a)) return;
   warnedTruncation.add(a);
-  sink.warning('oci-truncated-value', a.path, a.pos, `on ${arch.name} (a 32-bit ABI) libseccomp compares only the low 32 bits, so this value is cut to its low 32 bits`);
+  sink.warning('oci-truncated-value', a.path, `on ${arch.name} (a 32-bit ABI) libseccomp compares only the low 32 bits, so this value is cut to its low 32 bits`, at(a.pos));
 }
 
 /** libseccomp db_rule_add's merging, per syscall number, as first-match IR rules. */
-function mergeRules(arch: Arch, db: readonly DbRule[], sink: DiagnosticSink): SyscallRules[] {
+function mergeRules(arch: Arch, db: readonly DbRule[], sink: OciSink): SyscallRules[] {
   const byNr = new Map<number, DbRule[]>();
   for (const r of db) {
     const list = byNr.get(r.nr);

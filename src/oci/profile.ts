@@ -8,7 +8,7 @@
  * Unknown fields and wrong types are errors with their JSON path: Go's decoder ignores an unknown
  * field, but a misspelt `args` would turn a conditional rule into an unconditional one.
  */
-import { DiagnosticSink } from './diagnostic.js';
+import { at, type OciCode, type OciSink } from './diagnostic.js';
 import { parseJson, JsonSyntaxError, type JsonEntry, type JsonNode, type JsonPos } from './json.js';
 import { errnoByName } from '../syscalls/errno.js';
 import type { SeccompFilterFlag } from '../seccomp/abi.js';
@@ -105,13 +105,13 @@ const U64_MAX = (1n << 64n) - 1n;
 const EMPTY_FILTER: OciFilter = { arches: [], caps: [] };
 
 /** Reads profile text; `profile` is undefined when errors made it unusable. */
-export function readOciProfile(text: string, sink: DiagnosticSink): OciProfile | undefined {
+export function readOciProfile(text: string, sink: OciSink): OciProfile | undefined {
   let root: JsonNode;
   try {
     root = parseJson(text);
   } catch (e) {
     if (e instanceof JsonSyntaxError) {
-      sink.error('oci-json-syntax', '', e.pos, `not valid JSON: ${e.message.replace(/^\d+:\d+: /, '')}`);
+      sink.error('oci-json-syntax', '', `not valid JSON: ${e.message.replace(/^\d+:\d+: /, '')}`, at(e.pos));
       return undefined;
     }
     throw e;
@@ -120,16 +120,16 @@ export function readOciProfile(text: string, sink: DiagnosticSink): OciProfile |
 }
 
 /** Reads an already parsed profile value (e.g. from JSON.parse); no line numbers then. */
-export function readOciProfileValue(value: unknown, sink: DiagnosticSink): OciProfile | undefined {
+export function readOciProfileValue(value: unknown, sink: OciSink): OciProfile | undefined {
   const root = toNode(value, 0);
   if (!root) {
-    sink.error('oci-json-syntax', '', { line: 0, column: 0 }, `not a profile: nested more than ${MAX_DEPTH} levels deep (or a cycle)`);
+    sink.error('oci-json-syntax', '', `not a profile: nested more than ${MAX_DEPTH} levels deep (or a cycle)`);
     return undefined;
   }
   return readProfileNode(root, sink);
 }
 
-function readProfileNode(root: JsonNode, sink: DiagnosticSink): OciProfile | undefined {
+function readProfileNode(root: JsonNode, sink: OciSink): OciProfile | undefined {
   const r = new Reader(sink);
   const top = r.object(root, '', [
     'defaultAction',
@@ -145,21 +145,21 @@ function readProfileNode(root: JsonNode, sink: DiagnosticSink): OciProfile | und
   if (!top) return undefined;
   const defaultActionNode = top.get('defaultAction');
   const defaultAction = defaultActionNode ? r.oneOf(defaultActionNode.value, 'defaultAction', OCI_ACTIONS, 'oci-unknown-action', 'action') : undefined;
-  if (!defaultActionNode) sink.error('oci-missing-field', 'defaultAction', root.pos, 'a profile needs a defaultAction');
+  if (!defaultActionNode) sink.error('oci-missing-field', 'defaultAction', 'a profile needs a defaultAction', at(root.pos));
   const defaultErrnoRet = r.errno(top, '', 'defaultErrnoRet', 'defaultErrno');
   const architectures = r.strings(top.get('architectures')?.value, 'architectures');
   const archMap = r.array(top.get('archMap')?.value, 'archMap').map(({ node, path }) => {
     const o = r.object(node, path, ['architecture', 'subArchitectures']);
     const arch = o?.get('architecture');
     const architecture = arch ? r.located(arch.value, `${path}.architecture`) : undefined;
-    if (o && !arch) sink.error('oci-missing-field', `${path}.architecture`, node.pos, 'an archMap entry needs an architecture');
+    if (o && !arch) sink.error('oci-missing-field', `${path}.architecture`, 'an archMap entry needs an architecture', at(node.pos));
     return { architecture: architecture ?? { value: '', path }, subArchitectures: r.strings(o?.get('subArchitectures')?.value, `${path}.subArchitectures`) };
   });
   const syscalls = r.array(top.get('syscalls')?.value, 'syscalls').map(({ node, path }) => readSyscall(r, node, path));
   const flags = r.strings(top.get('flags')?.value, 'flags');
   const isFlag = (f: string): f is SeccompFilterFlag => (OCI_FLAGS as readonly string[]).includes(f);
   for (const f of flags) {
-    if (!isFlag(f.value)) sink.error('oci-unknown-flag', f.path, f.pos, `unknown flag '${f.value}'; known: ${OCI_FLAGS.join(', ')}`);
+    if (!isFlag(f.value)) sink.error('oci-unknown-flag', f.path, `unknown flag '${f.value}'; known: ${OCI_FLAGS.join(', ')}`, at(f.pos));
   }
   const listenerPath = r.optString(top.get('listenerPath')?.value, 'listenerPath');
   const listenerMetadata = r.optString(top.get('listenerMetadata')?.value, 'listenerMetadata');
@@ -183,13 +183,13 @@ function readSyscall(r: Reader, node: JsonNode, path: string): OciSyscall | unde
   const single = o.get('name');
   if (single && single.value.kind !== 'null') {
     const name = r.located(single.value, `${path}.name`);
-    if (name && names.length > 0) r.sink.error('oci-name-and-names', `${path}.name`, single.keyPos, "use either 'name' or 'names', not both (Docker refuses the profile)");
+    if (name && names.length > 0) r.sink.error('oci-name-and-names', `${path}.name`, "use either 'name' or 'names', not both (Docker refuses the profile)", at(single.keyPos));
     else if (name) names.push(name);
   }
-  if (names.length === 0) r.sink.error('oci-no-names', `${path}.names`, node.pos, 'a syscalls entry needs at least one name');
-  for (const n of names) if (n.value === '') r.sink.error('oci-empty-name', n.path, n.pos, 'an empty string is not a syscall name');
+  if (names.length === 0) r.sink.error('oci-no-names', `${path}.names`, 'a syscalls entry needs at least one name', at(node.pos));
+  for (const n of names) if (n.value === '') r.sink.error('oci-empty-name', n.path, 'an empty string is not a syscall name', at(n.pos));
   const actionEntry = o.get('action');
-  if (!actionEntry) r.sink.error('oci-missing-field', `${path}.action`, node.pos, 'a syscalls entry needs an action');
+  if (!actionEntry) r.sink.error('oci-missing-field', `${path}.action`, 'a syscalls entry needs an action', at(node.pos));
   const action = actionEntry ? r.oneOf(actionEntry.value, `${path}.action`, OCI_ACTIONS, 'oci-unknown-action', 'action') : undefined;
   const errnoRet = r.errno(o, path, 'errnoRet', 'errno');
   r.optString(o.get('comment')?.value, `${path}.comment`);
@@ -213,12 +213,12 @@ function readArg(r: Reader, node: JsonNode, path: string): OciArg | undefined {
   const o = r.object(node, path, ['index', 'value', 'valueTwo', 'op']);
   if (!o) return undefined;
   const need = (k: string) => {
-    if (!o.has(k)) r.sink.error('oci-missing-field', `${path}.${k}`, node.pos, `an argument condition needs '${k}'`);
+    if (!o.has(k)) r.sink.error('oci-missing-field', `${path}.${k}`, `an argument condition needs '${k}'`, at(node.pos));
   };
   need('index');
   need('op');
   const index = o.has('index') ? r.uint(o.get('index')!.value, `${path}.index`, U64_MAX) : undefined;
-  if (index !== undefined && index > 5n) r.sink.error('oci-arg-index', `${path}.index`, o.get('index')!.value.pos, `argument index ${index} is out of range: a system call has arguments 0..5`);
+  if (index !== undefined && index > 5n) r.sink.error('oci-arg-index', `${path}.index`, `argument index ${index} is out of range: a system call has arguments 0..5`, at(o.get('index')!.value.pos));
   const value = o.has('value') ? r.uint(o.get('value')!.value, `${path}.value`, U64_MAX) : 0n;
   const valueTwo = o.has('valueTwo') ? r.uint(o.get('valueTwo')!.value, `${path}.valueTwo`, U64_MAX) : 0n;
   const op = o.has('op') ? r.oneOf(o.get('op')!.value, `${path}.op`, OCI_OPS, 'oci-unknown-op', 'operator') : undefined;
@@ -236,7 +236,7 @@ function readFilter(r: Reader, node: JsonNode | undefined, path: string): OciFil
   if (text && text.value !== '') {
     const v = parseKernelVersion(text.value);
     if (v) minKernel = { value: v, path: text.path, ...(text.pos ? { pos: text.pos } : {}) };
-    else r.sink.error('oci-bad-kernel-version', text.path, text.pos, `'${text.value}' is not a kernel version like "5.8"`);
+    else r.sink.error('oci-bad-kernel-version', text.path, `'${text.value}' is not a kernel version like "5.8"`, at(text.pos));
   }
   return {
     arches: r.strings(o.get('arches')?.value, `${path}.arches`),
@@ -253,20 +253,20 @@ export function parseKernelVersion(text: string): KernelVersion | undefined {
 
 /** Typed access to JsonNodes that reports every mismatch to the sink. */
 class Reader {
-  constructor(readonly sink: DiagnosticSink) {}
+  constructor(readonly sink: OciSink) {}
 
   object(node: JsonNode, path: string, known: readonly string[]): Map<string, JsonEntry> | undefined {
     if (node.kind !== 'object') {
-      this.sink.error('oci-type', path, node.pos, `expected an object, found ${describe(node)}`);
+      this.sink.error('oci-type', path, `expected an object, found ${describe(node)}`, at(node.pos));
       return undefined;
     }
     const out = new Map<string, JsonEntry>();
     for (const e of node.entries) {
       const p = path ? `${path}.${e.key}` : e.key;
       if (!known.includes(e.key)) {
-        this.sink.error('oci-unknown-field', p, e.keyPos, `unknown field '${e.key}'; known here: ${known.join(', ')}`);
+        this.sink.error('oci-unknown-field', p, `unknown field '${e.key}'; known here: ${known.join(', ')}`, at(e.keyPos));
       } else if (out.has(e.key)) {
-        this.sink.error('oci-duplicate-field', p, e.keyPos, `field '${e.key}' appears twice`);
+        this.sink.error('oci-duplicate-field', p, `field '${e.key}' appears twice`, at(e.keyPos));
       } else out.set(e.key, e);
     }
     return out;
@@ -275,7 +275,7 @@ class Reader {
   array(node: JsonNode | undefined, path: string): { node: JsonNode; path: string }[] {
     if (!node || node.kind === 'null') return [];
     if (node.kind !== 'array') {
-      this.sink.error('oci-type', path, node.pos, `expected an array, found ${describe(node)}`);
+      this.sink.error('oci-type', path, `expected an array, found ${describe(node)}`, at(node.pos));
       return [];
     }
     return node.items.map((n, i) => ({ node: n, path: `${path}[${i}]` }));
@@ -283,7 +283,7 @@ class Reader {
 
   located(node: JsonNode, path: string): Located<string> | undefined {
     if (node.kind !== 'string') {
-      this.sink.error('oci-type', path, node.pos, `expected a string, found ${describe(node)}`);
+      this.sink.error('oci-type', path, `expected a string, found ${describe(node)}`, at(node.pos));
       return undefined;
     }
     return { value: node.value, path, pos: node.pos };
@@ -300,25 +300,25 @@ class Reader {
     return this.located(node, path)?.value;
   }
 
-  oneOf<T extends string>(node: JsonNode, path: string, allowed: readonly T[], code: string, what: string): T | undefined {
+  oneOf<T extends string>(node: JsonNode, path: string, allowed: readonly T[], code: OciCode, what: string): T | undefined {
     const s = this.located(node, path);
     if (!s) return undefined;
     if ((allowed as readonly string[]).includes(s.value)) return s.value as T;
     const near = allowed.filter((a) => a.toLowerCase().includes(s.value.toLowerCase().replace(/^scmp_(act|cmp)_/, '')));
     const hint = near.length > 0 && s.value !== '' ? ` (did you mean ${near[0]}?)` : '';
-    this.sink.error(code, path, node.pos, `unknown ${what} '${s.value}'${hint}; known: ${allowed.join(', ')}`);
+    this.sink.error(code, path, `unknown ${what} '${s.value}'${hint}; known: ${allowed.join(', ')}`, at(node.pos));
     return undefined;
   }
 
   uint(node: JsonNode, path: string, max: bigint): bigint | undefined {
     if (node.kind !== 'number' || !/^(0|[1-9][0-9]*)$/.test(node.text)) {
       const what = node.kind === 'number' ? `the number ${node.text}` : describe(node);
-      this.sink.error('oci-type', path, node.pos, `expected an unsigned integer, found ${what}`);
+      this.sink.error('oci-type', path, `expected an unsigned integer, found ${what}`, at(node.pos));
       return undefined;
     }
     const v = BigInt(node.text);
     if (v > max) {
-      this.sink.error('oci-range', path, node.pos, `${node.text} is out of range (at most ${max})`);
+      this.sink.error('oci-range', path, `${node.text} is out of range (at most ${max})`, at(node.pos));
       return undefined;
     }
     return v;
@@ -326,24 +326,24 @@ class Reader {
 
   /** errnoRet (a number) or containers/common's errno name; both must agree. */
   errno(o: Map<string, JsonEntry>, path: string, numKey: string, nameKey: string): number | undefined {
-    const at = (k: string) => (path ? `${path}.${k}` : k);
+    const field = (k: string) => (path ? `${path}.${k}` : k);
     const numEntry = o.get(numKey);
-    let num = numEntry && numEntry.value.kind !== 'null' ? this.uint(numEntry.value, at(numKey), U64_MAX) : undefined;
+    let num = numEntry && numEntry.value.kind !== 'null' ? this.uint(numEntry.value, field(numKey), U64_MAX) : undefined;
     if (num !== undefined && num > 0xffffn) {
       const msg = `${num} does not fit SECCOMP_RET_DATA (16 bits); runc would silently keep only its low 16 bits (${num & 0xffffn})`;
-      this.sink.error('oci-errno-range', at(numKey), numEntry!.value.pos, msg);
+      this.sink.error('oci-errno-range', field(numKey), msg, at(numEntry!.value.pos));
       num = undefined;
     }
     const nameEntry = o.get(nameKey);
-    const name = nameEntry ? this.optString(nameEntry.value, at(nameKey)) : undefined;
+    const name = nameEntry ? this.optString(nameEntry.value, field(nameKey)) : undefined;
     if (name === undefined || name === '') return num === undefined ? undefined : Number(num);
     const byName = errnoByName(name);
     if (byName === undefined) {
-      this.sink.error('oci-unknown-errno', at(nameKey), nameEntry!.value.pos, `unknown errno name '${name}'`);
+      this.sink.error('oci-unknown-errno', field(nameKey), `unknown errno name '${name}'`, at(nameEntry!.value.pos));
       return num === undefined ? undefined : Number(num);
     }
     if (num !== undefined && Number(num) !== byName) {
-      this.sink.error('oci-errno-mismatch', at(nameKey), nameEntry!.value.pos, `${nameKey} '${name}' is ${byName} but ${numKey} says ${num}`);
+      this.sink.error('oci-errno-mismatch', field(nameKey), `${nameKey} '${name}' is ${byName} but ${numKey} says ${num}`, at(nameEntry!.value.pos));
     }
     return num === undefined ? byName : Number(num);
   }

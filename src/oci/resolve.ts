@@ -6,7 +6,7 @@
  * minKernel: major.minor of the kernel), one rule per name. What is left is what runc receives
  * as the runtime-spec `linux.seccomp`.
  */
-import type { DiagnosticSink } from './diagnostic.js';
+import { at, type OciSink } from './diagnostic.js';
 import type { KernelVersion, Located, OciArg, OciActionName, OciFilter, OciProfile } from './profile.js';
 import { ARCH_NAMES, ARCH_SPECS, type ArchName } from '../syscalls/arch.js';
 import { didYouMean, nearestNames } from '../syscalls/nearest.js';
@@ -96,15 +96,15 @@ export interface ResolvedProfile {
 }
 
 /** moby setupSeccomp. */
-export function resolveForEngine(profile: OciProfile, ctx: EngineContext, sink: DiagnosticSink): ResolvedProfile {
+export function resolveForEngine(profile: OciProfile, ctx: EngineContext, sink: OciSink): ResolvedProfile {
   let architectures: readonly Located<string>[] = profile.architectures;
   if (profile.architectures.length > 0 && profile.archMap.length > 0) {
-    sink.error('oci-arches-and-archmap', 'archMap', undefined, "'architectures' and 'archMap' are both given; use one (Docker refuses the profile)");
+    sink.error('oci-arches-and-archmap', 'archMap', "'architectures' and 'archMap' are both given; use one (Docker refuses the profile)");
   } else if (profile.archMap.length > 0) {
     const nativeName = SCMP_ARCH_OF[ctx.native];
     const entry = profile.archMap.find((e) => e.architecture.value === nativeName);
     if (entry) architectures = [entry.architecture, ...entry.subArchitectures];
-    else sink.warning('oci-archmap-no-native', 'archMap', undefined, `no archMap entry for ${nativeName} (the native arch): the filter covers only ${ctx.native}`);
+    else sink.warning('oci-archmap-no-native', 'archMap', `no archMap entry for ${nativeName} (the native arch): the filter covers only ${ctx.native}`);
   }
   const engineArch = ENGINE_ARCH_NAME[ctx.native];
   const rules: SpecRule[] = [];
@@ -137,16 +137,16 @@ function applies(inc: OciFilter, exc: OciFilter, engineArch: string, ctx: Engine
 }
 
 /** Names that can never match are almost always mistakes: say so (the engine silently ignores them). */
-function checkFilter(f: OciFilter, sink: DiagnosticSink): void {
+function checkFilter(f: OciFilter, sink: OciSink): void {
   const known = [...Object.values(ENGINE_ARCH_NAME), ...OTHER_ENGINE_ARCHES];
   for (const a of f.arches) {
     if (!known.includes(a.value)) {
-      sink.warning('oci-unknown-engine-arch', a.path, a.pos, `'${a.value}' never matches: the engine compares with libseccomp's arch names (${Object.values(ENGINE_ARCH_NAME).join(', ')}, ...)`);
+      sink.warning('oci-unknown-engine-arch', a.path, `'${a.value}' never matches: the engine compares with libseccomp's arch names (${Object.values(ENGINE_ARCH_NAME).join(', ')}, ...)`, at(a.pos));
     }
   }
   for (const c of f.caps) {
     if (!/^CAP_[A-Z_]+$/.test(c.value)) {
-      sink.warning('oci-cap-name', c.path, c.pos, `'${c.value}' never matches: capabilities are compared as written, like CAP_SYS_ADMIN`);
+      sink.warning('oci-cap-name', c.path, `'${c.value}' never matches: capabilities are compared as written, like CAP_SYS_ADMIN`, at(c.pos));
     }
   }
 }

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkOverlaps, checkRangeBug, candidatePairs, MAX_OVERLAP_ERRORS, type DbRule } from '../../src/oci/ambiguity.js';
 import { conditionsOverlap } from '../../src/oci/overlap.js';
-import { DiagnosticSink } from '../../src/oci/diagnostic.js';
+import { DiagnosticSink } from '../../src/ir/diagnostics.js';
+import type { OciCode } from '../../src/oci/diagnostic.js';
 import { importOciProfile } from '../../src/oci/import.js';
 import { ARCHES } from '../../src/syscalls/index.js';
 import type { CmpOp, Condition } from '../../src/ir/types.js';
@@ -52,7 +53,7 @@ test('candidatePairs contains every overlapping pair; checkOverlaps reports exac
     const candidates = new Set([...candidatePairs(list.map((r) => r.conditions))].map(([i, j]) => `${j}~${i}`));
     const naive = naiveOverlaps(list);
     for (const p of naive) assert.ok(candidates.has(p), `round ${round}: pair ${p} missed`);
-    const sink = new DiagnosticSink();
+    const sink = new DiagnosticSink<OciCode>();
     checkOverlaps(ARCHES.x86_64, 0, list, sink);
     const got = sink.list.map((d) => `${d.path.replace(/\D/g, '')}~${d.message.match(/and syscalls\[(\d+)\]/)![1]}`);
     assert.equal(got, naive.slice(0, MAX_OVERLAP_ERRORS), `round ${round}`);
@@ -74,7 +75,7 @@ test('checkRangeBug warns about the same first pair as the pairwise loops', () =
             expected = `${list[j]!.origin.path} ${a.arg} ${list[i]!.origin.path}`;
             break outer;
           }
-    const sink = new DiagnosticSink();
+    const sink = new DiagnosticSink<OciCode>();
     checkRangeBug(ARCHES.x86_64, 0, list, sink);
     const d = sink.list[0];
     const got = d && `${d.path} ${d.message.match(/argument (\d)/)![1]} ${d.message.match(/here and (\S+)\)/)![1]}`;
