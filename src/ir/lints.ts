@@ -147,12 +147,10 @@ export function lintPolicy(ir: PolicyIR, rules: readonly CheckedRule[], sink: Di
 }
 
 function lintPointerConditions(rules: readonly CheckedRule[], sink: DiagnosticSink): void {
-  const said = new Set<string>(); // the parts an in() split a rule into share its conditions' paths
   for (const rule of rules) {
     rule.conditions.forEach((c, k) => {
       const names = rule.syscalls.map((s) => s.name).filter((n) => POINTER_ARGS[n as keyof typeof POINTER_ARGS]?.includes(c.arg));
-      if (names.length === 0 || said.has(`${rule.path}/${k}`)) return;
-      said.add(`${rule.path}/${k}`);
+      if (names.length === 0) return;
       sink.warning(
         'pointer-condition',
         `${rule.path}.conditions[${k}]`,

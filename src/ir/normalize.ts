@@ -256,14 +256,12 @@ const __AUDIT_ARCH_64BIT = 0x80000000;
  */
 function warnConstantOn32Bit(rules: readonly CheckedRule[], arches: readonly Arch[], sink: DiagnosticSink): void {
   const narrow = arches.filter((a) => (a.auditArch & __AUDIT_ARCH_64BIT) === 0);
-  const said = new Set<string>(); // the parts an in() split a rule into share its other conditions
   for (const rule of rules) {
     const on = narrow.filter((a) => !rule.arches || rule.arches.has(a.name)).map((a) => a.name);
     if (on.length === 0) continue;
     rule.conditions.forEach((c, k) => {
       const path = rule.valuePaths[k]!;
-      if (c.width !== 64 || c.value >> 32n === 0n || said.has(path)) return;
-      said.add(path);
+      if (c.width !== 64 || c.value >> 32n === 0n) return;
       // with the upper half zero the argument is below the constant: the outcome at 0 is the outcome
       const always = conditionHolds(c, 0n);
       sink.warning(
