@@ -12,17 +12,19 @@
  *
  * What each opcode does is written once, in SEMANTICS, as JavaScript text over the registers `a`,
  * `x`, the scratch cells `mem`, the data `d` and the operand. From it two kinds of run function
- * are made with `new Function`:
+ * are made:
  *  - a loop over the instructions unpacked into typed arrays, switching on the opcode, which runs
  *    every program first, and always one whose function would exceed SPECIALISE_BUDGET: V8
  *    optimizes no function of more than 60 KB of bytecode, and unoptimized, a specialised
- *    function runs at a tenth of the loop's speed;
+ *    function runs at a tenth of the loop's speed. Its text is written into ./interpreter-loop.ts
+ *    by scripts/gen-interpreter.ts (stale-checked), so no code is generated at run time for it;
  *  - once a program has run often enough to repay it (SPECIALISE_AFTER_RUNS_PER_INSN), a
- *    function of that program alone: one `case` per jump target in a `switch (pc)`, each
- *    instruction's code with its k written in as a number, falling through to the next
- *    instruction, so a step decodes nothing and only a taken jump dispatches (2-3x the loop on
- *    Docker's filter; bench/interpreter.bench.ts).
- * Only numbers taken from the validated program are written into the generated text.
+ *    function of that program alone, made with `new Function`: one `case` per jump target in a
+ *    `switch (pc)`, each instruction's code with its k written in as a number, falling through to
+ *    the next instruction, so a step decodes nothing and only a taken jump dispatches (2-3x the
+ *    loop on Docker's filter; bench/interpreter.bench.ts). Only numbers taken from the validated
+ *    program are written into its text. Where code generation from strings is disallowed
+ *    (`--disallow-code-generation-from-strings`), programs keep running in the loop.
  *
  * The validator's guarantees are relied on, not re-checked: opcodes are the seccomp ones, loads
  * stay inside the data, scratch cells are written before they are read, jumps stay in range.
@@ -31,6 +33,7 @@
 import type { ByteOrder } from './encode.js';
 import { BPF_MEMWORDS } from './isa.js';
 import { DATA_SIZE, type Program } from './validate.js';
+import { runLoop } from './interpreter-loop.js';
 
 export interface RunResult {
   /** The u32 the program returned. */
@@ -199,13 +202,43 @@ export function loopSource(): string {
   return out.join('\n');
 }
 
-type LoopFn = (codes: Uint8Array, ks: Uint32Array, jts: Uint8Array, jfs: Uint8Array, d: DataView, le: boolean, mem: Uint32Array, out: { steps: number }) => number;
+/** The loop's parameters and their types, for the generated module (scripts/gen-interpreter.ts). */
+export const LOOP_PARAMETERS = [
+  ['codes', 'Uint8Array'],
+  ['ks', 'Uint32Array'],
+  ['jts', 'Uint8Array'],
+  ['jfs', 'Uint8Array'],
+  ['d', 'DataView'],
+  ['le', 'boolean'],
+  ['mem', 'Uint32Array'],
+  ['out', '{ steps: number }'],
+] as const;
 
-const runLoop = new Function('codes', 'ks', 'jts', 'jfs', 'd', 'le', 'mem', 'out', loopSource()) as LoopFn;
+/** Whether `new Function` works here; false once it threw (code generation disallowed). */
+let canGenerate = true;
 
-/** The function of `program` alone. */
-function specialisedFn(program: Program): RunFn {
-  return new Function('d', 'le', 'mem', 'out', specialisedSource(program)) as RunFn;
+/** The function of `program` alone, or undefined where code generation from strings is disallowed. */
+function specialisedFn(program: Program): RunFn | undefined {
+  if (!canGenerate) return undefined;
+  try {
+    return new Function('d', 'le', 'mem', 'out', specialisedSource(program)) as RunFn;
+  } catch (e) {
+    if (!(e instanceof EvalError)) throw e;
+    canGenerate = false;
+    return undefined;
+  }
+}
+
+/** Whether this process may make functions from text (`--disallow-code-generation-from-strings` says no). */
+export function codeGenerationAllowed(): boolean {
+  if (canGenerate) {
+    try {
+      new Function('');
+    } catch {
+      canGenerate = false;
+    }
+  }
+  return canGenerate;
 }
 
 /** The loop over one program's unpacked instructions. */
@@ -253,8 +286,10 @@ export class Interpreter {
     readonly program: Program,
     specialise?: boolean,
   ) {
-    this.isSpecialised = specialise === true;
-    this.fn = specialise === true ? specialisedFn(program) : loopFor(program);
+    const own = specialise === true ? specialisedFn(program) : undefined;
+    if (specialise === true && !own) throw new Error('interpreter: a program of its own needs code generation from strings, which this process disallows');
+    this.isSpecialised = own !== undefined;
+    this.fn = own ?? loopFor(program);
     this.runsLeft = specialise === undefined && specialisable(program) ? Math.max(1, program.length * SPECIALISE_AFTER_RUNS_PER_INSN) : 0;
   }
 
@@ -270,8 +305,11 @@ export class Interpreter {
   run(data: DataView, littleEndian: boolean): number {
     if (data.byteLength < DATA_SIZE) throw new RangeError(`data is ${data.byteLength} bytes, a filter reads ${DATA_SIZE}`);
     if (this.runsLeft > 0 && --this.runsLeft === 0) {
-      this.fn = specialisedFn(this.program);
-      this.isSpecialised = true;
+      const own = specialisedFn(this.program);
+      if (own) {
+        this.fn = own;
+        this.isSpecialised = true;
+      }
     }
     return this.fn(data, littleEndian, this.mem, this);
   }

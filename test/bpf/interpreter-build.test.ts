@@ -10,13 +10,14 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OPCODES, jump, stmt } from '../../src/bpf/isa.js';
 import { loopSource, specialisedSource } from '../../src/bpf/interpreter.js';
 import { validate } from '../../src/bpf/validate.js';
 import { SEMANTICS_CASES as cases, view } from '../support/semantics-cases.js';
+import { LOOP_FILE, renderInterpreterLoop } from '../../scripts/gen-interpreter.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const labels = (text: string): string[] => [...text.matchAll(/^\s*case ([^:]+):/gm)].map((m) => m[1]!.trim());
@@ -28,6 +29,10 @@ test('the loop has a number-literal case label for each seccomp opcode', () => {
   const found = labels(loopSource());
   assert.equal(found.filter((l) => !/^\d+$/.test(l)), [], 'case labels must be number literals');
   assert.equal(found.map(Number).sort((a, b) => a - b), seccompCodes);
+});
+
+test('src/bpf/interpreter-loop.ts is the loop SEMANTICS gives (else: npm run gen:interpreter)', () => {
+  assert.ok(readFileSync(LOOP_FILE, 'utf8') === renderInterpreterLoop(), 'src/bpf/interpreter-loop.ts is stale: run `npm run gen:interpreter` and commit it');
 });
 
 test('a specialised function has a case for pc 0 and each jump target only', () => {
