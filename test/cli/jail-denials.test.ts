@@ -128,6 +128,7 @@ export default policy({ default: allow(), rules: [errno('ENOTTY').on('ioctl')] }
     ['--verbose turns the report on', ['--verbose'], true],
     ['without --report-denials there is none', [], false],
     ['--quiet keeps it off even with --report-denials', ['--quiet', '--report-denials'], false],
+    ['--no-report-denials keeps it off under --verbose', ['--verbose', '--no-report-denials'], false],
   ];
   for (const [what, flags, shown] of switches) {
     test(what, async () => {

@@ -50,6 +50,7 @@ const bad: Array<[string, string[], RegExp, RegExp?]> = [
   ['--memory-swap below --memory', ['--memory', '1G', '--memory-swap', '512M', '--', '/bin/true'], /^jail: --memory-swap 512M: less than --memory/],
   ['--hostname with --no-uts', ['--no-uts', '--hostname', 'x', '--', '/bin/true'], /^jail: --hostname needs the uts namespace/, /^jail: no namespaces without root here: /],
   ['--policy with --no-seccomp', ['--policy', 'default', '--no-seccomp', '--', '/bin/true'], /^jail: --policy and --no-seccomp exclude each other/],
+  ['--report-denials with --no-report-denials', ['--report-denials', '--no-report-denials', '--', '/bin/true'], /^jail: --report-denials and --no-report-denials exclude each other/],
   ['unknown capability', ['--cap-drop', 'NET_RAW,banana', '--', '/bin/true'], /^jail: --cap-drop NET_RAW,banana: unknown capability "banana"/],
   ['unknown user', ['--uid', 'no-such-user-xyz', '--', '/bin/true'], /^jail: --uid no-such-user-xyz: no such user in \/etc\/passwd/],
 ];

@@ -162,6 +162,9 @@ export default policy({
     // One listener per chain: jail's is first. The command's USER_NOTIF filter then decides
     // (the newest of equal actions), has no listener, and the kernel answers ENOSYS.
     ['--report-denials', () => report, GETPGRP, [`own-listener: errno ${EBUSY}`, `own-notif: errno ${ENOSYS}`, `call: errno ${ENOTSUP}`]],
+    // -v turns the report on; --no-report-denials leaves the command its own listener.
+    ['--verbose', () => ['--verbose', ...plain], GETPGRP, [`own-listener: errno ${EBUSY}`, `own-notif: errno ${ENOSYS}`, `call: errno ${ENOTSUP}`]],
+    ['--verbose --no-report-denials', () => ['--verbose', '--no-report-denials', ...plain], GETPGRP, ['own-listener: installed', `own-notif: errno ${EACCES}`, `call: errno ${ENOTSUP}`]],
     // The other calls still go through jail's listener: getuid, run, says root.
     ['--learn', learn, GETUID, [`own-listener: errno ${EBUSY}`, `own-notif: errno ${ENOSYS}`, 'call: ret 0']],
   ];

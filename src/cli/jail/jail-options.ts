@@ -49,6 +49,7 @@ export const JAIL_ARGS = {
   '--no-seccomp': Boolean,
   '--learn': String,
   '--report-denials': Boolean,
+  '--no-report-denials': Boolean,
   '--no-pid': Boolean,
   '--no-mount': Boolean,
   '--no-net': Boolean,
@@ -97,6 +98,8 @@ Policy:
       --no-seccomp         no seccomp filter
       --report-denials     at exit, one line per distinct call the policy refused with an
                            errno, and the rule that refused it (on with --verbose)
+      --no-report-denials  no denial report, even with --verbose (a command that installs a
+                           seccomp listener of its own needs it: one listener per process)
       --learn FILE.ts      no policy: record every call the command (and its threads and
                            children) makes, and write FILE.ts, a policy allowing just those,
                            and FILE.cases.jsonl (for seccompile test); run again to add more
@@ -242,6 +245,7 @@ export function parseJailOptions(
     if (!/\.m?ts$/.test(learn)) throw new JailUsageError(`--learn ${learn}: expected a .ts file to write the policy to`);
   }
   if (a['--report-denials'] && a['--no-seccomp']) throw new JailUsageError('--report-denials and --no-seccomp exclude each other');
+  if (a['--report-denials'] && a['--no-report-denials']) throw new JailUsageError('--report-denials and --no-report-denials exclude each other');
 
   // Without root: namespaces inside a user namespace of one's own, or (--no-namespaces) none.
   let rootless: UsernsSupport | undefined;
@@ -355,7 +359,7 @@ export function parseJailOptions(
     quiet: a['--quiet'] ?? false,
     policy: a['--no-seccomp'] || learn !== undefined ? undefined : (a['--policy'] ?? 'default'),
     ...(learn !== undefined ? { learn } : {}),
-    reportDenials: (a['--report-denials'] ?? false) || ((a['--verbose'] ?? false) && learn === undefined && !a['--no-seccomp']),
+    reportDenials: (a['--report-denials'] ?? false) || ((a['--verbose'] ?? false) && learn === undefined && !a['--no-seccomp'] && !a['--no-report-denials']),
     ...(a['--load-timeout'] !== undefined ? { loadTimeout: parsePositive('--load-timeout', a['--load-timeout'], false) } : {}),
     texts: { memory: a['--memory'], pids: a['--pids'], cpus: a['--cpus'] },
     name: a['--name'],
