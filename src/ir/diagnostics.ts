@@ -19,7 +19,7 @@ export const DIAGNOSTIC_CODES = {
   'unknown-group': 'a syscall group name seccompile does not know (see `seccompile syscalls --groups`)',
   'invalid-condition': 'a condition is malformed (unknown operator or width)',
   'arg-index': 'an argument index outside 0..5',
-  'too-many-alternatives': 'the in() conditions of one rule combine into more single-comparison rules than a filter can hold',
+  'too-many-alternatives': 'the in() conditions of one rule combine into more than 1,024 single-comparison rules',
   'value-range': 'a compared value or mask outside what the argument view can hold',
   'multiplexer-condition': 'argument conditions that cannot be enforced through socketcall/ipc',
   'shadowed-rule': 'a rule that can never match because an earlier rule matches first',
