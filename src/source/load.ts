@@ -12,21 +12,13 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { loadProgram } from '../bpf/load.js';
 import type { PolicySpec } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
-import { extensionsOf, sourceKind, type SourceKind } from './kinds.js';
+import { fileKind } from './kinds.js';
 import { SourceError, type PolicySource, type Source, type SourceOptions } from './types.js';
 
 export { SourceError, type PolicySource, type Source, type SourceDiagnostic, type SourceOptions } from './types.js';
 
 /** The most bytes a filter has: 4096 instructions (BPF_MAXINSNS) of 8 bytes. */
 const MAX_FILTER_BYTES = 4096 * 8;
-
-/** The kind of the file at `path`, by the table or `options.otherwise`; a SourceError when neither knows it. */
-export function fileKind(path: string, options: SourceOptions = {}): SourceKind {
-  const kind = sourceKind(path) ?? options.otherwise;
-  if (kind) return kind;
-  const list = (k: SourceKind) => extensionsOf(k).join(', ');
-  throw new SourceError(`${path}: not a policy source: a policy file is ${list('module')}, an OCI profile ${list('oci')}, a compiled filter ${list('filter')}`);
-}
 
 /**
  * A policy file, an OCI profile or a policy value, read and normalized, not compiled (what

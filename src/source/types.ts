@@ -7,7 +7,7 @@ import type { SkippedSyscall } from '../ir/normalize.js';
 import type { PolicySpec } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
 import type { Endian, SeccompFilterFlag } from '../seccomp/abi.js';
-import type { SourceKind } from './kinds.js';
+import type { SourceKind } from '../loader/extensions.js';
 
 /** A diagnostic about the source, formatted (file:line:column where known). */
 export interface SourceDiagnostic {

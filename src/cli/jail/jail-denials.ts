@@ -7,7 +7,7 @@
  * to report.
  */
 import { existsSync } from 'node:fs';
-import { extname, isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { SourceLocation } from '../../ir/spec.js';
 import type { PolicyIR } from '../../ir/types.js';
 import type { ObservedDenial } from '../../launcher/seccomp/notify-session.js';
@@ -15,6 +15,7 @@ import { errnoName } from '../../launcher/linux.js';
 import { packageRoot } from '../../launcher/package-root.js';
 import { argumentOfInterest } from '../../learn/arguments.js';
 import { valueName } from '../../learn/value-names.js';
+import { sourceKind } from '../../source/kinds.js';
 
 interface Attribution {
   readonly ir: PolicyIR;
@@ -23,9 +24,9 @@ interface Attribution {
 
 /** The policy's IR for naming rules: built-ins from their source in the package; undefined for a .bpf filter. */
 async function attributionFor(policy: string): Promise<Attribution | undefined> {
-  const ext = extname(policy).toLowerCase();
-  if (ext === '.bpf') return undefined;
-  const file = ext === '' ? join(packageRoot(), 'policies', `${policy}.ts`) : policy;
+  const kind = sourceKind(policy);
+  if (kind === 'filter') return undefined;
+  const file = kind === undefined ? join(packageRoot(), 'policies', `${policy}.ts`) : policy;
   if (!existsSync(file)) return undefined;
   try {
     const { loadPolicySource } = await import('../../source/load.js');

@@ -5,6 +5,7 @@
  */
 import { EncodingError, type ByteOrder } from '../../bpf/encode.js';
 import { loadProgram, ProgramLoadError, type LoadedProgram } from '../../bpf/load.js';
+import { sourceKind } from '../../source/kinds.js';
 import { FILTER_INPUT, readFileOrFail } from './input.js';
 import { UsageError, UserError } from '../io.js';
 
@@ -59,6 +60,7 @@ export function refuseText(bytes: Uint8Array, path: string): void {
   const what = `${path === '-' ? 'stdin' : path} is text, not a filter (raw struct sock_filter bytes)`;
   const lines = text.split('\n').filter((l) => l.trim() !== '' && !/^\s*[;#]/.test(l));
   if (lines.filter((l) => LISTING_LINE.test(l)).length * 2 > lines.length) throw new UserError(`${what}; it looks like a BPF assembly listing: seccompile asm ${path} -o FILE.bpf assembles it`);
-  if (/\.(?:[cm]?[jt]s|json)$/.test(path)) throw new UserError(`${what}; to compile a policy: seccompile ${path} -o FILE.bpf`);
+  const kind = sourceKind(path);
+  if (kind === 'module' || kind === 'oci') throw new UserError(`${what}; to compile a policy: seccompile ${path} -o FILE.bpf`);
   throw new UserError(`${what}; seccompile POLICY -o FILE.bpf and seccompile asm write filters`);
 }
