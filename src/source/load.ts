@@ -16,6 +16,7 @@ import { fileKind } from './kinds.js';
 import { SourceError, type PolicySource, type Source, type SourceOptions } from './types.js';
 
 export { SourceError, type PolicySource, type Source, type SourceDiagnostic, type SourceOptions } from './types.js';
+export { sourceKind } from './kinds.js';
 
 /**
  * A policy file, an OCI profile or a policy value, read and normalized, not compiled (what

@@ -15,7 +15,6 @@ import { errnoName } from '../../launcher/linux.js';
 import { packageRoot } from '../../launcher/package-root.js';
 import { argumentOfInterest } from '../../learn/arguments.js';
 import { valueName } from '../../learn/value-names.js';
-import { sourceKind } from '../../source/kinds.js';
 
 interface Attribution {
   readonly ir: PolicyIR;
@@ -24,12 +23,14 @@ interface Attribution {
 
 /** The policy's IR for naming rules: built-ins from their source in the package; undefined for a .bpf filter. */
 async function attributionFor(policy: string): Promise<Attribution | undefined> {
+  // Through the module jail's start-up loaded already: importing ../../source/kinds.js here would
+  // make it a chunk of its own on that path.
+  const { loadPolicySource, sourceKind } = await import('../../source/load.js');
   const kind = sourceKind(policy);
   if (kind === 'filter') return undefined;
   const file = kind === undefined ? join(packageRoot(), 'policies', `${policy}.ts`) : policy;
   if (!existsSync(file)) return undefined;
   try {
-    const { loadPolicySource } = await import('../../source/load.js');
     const { ir, spec } = await loadPolicySource(file);
     return { ir, locate: (i) => spec?.rules[i]?.location };
   } catch {
