@@ -113,6 +113,11 @@ const STARTUP: readonly { readonly entry: string; readonly never: RegExp; readon
     never: /^(compiler|oci|wasm|analysis|dsl)\/|^loader\/(policy-file|policy-bundle|isolate)\.ts$|^ir\/normalize\.ts$|^syscalls\/(index|tables)\.ts$|^source\/policy\.ts$/,
     why: 'jail with a built-in or .bpf policy must not pay for the compiler side, the JIT or the syscall tables',
   },
+  {
+    entry: 'cli/jail/jail.ts',
+    never: /^launcher\/seccomp\/notify-filter\.ts$/,
+    why: 'the filters that notify the supervisor are made once, when jail.ts chooses --learn or the denial report, and passed along in JailSpec.notify',
+  },
 ];
 
 const allowed = (use: Use | undefined, kind: SourceImport['kind']): boolean =>
