@@ -94,14 +94,14 @@ function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
     ...commandSpec(spec),
     cgroupProcs: cgroup?.lateProcsFiles ?? spec.enter?.cgroupProcs ?? [],
     ...(spec.rootless ? { stderrFd: 4, announceExec: true } : {}),
-    filter: spec.filter ? Buffer.from(notifies(spec) ? spec.notify!.filter : spec.filter.bytes).toString('base64') : undefined,
-    ...(notifies(spec) ? { notify: true } : {}),
+    filter: spec.filter ? Buffer.from(notifyingFilter(spec) ?? spec.filter.bytes).toString('base64') : undefined,
+    ...(notifyingFilter(spec) ? { notify: true } : {}),
   };
 }
 
-/** Whether the init stage installs the notifying filter (spec.notify.filter) for the supervisor to answer. */
-function notifies(spec: JailSpec): boolean {
-  return spec.notify !== undefined && spec.filter !== undefined && !spec.enter;
+/** The filter the init stage installs when the supervisor answers its calls (made by whoever set spec.notify). */
+function notifyingFilter(spec: JailSpec): Uint8Array | undefined {
+  return spec.notify && spec.filter && !spec.enter ? spec.notify.filter : undefined;
 }
 
 /**
@@ -110,7 +110,7 @@ function notifies(spec: JailSpec): boolean {
  */
 function answerNotifications(spec: JailSpec, init: InitStage, hooks: SupervisorHooks): Promise<NotifySession | undefined> {
   const notify = spec.notify;
-  if (!notify || !notifies(spec)) return Promise.resolve(undefined);
+  if (!notify || !notifyingFilter(spec)) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     let said = false;
     const onData = () => {
