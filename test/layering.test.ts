@@ -31,7 +31,8 @@ const LAYERS: Readonly<Record<string, Readonly<Record<string, Use>>>> = {
   loader: { dsl: 'static', ir: 'type', 'policy-entry': 'static' },
   oci: { ir: 'static', loader: 'static', seccomp: 'static', syscalls: 'static' },
   // Policy sources of every kind (files, profiles, filters, values) -> filters; the one loader.
-  source: { bpf: 'static', compiler: 'static', ir: 'static', loader: 'lazy', oci: 'lazy', seccomp: 'type', syscalls: 'lazy' },
+  // Of src/loader it reads the extension table up front (FILES below: nothing else).
+  source: { bpf: 'static', compiler: 'static', ir: 'static', loader: 'static', oci: 'lazy', seccomp: 'type', syscalls: 'lazy' },
   testing: { analysis: 'static', bpf: 'static', dsl: 'static', ir: 'type', seccomp: 'static', source: 'static', syscalls: 'static' },
   // The launcher reads policies through src/source; of src/syscalls it loads the Arch descriptors
   // and the small host table up front (STARTUP below), the tables only to name calls in an error.
@@ -99,6 +100,7 @@ const FILES: readonly { readonly files: RegExp; readonly only?: RegExp; readonly
   },
   { files: /^cli\/seccompile\/commands\/(eval|verify)\.ts$/, lazy: /^wasm\//, why: 'eval and verify load the JIT only when they use it' },
   { files: /^(?!wasm\/)/, lazy: /^wasm\/wabt\.ts$/, why: 'wabt is large: only the paths that need it load it' },
+  { files: /^source\//, lazy: /^loader\/(?!extensions\.ts$)/, why: 'src/source loads the policy file loader (esbuild, its worker) only for a policy module' },
 ];
 
 /**
@@ -110,6 +112,11 @@ const STARTUP: readonly { readonly entry: string; readonly never: RegExp; readon
     entry: 'cli/jail/jail.ts',
     never: /^(compiler|oci|wasm|analysis|dsl)\/|^loader\/(policy-file|policy-bundle|isolate)\.ts$|^ir\/normalize\.ts$|^syscalls\/(index|tables)\.ts$|^source\/policy\.ts$/,
     why: 'jail with a built-in or .bpf policy must not pay for the compiler side, the JIT or the syscall tables',
+  },
+  {
+    entry: 'cli/jail/jail.ts',
+    never: /^launcher\/seccomp\/notify-filter\.ts$/,
+    why: 'the filters that notify the supervisor are made once, when jail.ts chooses --learn or the denial report, and passed along in JailSpec.notify',
   },
 ];
 

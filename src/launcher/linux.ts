@@ -5,22 +5,31 @@
  * include/uapi/asm-generic/resource.h (RLIMIT_*), include/uapi/linux/sockios.h and if.h.
  * Values are those of the generic ABI (x86_64, aarch64, riscv64, loongarch64, s390x, ppc64);
  * MIPS, SPARC and Alpha number some RLIMIT_* differently and are not supported by `jail`.
- * A few (CLONE_NEW*, AF_INET, SOCK_*) are also in src/syscalls/constants.ts, for policies: they
- * are repeated here so that the init stage, which runs before every command, does not parse that
- * module (test/cli/jail-bundle.test.ts lists what it may contain).
+ * The socket(2) and clone(2) constants come from src/syscalls/socket-clone-constants.ts, which
+ * policies get them from too (through src/syscalls/constants.ts, a module the init stage, which
+ * runs before every command, does not load: test/cli/jail-bundle.test.ts lists what it may contain).
  */
 import { endianness } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 import { ARCH_SPECS, hostArchNameOf } from '../syscalls/arch.js';
 import { HOST_SYSCALL_NUMBERS, type HostSyscall } from '../syscalls/host-syscalls.js';
 
-export const CLONE_NEWNS = 0x00020000;
-export const CLONE_NEWCGROUP = 0x02000000;
-export const CLONE_NEWUTS = 0x04000000;
-export const CLONE_NEWIPC = 0x08000000;
-export const CLONE_NEWUSER = 0x10000000;
-export const CLONE_NEWPID = 0x20000000;
-export const CLONE_NEWNET = 0x40000000;
+export {
+  AF_INET,
+  AF_NETLINK,
+  CLONE_FS,
+  CLONE_NEWCGROUP,
+  CLONE_NEWIPC,
+  CLONE_NEWNET,
+  CLONE_NEWNS,
+  CLONE_NEWPID,
+  CLONE_NEWUSER,
+  CLONE_NEWUTS,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+} from '../syscalls/socket-clone-constants.js';
 
 export const MS_NOSUID = 0x2;
 export const MS_NODEV = 0x4;
@@ -37,8 +46,6 @@ export const MS_RELATIME = 0x200000;
 export const MS_STRICTATIME = 0x1000000;
 /** umount2(2) flag (include/linux/fs.h). */
 export const MNT_DETACH = 0x2;
-/** unshare(2): a private copy of the fs attributes (root, cwd, umask), for setns into a mount namespace. */
-export const CLONE_FS = 0x00000200;
 
 export const PR_SET_PDEATHSIG = 1;
 export const PR_SET_DUMPABLE = 4;
@@ -58,13 +65,7 @@ export const F_GETFD = 1;
 export const F_SETFD = 2;
 export const FD_CLOEXEC = 1;
 
-export const AF_INET = 2;
-export const SOCK_DGRAM = 2;
-export const SOCK_CLOEXEC = 0o2000000;
-export const SOCK_RAW = 3;
-export const SOCK_NONBLOCK = 0o4000;
-/** include/uapi/linux/socket.h, netlink.h, asm-generic/socket.h */
-export const AF_NETLINK = 16;
+/** include/uapi/linux/netlink.h, asm-generic/socket.h */
 export const NETLINK_AUDIT = 9;
 export const SOL_SOCKET = 1;
 export const SO_RCVBUFFORCE = 33;

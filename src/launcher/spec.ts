@@ -120,9 +120,11 @@ export interface JailSpec extends CommandSpec {
   /**
    * Answer the filter's calls in the supervisor (./seccomp/notify-worker.ts): `learn` records every call
    * (the filter is then the learn filter), `denials` every errno the policy gives. `selectors`:
-   * the calls whose argument is recorded per value.
+   * the calls whose argument is recorded per value. `filter`: what the init stage installs in
+   * place of `filter.bytes`, its calls handed to the supervisor (./seccomp/notify-filter.ts),
+   * made once by whoever chose the mode.
    */
-  readonly notify?: { readonly mode: NotifyMode; readonly selectors: readonly ArgSelector[] };
+  readonly notify?: { readonly mode: NotifyMode; readonly selectors: readonly ArgSelector[]; readonly filter: Uint8Array };
 }
 
 /**

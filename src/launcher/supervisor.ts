@@ -35,7 +35,6 @@ import { packageRoot } from './package-root.js';
 import { onlyChild, rootlessEnterLauncher, rootlessLauncher } from './userns.js';
 import { startSeccompKillReport, type SeccompKillReport } from './kill-report/seccomp-kill.js';
 import { EXEC_LINE, NOTIFY_LINE, commandSpec, type InitConfig, type JailSpec, type SeccompFilter } from './spec.js';
-import { denialFilter, learnFilter } from './seccomp/notify-filter.js';
 import { takeListener } from './seccomp/notify-fd.js';
 import { startNotifySession, type NotifySession, type NotifyWorkerOutput } from './seccomp/notify-session.js';
 import { hostAuditArch } from './seccomp/policy-check.js';
@@ -96,14 +95,13 @@ function initConfig(spec: JailSpec, cgroup: Cgroup | undefined): InitConfig {
     cgroupProcs: cgroup?.lateProcsFiles ?? spec.enter?.cgroupProcs ?? [],
     ...(spec.rootless ? { stderrFd: 4, announceExec: true } : {}),
     filter: spec.filter ? Buffer.from(notifyingFilter(spec) ?? spec.filter.bytes).toString('base64') : undefined,
-    ...(spec.notify && spec.filter && !spec.enter ? { notify: true } : {}),
+    ...(notifyingFilter(spec) ? { notify: true } : {}),
   };
 }
 
-/** The filter the init stage installs when the supervisor answers its calls. */
+/** The filter the init stage installs when the supervisor answers its calls (made by whoever set spec.notify). */
 function notifyingFilter(spec: JailSpec): Uint8Array | undefined {
-  if (!spec.notify || !spec.filter || spec.enter) return undefined;
-  return spec.notify.mode === 'learn' ? learnFilter() : denialFilter('policy', spec.filter.name, spec.filter.bytes).bytes;
+  return spec.notify && spec.filter && !spec.enter ? spec.notify.filter : undefined;
 }
 
 /**
@@ -112,7 +110,7 @@ function notifyingFilter(spec: JailSpec): Uint8Array | undefined {
  */
 function answerNotifications(spec: JailSpec, init: InitStage, hooks: SupervisorHooks): Promise<NotifySession | undefined> {
   const notify = spec.notify;
-  if (!notify || !spec.filter || spec.enter) return Promise.resolve(undefined);
+  if (!notify || !notifyingFilter(spec)) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     let said = false;
     const onData = () => {

@@ -1,7 +1,7 @@
 /**
- * Loads a policy file (.ts, .mts, .js, .mjs): bundles it with esbuild (imported lazily, in
- * ./policy-bundle.ts only, so `jail` with a built-in policy never pays for it; bundles are
- * cached by content there), evaluates the bundle in a worker
+ * Loads a policy file (TypeScript or JavaScript: the module rows of ./extensions.ts): bundles it
+ * with esbuild (imported lazily, in ./policy-bundle.ts only, so `jail` with a built-in policy
+ * never pays for it; bundles are cached by content there), evaluates the bundle in a worker
  * thread with time and heap limits (./isolate.ts: a policy file is code, maybe not the user's
  * own), and returns its default export as a PolicySpec.
  *
@@ -21,6 +21,7 @@ import type { PolicySpec, RuleSpec, SourceLocation } from '../ir/spec.js';
 import type { Diagnostic, DiagnosticCode } from '../ir/diagnostics.js';
 import { parseFrame } from '../dsl/site.js';
 import { bundlePolicy, type PolicyBundle } from './policy-bundle.js';
+import { extensionsOf } from './extensions.js';
 import { fromSource, seccompileEntries, type SeccompileEntries } from './entry.js';
 import { startIsolate, type Isolate, type IsolateOptions, type IsolateOutcome } from './isolate.js';
 
@@ -49,9 +50,6 @@ interface EsbuildMessage {
   text: string;
   location?: { file: string; line: number; column: number } | null;
 }
-
-/** What a policy file may be: TypeScript or JavaScript (esbuild treats a name without extension as JavaScript). */
-const POLICY_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '']);
 
 /** The worker `startEarly` started, for the next load to take. */
 let early: Isolate | undefined;
@@ -87,9 +85,12 @@ export async function loadPolicyFile(path: string, options: PolicyLoadOptions = 
   const file = resolve(path);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) fail('policy-file', file, `policy file ${file} does not exist`);
+  // A module extension of the table as written: esbuild picks its loader by the extension's case
+  // (it has none for `.TS`), and reads a name without extension as JavaScript.
   const ext = extname(file);
-  if (!POLICY_EXTENSIONS.has(ext)) {
-    fail('policy-file', file, `${file} is not a policy file: a policy is TypeScript or JavaScript (.ts, .mts, .js, .mjs), not '${ext}'`);
+  const modules = extensionsOf('module');
+  if (ext !== '' && !modules.includes(ext)) {
+    fail('policy-file', file, `${file} is not a policy file: a policy is TypeScript or JavaScript (${modules.join(', ')}), not '${ext}'`);
   }
   const entries = seccompileEntries();
   // The worker starts now (unless startEarly did), so that Node's start and the policy entry load

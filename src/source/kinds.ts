@@ -1,32 +1,16 @@
 /**
- * The one table of policy source file extensions: what a file is by its name. Every command,
- * the test API and jail read files through it, so they accept the same names.
+ * What a policy source file is by its name, for every command, the test API and jail: the one
+ * extension table (src/loader/extensions.ts, where the policy file loader reads it too), and the
+ * kind of a file a caller must know, with the message that lists the table when it is unknown.
  */
+import { describeExtensions, sourceKind, type SourceKind } from '../loader/extensions.js';
+import { SourceError, type SourceOptions } from './types.js';
 
-/** `module`: a policy file (TypeScript or JavaScript, `export default policy({...})`); `oci`: an OCI / Docker seccomp profile; `filter`: compiled `struct sock_filter[]` bytes. */
-export type SourceKind = 'module' | 'oci' | 'filter';
+export { describeExtensions, extensionsOf, SOURCE_EXTENSIONS, sourceKind, type SourceKind } from '../loader/extensions.js';
 
-/** File extensions (lower case, with the dot) and what they hold. */
-export const SOURCE_EXTENSIONS: Readonly<Record<string, SourceKind>> = {
-  '.ts': 'module',
-  '.mts': 'module',
-  '.cts': 'module',
-  '.js': 'module',
-  '.mjs': 'module',
-  '.cjs': 'module',
-  '.json': 'oci',
-  '.bpf': 'filter',
-};
-
-/** What the file `path` holds by its extension (case-insensitive), or undefined for another extension. */
-export function sourceKind(path: string): SourceKind | undefined {
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  if (dot <= 0) return undefined;
-  return Object.hasOwn(SOURCE_EXTENSIONS, base.slice(dot).toLowerCase()) ? SOURCE_EXTENSIONS[base.slice(dot).toLowerCase()] : undefined;
-}
-
-/** The extensions of one kind, for messages: `.ts, .mts, ...`. */
-export function extensionsOf(kind: SourceKind): string[] {
-  return Object.keys(SOURCE_EXTENSIONS).filter((e) => SOURCE_EXTENSIONS[e] === kind);
+/** The kind of the file at `path`, by the table or `options.otherwise`; a SourceError when neither knows it. */
+export function fileKind(path: string, options: SourceOptions = {}): SourceKind {
+  const kind = sourceKind(path) ?? options.otherwise;
+  if (kind) return kind;
+  throw new SourceError(`${path}: not a policy source: ${describeExtensions()}`);
 }

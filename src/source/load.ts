@@ -2,31 +2,21 @@
  * Loading a policy source, whatever its form, to the filter it stands for: a policy file (.ts,
  * .js, ...), an OCI seccomp profile (.json), compiled filter bytes (.bpf, or a Uint8Array), or a
  * policy value (a PolicySpec from the DSL, or an already normalized PolicyIR). The file kinds
- * come from the one extension table (./kinds.ts). jail, the test API and the commands all load
- * here, so they accept the same inputs and report failures the same way.
+ * come from the one extension table (./kinds.ts); filters are read and decoded by ./filter.ts.
+ * jail, the test API and the commands all load here, so they accept the same inputs and report
+ * failures the same way.
  *
  * Only src/bpf is imported up front: the loader (esbuild), the normalizer, the compiler and src/oci
  * load when an input needs them, so jail with a compiled filter pays for none of them.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-import { loadProgram } from '../bpf/load.js';
 import type { PolicySpec } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
-import { extensionsOf, sourceKind, type SourceKind } from './kinds.js';
+import { filterFromBytes, readFilterFile } from './filter.js';
+import { fileKind } from './kinds.js';
 import { SourceError, type PolicySource, type Source, type SourceOptions } from './types.js';
 
 export { SourceError, type PolicySource, type Source, type SourceDiagnostic, type SourceOptions } from './types.js';
-
-/** The most bytes a filter has: 4096 instructions (BPF_MAXINSNS) of 8 bytes. */
-const MAX_FILTER_BYTES = 4096 * 8;
-
-/** The kind of the file at `path`, by the table or `options.otherwise`; a SourceError when neither knows it. */
-export function fileKind(path: string, options: SourceOptions = {}): SourceKind {
-  const kind = sourceKind(path) ?? options.otherwise;
-  if (kind) return kind;
-  const list = (k: SourceKind) => extensionsOf(k).join(', ');
-  throw new SourceError(`${path}: not a policy source: a policy file is ${list('module')}, an OCI profile ${list('oci')}, a compiled filter ${list('filter')}`);
-}
+export { sourceKind } from './kinds.js';
 
 /**
  * A policy file, an OCI profile or a policy value, read and normalized, not compiled (what
@@ -42,8 +32,8 @@ export async function loadPolicySource(input: string | PolicySpec | PolicyIR, op
 
 /** Any source, as the filter it stands for. Throws SourceError. */
 export async function loadSource(input: string | PolicySpec | PolicyIR | Uint8Array, options: SourceOptions = {}): Promise<Source> {
-  if (input instanceof Uint8Array) return fromBytes(input, 'bytes', options);
-  if (typeof input === 'string' && fileKind(input, options) === 'filter') return fromBytes(readFilter(input), input, options);
+  if (input instanceof Uint8Array) return filterFromBytes(input, 'bytes', options.endian);
+  if (typeof input === 'string' && fileKind(input, options) === 'filter') return filterFromBytes(readFilterFile(input), input, options.endian);
   const policy = await loadPolicySource(input, options);
   return (await import('./policy.js')).compileSource(policy);
 }
@@ -76,37 +66,4 @@ async function loadOci(path: string, options: SourceOptions): Promise<PolicySour
   const diagnostics = result.diagnostics.map((d) => ({ severity: d.severity, text: formatOciDiagnostic(d, path) }));
   if (!result.ir) throw new SourceError(`${path}: the profile has errors`, diagnostics);
   return { name: path, kind: 'oci', ir: result.ir, installFlags: result.flags, diagnostics, skipped: [] };
-}
-
-/**
- * The bytes of a filter file, read only up to one byte past the largest filter (a larger file, or
- * a device that never ends, costs no more). Read here rather than with src/loader/bounded-read.ts:
- * that module is shared with src/oci, so the bundler would make it a module of its own on jail's
- * start-up path, which costs more than these lines.
- */
-function readFilter(path: string): Uint8Array {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const buffer = Buffer.alloc(MAX_FILTER_BYTES + 1);
-    let total = 0;
-    for (let n; total < buffer.length && (n = readSync(fd, buffer, total, buffer.length - total, null)) > 0; ) total += n;
-    if (total > MAX_FILTER_BYTES) throw new SourceError(`${path}: larger than 4096 instructions (${MAX_FILTER_BYTES} bytes), the most the kernel accepts in a filter`);
-    return buffer.subarray(0, total);
-  } catch (e) {
-    if (e instanceof SourceError) throw e;
-    throw new SourceError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function fromBytes(bytes: Uint8Array, name: string, options: SourceOptions): Source {
-  let loaded;
-  try {
-    loaded = loadProgram(bytes, options.endian);
-  } catch (e) {
-    throw new SourceError(`${name}: ${(e as Error).message}`);
-  }
-  return { name, kind: 'filter', program: loaded.program, endian: loaded.order, installFlags: [], diagnostics: [], skipped: [] };
 }

@@ -7,7 +7,7 @@ import type { SkippedSyscall } from '../ir/normalize.js';
 import type { PolicySpec } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
 import type { Endian, SeccompFilterFlag } from '../seccomp/abi.js';
-import type { SourceKind } from './kinds.js';
+import type { SourceKind } from '../loader/extensions.js';
 
 /** A diagnostic about the source, formatted (file:line:column where known). */
 export interface SourceDiagnostic {
@@ -68,14 +68,19 @@ export interface SourceOptions {
   readonly otherwise?: SourceKind;
 }
 
-/** A source that does not load: `diagnostics` hold every diagnostic in order (errors and warnings). */
+/**
+ * A source that does not load: `diagnostics` hold every diagnostic in order (errors and
+ * warnings); `cause`, for filter bytes that are not a valid program, the EncodingError or
+ * ProgramLoadError of src/bpf (with every problem of each byte order tried).
+ */
 export class SourceError extends Error {
   override readonly name = 'SourceError';
   constructor(
     message: string,
     readonly diagnostics: readonly SourceDiagnostic[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
   /** The errors among the diagnostics. */
   get errors(): SourceDiagnostic[] {

@@ -9,11 +9,11 @@
  */
 import { analyzeShape } from '../analysis/explore.js';
 import { ARCH_WORD, NR_WORD } from '../analysis/words.js';
-import { loadProgram } from '../bpf/load.js';
 import type { Program } from '../bpf/validate.js';
 import type { PolicySpec } from '../ir/spec.js';
 import type { PolicyIR } from '../ir/types.js';
 import { X32_SYSCALL_BIT, type Endian } from '../seccomp/abi.js';
+import { filterFromBytes } from '../source/filter.js';
 import { loadSource, SourceError, type Source } from '../source/load.js';
 import { compileSource, policyFromValue } from '../source/policy.js';
 import { ARCH_NAMES, ARCHES, type ArchName } from '../syscalls/index.js';
@@ -91,13 +91,11 @@ function loadError(e: unknown): unknown {
 
 /** A compiled filter from its bytes. Throws LoadError. */
 export function loadFilterBytes(bytes: Uint8Array, options: LoadOptions = {}, source = 'bytes'): LoadedFilter {
-  let loaded;
   try {
-    loaded = loadProgram(bytes, options.endian);
+    return fromSource(filterFromBytes(bytes, source, options.endian));
   } catch (e) {
-    throw new LoadError(`${source}: ${(e as Error).message}`);
+    throw loadError(e);
   }
-  return { source, kind: 'filter', program: loaded.program, endian: loaded.order, arches: dispatchedArches(loaded.program, loaded.order), warnings: [] };
 }
 
 /**

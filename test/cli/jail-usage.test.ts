@@ -29,7 +29,7 @@ const isolated = isRoot() || probeUserNamespaces().ok;
 
 const bad: Array<[string, string[], RegExp, RegExp?]> = [
   ['unknown policy', ['--policy', 'no-such-policy', '--', '/bin/true'], /^jail: policy: unknown policy "no-such-policy" \(/],
-  ['policy path of an unknown kind', ['--policy', './x/y.txt', '--', '/bin/true'], /^jail: policy: \.\/x\/y\.txt: expected a \.bpf, \.ts, \.js or \.json policy file/],
+  ['policy path of an unknown kind', ['--policy', './x/y.txt', '--', '/bin/true'], /^jail: policy: \.\/x\/y\.txt: not a policy source: a policy file is \.ts, .*, an OCI profile \.json, a compiled filter \.bpf$/m],
   ['missing .bpf file', ['--policy', '/nonexistent.bpf', '--', '/bin/true'], /^jail: policy: cannot read \/nonexistent\.bpf: no such file/],
   ['missing OCI .json', ['--policy', 'nosuch.json', '--', '/bin/true'], /^jail: policy: nosuch\.json: no such policy file/],
   ['.bpf returning USER_NOTIF', ['--policy', notifyBpf, '--', '/bin/true'], new RegExp(`^jail: policy: .*notify\\.bpf uses user notification \\(SCMP_ACT_NOTIFY\\) for mkdir; ${listenerLine}`)],

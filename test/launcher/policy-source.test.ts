@@ -64,6 +64,9 @@ test('unknown built-in names list the built-ins; other file kinds are errors', a
     () => assert.unreachable(),
     (e: Error) => assert.match(e.message, /unknown policy "Bad Name"/),
   );
+  // A path with an extension the table does not know: the message lists the table's.
+  const e = await resolvePolicy(join(dir, 'notes.txt')).then(() => undefined, (x: Error) => x);
+  assert.match(e?.message ?? '', /notes\.txt: not a policy source: a policy file is \.ts, .*\.cjs, an OCI profile \.json, a compiled filter \.bpf$/);
 });
 
 const profile = (flags: readonly string[]) =>

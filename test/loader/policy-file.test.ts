@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discardEarly, loadPolicyFile, PolicyLoadError, startEarly } from '../../src/loader/policy-file.js';
 import { normalize } from '../../src/ir/normalize.js';
+import { extensionsOf } from '../../src/loader/extensions.js';
 
 // A directory outside the project, with no node_modules: 'seccompile' must still resolve.
 const dir = mkdtempSync(join(tmpdir(), 'seccompile-loader-test-'));
@@ -95,6 +96,15 @@ for (const [name, fileName, text, code, location, message] of bad) {
     assert.ok(e.message.includes(d!.message));
   });
 }
+
+test('a file the extension table does not call a module is refused with every module extension named', async () => {
+  const e = await loadError(write('profile.json', '{}'));
+  const modules = extensionsOf('module');
+  assert.ok(modules.length >= 6, modules.join(' '));
+  for (const ext of modules) assert.ok(e.message.includes(ext), `${ext} in ${e.message}`);
+  // Extensions are matched as written: esbuild has no loader for `.TS`.
+  assert.match((await loadError(write('upper.TS', 'export default 1;\n'))).message, /not '\.TS'/);
+});
 
 // Inside the checkout: the examples import 'seccompile/policies/default', which resolves where
 // seccompile is installed (or from its own checkout), not from a directory outside any project.

@@ -5,10 +5,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encode } from '../../src/bpf/encode.js';
+import { encode, EncodingError } from '../../src/bpf/encode.js';
+import { stmt } from '../../src/bpf/isa.js';
+import { ProgramLoadError } from '../../src/bpf/load.js';
+import { filterFromBytes } from '../../src/source/filter.js';
 import { allow, errno, policy } from '../../src/dsl/index.js';
 import { SOURCE_EXTENSIONS, sourceKind } from '../../src/source/kinds.js';
 import { loadPolicySource, loadSource, SourceError } from '../../src/source/load.js';
@@ -89,6 +92,7 @@ const failures: Array<[string, () => Promise<unknown>, RegExp, number]> = [
   ['a missing filter', () => loadSource(join(dir, 'missing.bpf')), /^cannot read \S+missing\.bpf: no such file$/, 0],
   ['bytes that are no filter', () => loadSource(new Uint8Array(12)), /^bytes: /, 0],
   ['a filter over 4096 instructions', () => loadSource(write('big.bpf', new Uint8Array(4097 * 8))), /big\.bpf: larger than 4096 instructions/, 0],
+  ['a directory named like a filter', () => loadSource((mkdirSync(join(dir, 'd.bpf')), join(dir, 'd.bpf'))), /^cannot read \S+d\.bpf: is a directory$/, 0],
   ['a policy with an unknown syscall', () => loadSource(policy({ default: errno('EPERM'), rules: [allow('nosuch' as 'read')] })), /^policy: the policy has errors$/, 1],
   ['a profile with errors', () => loadSource(write('bad.json', '{"defaultAction": "SCMP_ACT_NOPE"}')), /bad\.json: the profile has errors$/, 1],
   ['a policy file that throws', () => loadSource(write('throws.ts', 'throw new Error("no");\n')), /throws\.ts: cannot load the policy$/, 1],
@@ -104,6 +108,26 @@ for (const [name, run, message, errors] of failures) {
     assert.is((e as SourceError).errors.length, errors);
   });
 }
+
+test("bytes that are no valid program: the SourceError's cause is src/bpf's error, with every problem per byte order tried", () => {
+  const cause = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      assert.instance(e, SourceError);
+      return (e as SourceError).cause;
+    }
+    throw new Error('loaded');
+  };
+  assert.instance(cause(() => filterFromBytes(new Uint8Array(12), 'x')), EncodingError);
+  const noReturn = encode([stmt(0x20, 4)], 'little');
+  const both = cause(() => filterFromBytes(noReturn, 'x')) as ProgramLoadError;
+  assert.instance(both, ProgramLoadError);
+  assert.equal(Object.keys(both.errors), ['little', 'big']);
+  const one = cause(() => filterFromBytes(noReturn, 'x', 'little')) as ProgramLoadError;
+  assert.equal(Object.keys(one.errors), ['little']);
+  assert.is(filterFromBytes(encode([stmt(0x06, 0x7fff0000)], 'big'), 'x').endian, 'big');
+});
 
 test('an unknown extension is read as the caller says', async () => {
   const bytes = encode((await loadSource(spec)).program, 'little');

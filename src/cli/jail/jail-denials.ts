@@ -7,7 +7,7 @@
  * to report.
  */
 import { existsSync } from 'node:fs';
-import { extname, isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { SourceLocation } from '../../ir/spec.js';
 import type { PolicyIR } from '../../ir/types.js';
 import type { ObservedDenial } from '../../launcher/seccomp/notify-session.js';
@@ -23,12 +23,14 @@ interface Attribution {
 
 /** The policy's IR for naming rules: built-ins from their source in the package; undefined for a .bpf filter. */
 async function attributionFor(policy: string): Promise<Attribution | undefined> {
-  const ext = extname(policy).toLowerCase();
-  if (ext === '.bpf') return undefined;
-  const file = ext === '' ? join(packageRoot(), 'policies', `${policy}.ts`) : policy;
+  // Through the module jail's start-up loaded already: importing ../../source/kinds.js here would
+  // make it a chunk of its own on that path.
+  const { loadPolicySource, sourceKind } = await import('../../source/load.js');
+  const kind = sourceKind(policy);
+  if (kind === 'filter') return undefined;
+  const file = kind === undefined ? join(packageRoot(), 'policies', `${policy}.ts`) : policy;
   if (!existsSync(file)) return undefined;
   try {
-    const { loadPolicySource } = await import('../../source/load.js');
     const { ir, spec } = await loadPolicySource(file);
     return { ir, locate: (i) => spec?.rules[i]?.location };
   } catch {

@@ -110,20 +110,21 @@ async function notifyFor(
   if (opts.learn === undefined && !(opts.reportDenials && filter)) return undefined;
   const [{ hostArch, compatArches }, { argumentSelectors }] = await Promise.all([import('../../syscalls/index.js'), import('../../learn/arguments.js')]);
   const selectors = argumentSelectors(compatArches(hostArch()));
+  const { denialFilter, learnFilter } = await import('../../launcher/seccomp/notify-filter.js');
   if (opts.learn !== undefined) {
-    const { learnFilter } = await import('../../launcher/seccomp/notify-filter.js');
-    return { filter: { name: 'learn', bytes: learnFilter() }, notify: { mode: 'learn', selectors } };
+    const bytes = learnFilter();
+    return { filter: { name: 'learn', bytes }, notify: { mode: 'learn', selectors, filter: bytes } };
   }
   // A filter whose errno returns cannot be found (one returning A) runs without the report.
-  const { denialFilter } = await import('../../launcher/seccomp/notify-filter.js');
+  let denials;
   try {
-    const { errnoReturns } = denialFilter('policy', filter!.name, filter!.bytes);
-    if (errnoReturns === 0) return undefined;
+    denials = denialFilter('policy', filter!.name, filter!.bytes);
   } catch (e) {
     log('denial report', (e as Error).message);
     return undefined;
   }
-  return { filter: filter!, notify: { mode: 'denials', selectors } };
+  if (denials.errnoReturns === 0) return undefined;
+  return { filter: filter!, notify: { mode: 'denials', selectors, filter: denials.bytes } };
 }
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {

@@ -1,15 +1,14 @@
 /**
- * Inputs and outputs shared by the commands that read a filter or a listing: a file argument
- * where `-` means stdin, read with a size limit (a command never reads more than a valid input
- * can hold, plus one unit to tell that it is too large: `validate /dev/zero` ends at once), and
- * whether stdout is a terminal.
+ * Inputs and outputs shared by the commands that read a listing or another text file (filters,
+ * policies and profiles are read by src/source: ./program-file.ts): a file argument where `-`
+ * means stdin, read with a size limit (a command never reads more than a valid input can hold,
+ * plus one unit to tell that it is too large: `asm /dev/zero` ends at once), and whether stdout
+ * is a terminal.
  */
 import { readFileBounded } from '../../loader/bounded-read.js';
 import { BPF_MAXINSNS } from '../../bpf/isa.js';
 import { UserError, type CliIO } from '../io.js';
 
-/** Bytes of the largest filter the kernel accepts: BPF_MAXINSNS struct sock_filter of 8 bytes. */
-export const MAX_FILTER_BYTES = BPF_MAXINSNS * 8;
 /** Bytes of the largest `asm` listing read (disasm lists 4096 instructions with their comments in ~0.2 MiB). */
 export const MAX_LISTING_BYTES = 1024 * 1024;
 
@@ -20,11 +19,6 @@ export interface InputKind {
   readonly tooLarge: string;
 }
 
-export const FILTER_INPUT: InputKind = {
-  maxBytes: MAX_FILTER_BYTES,
-  tooLarge: `larger than ${BPF_MAXINSNS} instructions (${MAX_FILTER_BYTES} bytes), the most the kernel accepts in a filter; is it a filter (raw struct sock_filter bytes)?`,
-};
-
 export const LISTING_INPUT: InputKind = {
   maxBytes: MAX_LISTING_BYTES,
   tooLarge: `larger than ${MAX_LISTING_BYTES / 1024 / 1024} MiB, the most seccompile reads of a BPF listing (a filter has at most ${BPF_MAXINSNS} instructions)`,
@@ -34,7 +28,7 @@ export const LISTING_INPUT: InputKind = {
  * The bytes of `path` (stdin for `-`), at most `kind.maxBytes`: a larger input is a UserError
  * naming it, after reading one byte more than the limit. Unreadable files are a UserError too.
  */
-export async function readInput(path: string, io: CliIO, kind: InputKind = FILTER_INPUT): Promise<Buffer> {
+export async function readInput(path: string, io: CliIO, kind: InputKind): Promise<Buffer> {
   const bytes = path === '-' ? await io.readStdin(kind.maxBytes + 1) : await readFileOrFail(path, kind.maxBytes + 1);
   if (bytes.length > kind.maxBytes) throw new UserError(`${path === '-' ? 'stdin' : path}: ${kind.tooLarge}`);
   return bytes;

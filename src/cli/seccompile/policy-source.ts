@@ -4,7 +4,8 @@
  * DSL records file:line:column per rule; an OCI profile has no locations, its rules are named
  * `syscalls[N]` by their origin path). Diagnostics go to stderr; errors end in a UserError.
  */
-import { extname, isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
+import { sourceKind } from '../../source/kinds.js';
 import type { SourceLocation } from '../../ir/spec.js';
 import type { PolicyIR } from '../../ir/types.js';
 import { UsageError, UserError, type CliIO } from '../io.js';
@@ -18,7 +19,7 @@ export interface PolicySource {
 /** `path` lowered for `arches` (default: the policy's own); `verb` says what was not done ("not explained"). */
 export async function loadPolicySource(path: string, arches: readonly string[] | undefined, io: CliIO, verb: string): Promise<PolicySource> {
   const { loadPolicySource: load, SourceError } = await import('../../source/load.js');
-  if (extname(path).toLowerCase() === '.json' && arches && arches.length > 1) {
+  if (sourceKind(path) === 'oci' && arches && arches.length > 1) {
     throw new UsageError('--arch: an OCI profile names its own architectures; give at most one (the native arch)');
   }
   let loaded;

@@ -1,28 +1,20 @@
 /**
- * Reading a filter file for the CLI commands that take one (`validate`, `eval`, `disasm`):
- * the file argument, the bytes, the `--endian` option, and the messages for files that cannot
- * be read or are not a valid filter.
+ * Reading a filter for the CLI commands that take one (`validate`, `disasm`, `wasm`, `eval`):
+ * the file argument (`-`: stdin), the `--endian` option, and the bytes and the program, read and
+ * decoded by src/source as every other command and jail read them, its SourceErrors turned into
+ * UserErrors. Text given where a filter is expected is refused with the command that takes it.
  */
-import { EncodingError, type ByteOrder } from '../../bpf/encode.js';
-import { loadProgram, ProgramLoadError, type LoadedProgram } from '../../bpf/load.js';
-import { FILTER_INPUT, readFileOrFail } from './input.js';
-import { UsageError, UserError } from '../io.js';
+import type { ByteOrder } from '../../bpf/encode.js';
+import type { Program } from '../../bpf/validate.js';
+import { checkFilterSize, filterFromBytes, MAX_FILTER_BYTES, readFilterFile } from '../../source/filter.js';
+import { sourceKind } from '../../source/kinds.js';
+import { SourceError } from '../../source/types.js';
+import { UsageError, UserError, type CliIO } from '../io.js';
 
 /** The one file argument of a command (`what` names it in the usage error: "FILE.bpf"). */
 export function onlyFile(positional: readonly string[], what: string): string {
   if (positional.length === 1) return positional[0]!;
   throw new UsageError(positional.length === 0 ? `missing ${what}` : `expected one ${what}, got ${positional.length}`);
-}
-
-/** The validated program in `bytes` (read from `path`), or a UserError naming the file and why not. */
-export function loadFilter(bytes: Uint8Array, path: string, order?: ByteOrder): LoadedProgram {
-  refuseText(bytes, path);
-  try {
-    return loadProgram(bytes, order);
-  } catch (e) {
-    if (e instanceof EncodingError || e instanceof ProgramLoadError) throw new UserError(`${path}: ${e.message}`);
-    throw e;
-  }
 }
 
 /** The `--endian` option's value checked, or undefined when absent (detect the order). */
@@ -33,14 +25,34 @@ export function parseEndian(value: string | undefined): ByteOrder | undefined {
 }
 
 /**
- * The bytes of the filter file `path`, or a UserError naming the file and the reason (unreadable,
- * or larger than any filter the kernel accepts: then no more than that is read).
+ * The bytes of the filter `path` (stdin for `-`), or a UserError naming it and the reason
+ * (unreadable, or larger than any filter the kernel accepts: then no more than that is read).
  */
-export async function readFilterFile(path: string): Promise<Uint8Array> {
-  if (path === '-') throw new UsageError('give the filter as a file, not -');
-  const bytes = await readFileOrFail(path, FILTER_INPUT.maxBytes + 1);
-  if (bytes.length > FILTER_INPUT.maxBytes) throw new UserError(`${path}: ${FILTER_INPUT.tooLarge}`);
-  return bytes;
+export async function readFilter(path: string, io: CliIO): Promise<Uint8Array> {
+  try {
+    if (path !== '-') return readFilterFile(path);
+    const bytes = await io.readStdin(MAX_FILTER_BYTES + 1);
+    checkFilterSize(bytes, 'stdin');
+    return bytes;
+  } catch (e) {
+    throw e instanceof SourceError ? new UserError(e.message) : e;
+  }
+}
+
+/** The validated program in `bytes` (read from `path`) and its byte order, or a UserError naming the file and why not. */
+export function decodeFilter(bytes: Uint8Array, path: string, order?: ByteOrder): { readonly program: Program; readonly order: ByteOrder } {
+  try {
+    const source = filterFromBytes(bytes, path, order);
+    return { program: source.program, order: source.endian };
+  } catch (e) {
+    throw e instanceof SourceError ? new UserError(e.message) : e;
+  }
+}
+
+/** decodeFilter, after refusing text (refuseText). */
+export function loadFilter(bytes: Uint8Array, path: string, order?: ByteOrder): { readonly program: Program; readonly order: ByteOrder } {
+  refuseText(bytes, path);
+  return decodeFilter(bytes, path, order);
 }
 
 /** A line of a listing: an instruction and its operand (with or without its `pc:`), a label or a directive. */
@@ -59,6 +71,7 @@ export function refuseText(bytes: Uint8Array, path: string): void {
   const what = `${path === '-' ? 'stdin' : path} is text, not a filter (raw struct sock_filter bytes)`;
   const lines = text.split('\n').filter((l) => l.trim() !== '' && !/^\s*[;#]/.test(l));
   if (lines.filter((l) => LISTING_LINE.test(l)).length * 2 > lines.length) throw new UserError(`${what}; it looks like a BPF assembly listing: seccompile asm ${path} -o FILE.bpf assembles it`);
-  if (/\.(?:[cm]?[jt]s|json)$/.test(path)) throw new UserError(`${what}; to compile a policy: seccompile ${path} -o FILE.bpf`);
+  const kind = sourceKind(path);
+  if (kind === 'module' || kind === 'oci') throw new UserError(`${what}; to compile a policy: seccompile ${path} -o FILE.bpf`);
   throw new UserError(`${what}; seccompile POLICY -o FILE.bpf and seccompile asm write filters`);
 }

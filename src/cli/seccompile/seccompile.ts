@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { didYouMean, nearestNames } from '../../syscalls/nearest.js';
 import { processIO, UsageError, UserError, type CliIO, type Command } from '../io.js';
 import { restoreSetAsideEnv } from '../jail/jail-env.js';
+import { sourceKind } from '../../source/kinds.js';
 
 interface CommandEntry {
   readonly summary: string;
@@ -107,7 +108,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     name = 'compile';
     args = argv;
     // A policy that is code: its worker starts before the compile command's modules load.
-    if (/\.[cm]?[jt]s$/.test(first) && existsSync(first)) {
+    if (sourceKind(first) === 'module' && existsSync(first)) {
       loader = await import('../../loader/policy-file.js');
       loader.startEarly();
     }

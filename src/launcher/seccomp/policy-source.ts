@@ -19,7 +19,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { encode } from '../../bpf/encode.js';
-import { sourceKind } from '../../source/kinds.js';
+import { describeExtensions, sourceKind } from '../../source/kinds.js';
 import { loadSource, SourceError, type Source } from '../../source/load.js';
 import { setupError } from '../launch-error.js';
 import { hostArchName } from '../linux.js';
@@ -58,12 +58,12 @@ export async function resolvePolicy(spec: string, limits: PolicyLoadLimits = {})
     if (kind !== 'filter' && !existsSync(spec)) throw setupError(STEP, `${spec}: no such policy file`);
     return checked(spec, await load(spec, limits));
   }
-  if (spec.includes('/')) throw setupError(STEP, `${spec}: expected a .bpf, .ts, .js or .json policy file`);
+  if (spec.includes('/')) throw setupError(STEP, `${spec}: not a policy source: ${describeExtensions()}`);
   const file = join(packageRoot(), 'bpf', `${spec}.${hostArchName()}.bpf`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(spec) || !existsSync(file)) {
     const known = builtinPolicies();
     const list = known.length > 0 ? `built-in policies: ${known.join(', ')}` : `no built-in policies in ${join(packageRoot(), 'bpf')}`;
-    throw setupError(STEP, `unknown policy "${spec}" (${list}; or give a .bpf/.ts/.js file)`);
+    throw setupError(STEP, `unknown policy "${spec}" (${list}; or give a file: ${describeExtensions()})`);
   }
   return checked(spec, await load(file, limits));
 }

@@ -6,15 +6,17 @@
  * says it; an invalid program is still listed, its problems follow on stderr and the exit status is 1.
  * A text file (an assembly listing, a policy) is refused with the command that takes it.
  */
-import { decode, EncodingError, type ByteOrder } from '../../../bpf/encode.js';
+import { decode, type ByteOrder } from '../../../bpf/encode.js';
 import { disassemble } from '../../../bpf/disasm.js';
-import { loadProgram, ProgramLoadError } from '../../../bpf/load.js';
-import { check, type BpfError } from '../../../bpf/validate.js';
+import { ProgramLoadError } from '../../../bpf/load.js';
+import type { BpfError } from '../../../bpf/validate.js';
 import { annotateSeccomp } from '../../../seccomp/annotate.js';
+import { filterFromBytes } from '../../../source/filter.js';
+import { SourceError } from '../../../source/types.js';
 import { tableSyscallName } from '../../../syscalls/syscall-namer.js';
 import { parseArgs, UsageError, UserError, type CliIO, type Command } from '../../io.js';
-import { firstProblems, readInput } from '../input.js';
-import { onlyFile, parseEndian, refuseText } from '../program-file.js';
+import { firstProblems } from '../input.js';
+import { onlyFile, parseEndian, readFilter, refuseText } from '../program-file.js';
 
 const USAGE = `Usage: seccompile disasm FILE.bpf [--endian big|little] [--no-annotate]
        seccompile disasm --source POLICY [--arch A ...]
@@ -43,13 +45,18 @@ Exit status: 0 valid filter, 1 invalid filter (listed anyway, problems on stderr
 file or policy errors, 2 bad usage.
 `;
 
-/** The byte order to show and its problems: a valid order if any, else the one with fewest problems. */
-function pickOrder(bytes: Uint8Array, requested: ByteOrder | undefined): { order: ByteOrder; problems: readonly BpfError[] } {
-  if (requested) return { order: requested, problems: check(decode(bytes, requested)) };
+/**
+ * The byte order to show and its problems: the requested one, else a valid order if any, else
+ * the one with fewest problems. A UserError for bytes that are not whole instructions.
+ */
+function pickOrder(bytes: Uint8Array, requested: ByteOrder | undefined, path: string): { order: ByteOrder; problems: readonly BpfError[] } {
   try {
-    return { order: loadProgram(bytes).order, problems: [] };
-  } catch (e) {
-    if (!(e instanceof ProgramLoadError)) throw e;
+    return { order: filterFromBytes(bytes, path, requested).endian, problems: [] };
+  } catch (x) {
+    if (!(x instanceof SourceError)) throw x;
+    const e = x.cause;
+    if (!(e instanceof ProgramLoadError)) throw new UserError(x.message);
+    if (requested) return { order: requested, problems: e.errors[requested] ?? [] };
     const little = e.errors.little ?? [];
     const big = e.errors.big ?? [];
     return big.length < little.length ? { order: 'big', problems: big } : { order: 'little', problems: little };
@@ -94,16 +101,9 @@ export const run: Command = async (argv, io) => {
   if (args['--arch'] !== undefined) throw new UsageError('--arch applies to --source POLICY only (a .bpf file names its own arches)');
   const path = onlyFile(args._, 'FILE.bpf');
   const requested = parseEndian(args['--endian']);
-  const bytes = await readInput(path, io);
+  const bytes = await readFilter(path, io);
   refuseText(bytes, path);
-  let picked: { order: ByteOrder; problems: readonly BpfError[] };
-  try {
-    picked = pickOrder(bytes, requested);
-  } catch (e) {
-    if (e instanceof EncodingError) throw new UserError(`${path}: ${e.message}`);
-    throw e;
-  }
-  const { order, problems } = picked;
+  const { order, problems } = pickOrder(bytes, requested, path);
   const insns = decode(bytes, order);
   const notes = args['--no-annotate'] ? [] : annotateSeccomp(insns, { endian: order, syscallName: tableSyscallName });
   const flagged = new Map<number, string>();

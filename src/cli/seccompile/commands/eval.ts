@@ -12,7 +12,7 @@ import type { SeccompData } from '../../../seccomp/data.js';
 import { InterpreterEvaluator, type Evaluator } from '../../../seccomp/evaluate.js';
 import { parseArgs, UsageError, writeDrained, type CliIO, type Command } from '../../io.js';
 import { formatCaseError, formatEvaluation, parseEvalCase, type ParsedCase } from '../eval-case.js';
-import { loadFilter, onlyFile, parseEndian, readFilterFile } from '../program-file.js';
+import { loadFilter, onlyFile, parseEndian, readFilter } from '../program-file.js';
 
 /**
  * Cases after which `--engine auto` compiles the filter to WebAssembly and continues with it.
@@ -85,7 +85,7 @@ export function makeEvalCommand(createEvaluator: EvaluatorFactory, switchTo?: En
     if (engine !== 'auto' && engine !== 'interpreter' && engine !== 'jit') {
       throw new UsageError(`--engine must be auto, interpreter or jit, not '${engine}'`);
     }
-    const { program, order } = loadFilter(await readFilterFile(file), file, endian);
+    const { program, order } = loadFilter(await readFilter(file, io), file, endian);
     const first = engine === 'auto' ? createEvaluator : engine === 'jit' ? jitEvaluator : interpreterEvaluator;
     const later = engine === 'auto' ? switchTo : undefined;
     await evaluateLines(io, await first(program, order), later && { after: later.after, to: () => later.to(program, order) });

@@ -3,13 +3,15 @@
  * file as a seccomp filter, and if not, every rule it breaks with the instruction index.
  * Exit 0 when valid, 1 when not.
  */
-import { decode, EncodingError, type ByteOrder } from '../../../bpf/encode.js';
-import { loadProgram, ProgramLoadError } from '../../../bpf/load.js';
+import { decode, type ByteOrder } from '../../../bpf/encode.js';
+import { ProgramLoadError } from '../../../bpf/load.js';
 import { BPF_ERROR, type BpfError } from '../../../bpf/validate.js';
 import { disassembleLines, windowAround, type DisasmLine } from '../../../bpf/disasm.js';
+import { filterFromBytes } from '../../../source/filter.js';
+import { SourceError } from '../../../source/types.js';
 import { parseArgs, UserError, type Command } from '../../io.js';
-import { firstProblems, readInput } from '../input.js';
-import { onlyFile, parseEndian } from '../program-file.js';
+import { firstProblems } from '../input.js';
+import { onlyFile, parseEndian, readFilter } from '../program-file.js';
 
 const USAGE = `Usage: seccompile validate FILE.bpf [--endian big|little]
 
@@ -32,14 +34,16 @@ export const run: Command = async (argv, io) => {
   }
   const file = onlyFile(args._, 'FILE.bpf');
   const endian = parseEndian(args['--endian']);
-  const bytes = await readInput(file, io);
+  const bytes = await readFilter(file, io);
   try {
-    const { program, order } = loadProgram(bytes, endian);
+    const { program, endian: order } = filterFromBytes(bytes, file, endian);
     io.stdout.write(`${file}: valid seccomp filter, ${program.length} instruction${program.length === 1 ? '' : 's'}, ${order}-endian\n`);
     return 0;
-  } catch (e) {
-    if (e instanceof EncodingError) throw new UserError(`${file}: ${e.message}`);
-    if (!(e instanceof ProgramLoadError)) throw e;
+  } catch (x) {
+    if (!(x instanceof SourceError)) throw x;
+    // Not whole instructions: one line. Not a valid program: every problem, from src/bpf's error.
+    const e = x.cause;
+    if (!(e instanceof ProgramLoadError)) throw new UserError(x.message);
     const orders = Object.keys(e.errors) as ByteOrder[];
     // Show the full list for the order the user asked for, or for little-endian when guessing.
     const shown = orders[0]!;

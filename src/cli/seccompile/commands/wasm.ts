@@ -4,14 +4,11 @@
  * binary (src/wasm/binary.ts) come from the same instruction list; wabt, loaded here, validates
  * the binary before anything is printed or written, and with --wabt disassembles it.
  */
-import { EncodingError } from '../../../bpf/encode.js';
-import { loadProgram, ProgramLoadError } from '../../../bpf/load.js';
 import { encodeModule } from '../../../wasm/binary.js';
 import { emitModule } from '../../../wasm/emit.js';
 import { bpfComments, renderWat } from '../../../wasm/wat.js';
-import { parseArgs, writeOutput, UsageError, UserError, type Command } from '../../io.js';
-import { readInput } from '../input.js';
-import { parseEndian } from '../program-file.js';
+import { parseArgs, writeOutput, UsageError, type Command } from '../../io.js';
+import { decodeFilter, parseEndian, readFilter } from '../program-file.js';
 
 const USAGE = `Usage: seccompile wasm FILE.bpf [--endian big|little] [--wabt] [-o FILE.wasm]
 
@@ -50,15 +47,7 @@ export const run: Command = async (argv, io) => {
   const output = args['--output'];
   if (output !== undefined && args['--wabt']) throw new UsageError('--wabt prints text and -o writes the binary: give one of them');
   const path = files[0]!;
-  const bytes = await readInput(path, io);
-  let loaded;
-  try {
-    loaded = loadProgram(bytes, parseEndian(args['--endian']));
-  } catch (e) {
-    if (e instanceof EncodingError || e instanceof ProgramLoadError) throw new UserError(`${path}: ${e.message}`);
-    throw e;
-  }
-  const { program, order } = loaded;
+  const { program, order } = decodeFilter(await readFilter(path, io), path, parseEndian(args['--endian']));
   const module = emitModule(program, { endian: order });
   const binary = encodeModule(module);
   const wabt = await import('../../../wasm/wabt.js');
