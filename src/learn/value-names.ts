@@ -4,10 +4,17 @@
  * numbers are the asm-generic ones (x86, arm, riscv, s390x, loongarch), shown only there.
  */
 import type { ArchName } from '../syscalls/index.js';
+import * as SOCKET_CLONE from '../syscalls/socket-clone-constants.js';
 
-const ADDRESS_FAMILIES: Readonly<Record<number, string>> = {
-  0: 'AF_UNSPEC', 1: 'AF_UNIX', 2: 'AF_INET', 10: 'AF_INET6', 16: 'AF_NETLINK', 17: 'AF_PACKET', 31: 'AF_BLUETOOTH', 38: 'AF_ALG', 40: 'AF_VSOCK', 44: 'AF_XDP',
-};
+/** The socket/clone constants whose uapi names start with `prefix` (but those in `skip`: aliases, masks), by value. */
+function namesOf(prefix: string, skip: readonly string[]): [number, string][] {
+  return Object.entries(SOCKET_CLONE)
+    .filter(([name]) => name.startsWith(prefix) && !skip.includes(name))
+    .map(([name, value]): [number, string] => [value, name])
+    .sort((a, b) => a[0] - b[0]);
+}
+
+const ADDRESS_FAMILIES: Readonly<Record<number, string>> = Object.fromEntries(namesOf('AF_', ['AF_LOCAL']));
 
 const GENERIC_IOCTLS: Readonly<Record<number, string>> = {
   0x5401: 'TCGETS', 0x5402: 'TCSETS', 0x5403: 'TCSETSW', 0x5404: 'TCSETSF', 0x540b: 'TCFLSH', 0x540e: 'TIOCSCTTY',
@@ -30,10 +37,8 @@ const SOCKETCALLS: Readonly<Record<number, string>> = {
   14: 'SYS_SETSOCKOPT', 15: 'SYS_GETSOCKOPT', 16: 'SYS_SENDMSG', 17: 'SYS_RECVMSG', 18: 'SYS_ACCEPT4', 19: 'SYS_RECVMMSG', 20: 'SYS_SENDMMSG',
 };
 
-const CLONE_FLAGS: readonly [number, string][] = [
-  [0x00020000, 'CLONE_NEWNS'], [0x02000000, 'CLONE_NEWCGROUP'], [0x04000000, 'CLONE_NEWUTS'], [0x08000000, 'CLONE_NEWIPC'],
-  [0x10000000, 'CLONE_NEWUSER'], [0x20000000, 'CLONE_NEWPID'], [0x40000000, 'CLONE_NEWNET'], [0x00000080, 'CLONE_NEWTIME'],
-];
+/** The namespace flags, the values learn mode records of clone and unshare. */
+const CLONE_FLAGS: readonly [number, string][] = namesOf('CLONE_NEW', ['CLONE_NEW_NAMESPACES']);
 
 const GENERIC_IOCTL_ARCHES: ReadonlySet<string> = new Set(['x86_64', 'x86', 'x32', 'aarch64', 'arm', 'riscv64', 's390x', 'loongarch64']);
 
