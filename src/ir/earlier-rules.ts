@@ -10,7 +10,11 @@
  * without any condition on arg i leave it free. So each rule with an equality is filed under its
  * first one, and a query looks up the value its own equalities force (or, when it constrains
  * arg i in some other way, every rule filed under arg i); rules without an equality are always
- * candidates. Queries `satisfiable()` does not prove satisfiable scan every rule, as before.
+ * candidates. The same reasoning holds for every equality of a candidate, not only the one it is
+ * filed under, so candidates whose other equalities the query does not force are passed over
+ * before `implies()` runs: the parts of an `in()` rule share its other conditions, and would
+ * otherwise all be filed under one value and checked against each other. Queries `satisfiable()`
+ * does not prove satisfiable scan every rule, as before.
  */
 import { implies, satisfiable } from './implication.js';
 import type { Condition } from './types.js';
@@ -21,7 +25,7 @@ const MAX32 = 0xffffffffn;
 const groupKey = (arg: number, width: 32 | 64): string => `${arg}/${width}`;
 
 export class EarlierRules<T> {
-  private readonly items: Array<{ readonly conditions: readonly Condition[]; readonly value: T }> = [];
+  private readonly items: Array<{ readonly conditions: readonly Condition[]; readonly eqs: readonly Condition[]; readonly value: T }> = [];
   /** Positions of rules without an equality: candidates for every query. */
   private readonly general: number[] = [];
   /** group key -> compared value -> positions; and group key -> all its positions. */
@@ -30,8 +34,9 @@ export class EarlierRules<T> {
 
   add(conditions: readonly Condition[], value: T): void {
     const at = this.items.length;
-    this.items.push({ conditions, value });
-    const eq = conditions.find((c) => c.op === 'eq');
+    const eqs = conditions.filter((c) => c.op === 'eq');
+    this.items.push({ conditions, eqs, value });
+    const eq = eqs[0];
     if (!eq) {
       this.general.push(at);
       return;
@@ -52,9 +57,28 @@ export class EarlierRules<T> {
   firstImplied(conditions: readonly Condition[]): T | undefined {
     // Most syscalls have one rule: nothing earlier, nothing to prove.
     if (this.items.length === 0) return undefined;
-    const candidates = satisfiable(conditions) === 'sat' ? this.candidates(conditions) : this.items.map((_, i) => i);
+    const sat = satisfiable(conditions) === 'sat';
+    const candidates = sat ? this.candidates(conditions) : this.items.map((_, i) => i);
+    // Per argument view: 'free' (no condition on the argument), the value equalities force, or
+    // 'other' (constrained some other way: implies() decides).
+    const views = new Map<string, bigint | 'free' | 'other'>();
+    const view = (eq: Condition): bigint | 'free' | 'other' => {
+      const key = groupKey(eq.arg, eq.width);
+      let v = views.get(key);
+      if (v === undefined) {
+        const on = conditions.filter((c) => c.arg === eq.arg);
+        v = on.length === 0 ? 'free' : forcedValue(on, eq.width) ?? 'other';
+        views.set(key, v);
+      }
+      return v;
+    };
+    const mayImply = (eq: Condition): boolean => {
+      const v = view(eq);
+      return v === 'other' || v === (eq.width === 32 ? eq.value & MAX32 : eq.value);
+    };
     for (const i of candidates) {
       const item = this.items[i]!;
+      if (sat && !item.eqs.every(mayImply)) continue;
       if (implies(conditions, item.conditions)) return item.value;
     }
     return undefined;
