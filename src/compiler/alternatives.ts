@@ -1,17 +1,20 @@
 /**
- * Runs of equality alternatives: consecutive rules of one syscall that each have a single `eq`
- * condition on the same argument and width (`allow('read').when(arg(0).eq(k))` for many k, OCI
- * profiles' value lists). Rule by rule they cost ~4 instructions each (low half, load, high half,
- * load back); as one decision they cost about one: the high half is tested once per distinct high
- * value, then the low half is dispatched by ./search.ts (a JGE search down to short JEQ chains,
- * so the path grows with log2 of the alternatives; neighbouring values with the same action
- * become one range). The `dense` layout, which compile() falls back to when the balanced one
- * does not fit, tests the low half with one JEQ chain per high value (libseccomp's density,
- * linear path).
+ * Runs of equality alternatives: consecutive rules of one syscall that are alike but for one `eq`
+ * condition, at the same place in each and on the same argument and width
+ * (`allow('read').when(arg(0).eq(k))` for many k, OCI profiles' value lists, the rules an
+ * `in([...])` condition is written as, with whatever other conditions they share). Rule by rule
+ * they cost ~4 instructions each (low half, load, high half, load back) plus the shared
+ * conditions again; as one decision they cost about one: the shared conditions are tested once,
+ * then the high half once per distinct high value, then the low half is dispatched by ./search.ts
+ * (a JGE search down to short JEQ chains, so the path grows with log2 of the alternatives;
+ * neighbouring values with the same action become one range). The `dense` layout, which
+ * compile() falls back to when the balanced one does not fit, tests the low half with one JEQ
+ * chain per high value (libseccomp's density, linear path).
  *
- * Exactness: the conditions of a run are disjoint except for repeated values, where the first rule
- * wins (as in rule order); so "the first rule of the run whose value the argument equals, else
- * what follows the run" is what the rules decide one by one.
+ * Exactness: when the shared conditions fail, no rule of the run matches; when they hold, the
+ * rules' remaining conditions are disjoint except for repeated values, where the first rule wins
+ * (as in rule order); so "the first rule of the run whose value the argument equals, else what
+ * follows the run" is what the rules decide one by one.
  */
 import { argWordOffset, type Endian } from '../seccomp/abi.js';
 import type { Condition, Rule } from '../ir/types.js';
@@ -39,23 +42,48 @@ const CHAIN_LIMITS: Readonly<Record<ArgumentLayout, (n: number) => ChainLimit>> 
   dense: () => () => Infinity,
 };
 
-/** The single equality of a rule that is one, else undefined. */
-function soleEquality(rule: Rule): Condition | undefined {
-  const c = rule.conditions.length === 1 ? rule.conditions[0]! : undefined;
-  return c?.op === 'eq' ? c : undefined;
+/** A run of alternatives: where it starts and the index, in each rule's conditions, of the equality that differs. */
+export interface Run {
+  readonly start: number;
+  readonly at: number;
 }
 
-/** The first index of the run of alternatives that ends at rules[end - 1] (end itself when none). */
-export function runStart(rules: readonly Rule[], end: number): number {
-  const last = end > 0 ? soleEquality(rules[end - 1]!) : undefined;
-  if (!last) return end;
+const sameCondition = (a: Condition, b: Condition): boolean =>
+  a.arg === b.arg && a.op === b.op && a.width === b.width && a.value === b.value && a.mask === b.mask;
+
+/**
+ * Where two rules' conditions differ: the one index (-1 when they are the same conditions), or
+ * undefined when they differ elsewhere too, in length, or in anything but the value of an `eq`.
+ */
+function differingIndex(a: Rule, b: Rule): number | undefined {
+  if (a.conditions.length !== b.conditions.length) return undefined;
+  let at = -1;
+  for (let i = 0; i < a.conditions.length; i++) {
+    const x = a.conditions[i]!;
+    const y = b.conditions[i]!;
+    if (sameCondition(x, y)) continue;
+    if (at >= 0 || x.op !== 'eq' || y.op !== 'eq' || x.arg !== y.arg || x.width !== y.width) return undefined;
+    at = i;
+  }
+  return at;
+}
+
+/** The run of alternatives that ends at rules[end - 1], or undefined when none does. */
+export function runEnding(rules: readonly Rule[], end: number): Run | undefined {
+  const last = end > 0 ? rules[end - 1]! : undefined;
+  if (!last) return undefined;
+  let at = -1;
   let start = end - 1;
   while (start > 0) {
-    const c = soleEquality(rules[start - 1]!);
-    if (!c || c.arg !== last.arg || c.width !== last.width) break;
+    const d = differingIndex(rules[start - 1]!, last);
+    if (d === undefined || (d >= 0 && at >= 0 && d !== at)) break;
+    if (d >= 0) at = d;
     start--;
   }
-  return end - start >= MIN_RUN ? start : end;
+  // Rules with the same conditions throughout: the run differs, if anywhere, at an equality.
+  if (at < 0) at = last.conditions.findIndex((c) => c.op === 'eq');
+  if (at < 0 || end - start < MIN_RUN) return undefined;
+  return { start, at };
 }
 
 /** Sorted (value, tree) pairs as ranges covering the whole u32 space, gaps and all going to `fallback`. */
@@ -90,19 +118,23 @@ function wordTree(
   return searchRanges(b, offset, ranges, 0, ranges.length, CHAIN_LIMITS[layout](ranges.length));
 }
 
-/** The tree of a run of alternatives (rules that are each one `eq` on one argument and width), then `next`. */
+/**
+ * The tree of the equalities at `at` of a run of alternatives (rules alike but for one `eq` on one
+ * argument and width, at `at`), then `next`; the conditions the rules share are not tested here.
+ */
 export function alternativesTree(
   b: TreeBuilder,
   run: readonly Rule[],
+  at: number,
   endian: Endian,
   next: DecisionTree,
   layout: ArgumentLayout,
 ): DecisionTree {
-  const first = soleEquality(run[0]!)!;
+  const first = run[0]!.conditions[at]!;
   // high half -> low half -> the first rule's action for that value
   const byHigh = new Map<number, Map<number, DecisionTree>>();
   for (const rule of run) {
-    const v = soleEquality(rule)!.value;
+    const v = rule.conditions[at]!.value;
     const high = first.width === 64 ? Number(v >> 32n) : 0;
     const low = Number(v & MASK32);
     const lows = byHigh.get(high) ?? new Map<number, DecisionTree>();

@@ -9,7 +9,7 @@
  */
 import { argWordOffset, type Action, type Endian } from '../seccomp/abi.js';
 import type { Condition, Rule } from '../ir/types.js';
-import { alternativesTree, runStart, type ArgumentLayout } from './alternatives.js';
+import { alternativesTree, runEnding, type ArgumentLayout } from './alternatives.js';
 import { OPERATORS, widthMax, type HalfFormula } from '../ir/operators.js';
 import type { DecisionTree, TreeBuilder } from './tree.js';
 
@@ -56,12 +56,17 @@ export function rulesTree(
   let next = b.within(['default'], () => b.leaf(fallback));
   let end = rules.length;
   while (end > 0) {
-    const start = runStart(rules, end);
-    if (start < end) {
-      const run = rules.slice(start, end);
+    const run = runEnding(rules, end);
+    if (run) {
+      const members = rules.slice(run.start, end);
       const after = next;
-      next = b.within(['arg-dispatch'], () => alternativesTree(b, run, endian, after, layout));
-      end = start;
+      let t = b.within(['arg-dispatch'], () => alternativesTree(b, members, run.at, endian, after, layout));
+      // The conditions the run's rules share, tested once before the dispatch.
+      const shared = members[0]!.conditions.filter((_, i) => i !== run.at);
+      const origins = [...new Set(members.map((r) => r.origin.index))];
+      t = b.within(origins, () => shared.reduceRight((rest, c) => conditionTree(b, c, endian, rest, after), t));
+      next = t;
+      end = run.start;
       continue;
     }
     const rule = rules[--end]!;

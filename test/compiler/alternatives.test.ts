@@ -53,6 +53,18 @@ const cases: Array<[string, Record<string, Rule[]>]> = [
     ],
   }],
   ['64-bit after 32-bit on one argument', { read: [...eqs(0, [1, 2], errno(1), 32), ...eqs(0, [HI + 1n, 2n, 3n], errno(2))] }],
+  // Rules alike but for one equality, with other conditions they share (what in() is written as).
+  ['shared conditions before the equality', { read: [5, 9, HI + 9n, 0].map((v) => rule(ALLOW, cond(0, 'eq', 3), cond(1, 'eq', v))) }],
+  ['shared conditions after the equality', { read: [5, 9, 0xffffffff, 5].map((v, i) => rule(i % 2 ? errno(1) : ALLOW, cond(1, 'eq', v, 32), cond(0, 'gt', 2), cond(2, 'ne', HI))) }],
+  ['runs that share different conditions, back to back', {
+    read: [
+      ...[5, 6].map((v) => rule(ALLOW, cond(0, 'eq', 1), cond(1, 'eq', v))),
+      ...[5, 6].map((v) => rule(errno(2), cond(0, 'eq', 2), cond(1, 'eq', v))),
+      ...[1, 2].map((v) => rule(errno(3), cond(0, 'eq', v), cond(1, 'eq', 6))),
+    ],
+  }],
+  ['the same rule twice, then alternatives', { read: [rule(errno(1), cond(0, 'eq', 4), cond(1, 'lt', 9)), ...[4, 4, 5].map((v) => rule(ALLOW, cond(0, 'eq', v), cond(1, 'lt', 9)))] }],
+  ['shared masked condition', { read: [7, 8, 9].map((v) => rule(ALLOW, cond(2, 'masked_eq', 0x10, 64, 0x30n), cond(0, 'eq', v, 32))) }],
 ];
 
 for (const [name, rules] of cases) {
@@ -87,6 +99,41 @@ test('random runs: filter = rules one by one, both layouts', () => {
       assert.is(describe(report), '', `round ${round}, ${layout}`);
     }
   }
+});
+
+test('random runs that share other conditions: filter = rules one by one, both layouts', () => {
+  const rng = makeRng(8192);
+  const pool = [0n, 1n, 2n, 3n, 0xffffffffn, HI, HI + 1n, U64, 0x1234n];
+  const actions = [ALLOW, errno(1), errno(2), trap(1), KILL];
+  const ops = ['eq', 'ne', 'lt', 'gt', 'ge', 'le'] as const;
+  for (let round = 0; round < 40; round++) {
+    const rules: Rule[] = [];
+    for (let n = 1 + rng.int(4); n > 0; n--) {
+      const width = rng.chance(0.3) ? 32 : 64;
+      const mask = width === 32 ? 0xffffffffn : U64;
+      const shared = Array.from({ length: rng.int(3) }, () => cond(rng.int(3), rng.pick(ops), rng.pick(pool) & mask, width));
+      const at = rng.int(shared.length + 1);
+      const arg = rng.int(3);
+      for (let k = 1 + rng.int(6); k > 0; k--) {
+        const conditions = [...shared];
+        conditions.splice(at, 0, cond(arg, 'eq', rng.pick(pool) & mask, width));
+        rules.push(rule(rng.pick(actions), ...conditions));
+      }
+    }
+    const ir = policyIR(KILL, section('x86_64', { default: errno(7), rules: { read: rules } }));
+    for (const layout of ['balanced', 'dense'] as const) {
+      const report = differential(ir, build(ir, layout), 'little');
+      assert.is(describe(report), '', `round ${round}, ${layout}`);
+    }
+  }
+});
+
+test('1,000 alternatives that share a condition test it once: about one instruction each', () => {
+  const values = Array.from({ length: 1000 }, (_, k) => BigInt((k * 2654435761) % 2 ** 32));
+  const ir = policyIR(KILL, section('x86_64', { rules: { read: values.map((v) => rule(ALLOW, cond(0, 'eq', 3), cond(1, 'eq', v))) } }));
+  const r = compile(ir);
+  assert.ok(r.program.length < 1300, `${r.program.length} instructions`);
+  assert.is(describe(differential(ir, r.program, 'little')), '');
 });
 
 /** Instructions executed for `read` with args[0] = v. */
