@@ -1,7 +1,10 @@
 /**
  * First-match lookup over one syscall's rules without scanning them all: rules with an `eq`
  * condition are filed under that condition's (argument, width, value), so an input only visits
- * the rules filed under its own argument values plus the rules without any equality. The first
+ * the rules filed under its own argument values plus the rules without any equality. A rule with
+ * several equalities can only match where all of them hold, so any one of them may file it: the
+ * one on the argument (at its width) whose equalities take the most distinct values among the
+ * rules, so that rules sharing one equality (`arg(0).eq(fd), arg(1).in([...])`) spread out. The first
  * match overall is the smallest position among each list's first match, so the answer is the one
  * a scan in order gives (src/ir/semantics.ts decideRules, which uses this for long rule lists).
  *
@@ -34,8 +37,18 @@ export function ruleIndex(rules: readonly Rule[]): RuleIndex {
   if (index) return index;
   const groups = new Map<string, Group>();
   const rest: number[] = [];
+  const distinct = new Map<string, Set<bigint>>();
+  for (const rule of rules) {
+    for (const c of rule.conditions) {
+      if (c.op !== 'eq') continue;
+      const name = `${c.arg}/${c.width}`;
+      const values = distinct.get(name) ?? new Set<bigint>();
+      distinct.set(name, values.add(c.value));
+    }
+  }
+  const spread = (c: Rule['conditions'][number]): number => distinct.get(`${c.arg}/${c.width}`)?.size ?? 0;
   rules.forEach((rule, i) => {
-    const key = rule.conditions.find((c) => c.op === 'eq');
+    const key = rule.conditions.filter((c) => c.op === 'eq').reduce<Rule['conditions'][number] | undefined>((best, c) => (best && spread(best) >= spread(c) ? best : c), undefined);
     if (!key) {
       rest.push(i);
       return;
