@@ -159,6 +159,30 @@ export const longJumps = (count = 150, arch: ArchName = 'riscv64'): PolicyIR => 
   return policyIR(KILL, section(arch, { default: errno(1000), rules }));
 };
 
+/**
+ * Runs of alternatives that share other conditions (what `in([...])` next to other conditions is
+ * written as): before, after and around the differing equality, 64- and 32-bit, with repeated
+ * values, a run broken by a different shared condition, and rules after the run.
+ */
+export const sharedConditions = (): PolicyIR => {
+  const HI = 1n << 32n;
+  return policyIR(
+    KILL,
+    section('x86_64', {
+      default: errno(90),
+      rules: {
+        kill: [...[9n, 15n, 2n, 9n].map((v, i) => rule(errno(1 + i), cond(0, 'eq', 1, 32), cond(1, 'eq', v, 32))), rule(errno(6), cond(1, 'eq', 15, 32))],
+        read: [
+          ...[0n, HI + 5n, 5n].map((v, i) => rule(errno(10 + i), cond(0, 'gt', 2), cond(2, 'eq', v), cond(1, 'ne', 0))),
+          ...[0n, 7n].map((v, i) => rule(errno(20 + i), cond(0, 'gt', 3), cond(2, 'eq', v), cond(1, 'ne', 0))),
+          rule(ALLOW, cond(2, 'lt', 100)),
+        ],
+        ioctl: [...[0x5401n, 0x5413n, 0x541bn].map((v, i) => rule(errno(30 + i), cond(1, 'eq', v, 32), cond(0, 'masked_eq', 0, 64, 0xff00n)))],
+      },
+    }),
+  );
+};
+
 /** A policy whose filter is longer than BPF_MAXINSNS. */
 export const tooLong = (): PolicyIR => {
   const rules: Record<string, Rule[]> = {};
@@ -175,6 +199,7 @@ export const FIXTURES: Readonly<Record<string, () => PolicyIR>> = {
   multiArch,
   x86_64Only,
   longJumps: () => longJumps(),
+  sharedConditions,
 };
 
 // The compiler's tests probe the same argument values `verify` does.

@@ -26,7 +26,7 @@ import { ARCHES, hostArch } from '../../src/syscalls/index.js';
 import { hasSeccomp, need } from '../support/capabilities.js';
 import { abiFeatures } from '../support/abi-probe.js';
 import { cProbe, hasGcc } from '../support/c-probe.js';
-import { argVectors, boundaries, longJumps, multiArch, shadowed, sweepNrs, x86_64Only } from '../compiler/fixtures.js';
+import { argVectors, boundaries, longJumps, multiArch, shadowed, sharedConditions, sweepNrs, x86_64Only } from '../compiler/fixtures.js';
 import { loadPolicyFile } from '../../src/loader/policy-file.js';
 import { normalize } from '../../src/ir/normalize.js';
 import { compatArches } from '../../src/syscalls/index.js';
@@ -120,6 +120,7 @@ if (ready) {
     x86_64Only,
     'foreign arches only (all badArch)': shadowed,
     'long jumps on x86_64': () => longJumps(150, 'x86_64'),
+    'alternatives sharing other conditions': sharedConditions,
   };
   /** Through the syscall instruction (x86_64 and x32 numbers) and, with IA-32 emulation, int $0x80. */
   const entries = [
