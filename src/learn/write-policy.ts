@@ -113,11 +113,29 @@ export function policyText(calls: readonly LearnedCall[], options: PolicyText): 
   if (withArg.size > 0) {
     rules.push('    // Only the argument values seen.');
     const entries = [...withArg.values()].sort((a, b) => (a.syscall === b.syscall ? Number(a.value - b.value) : a.syscall < b.syscall ? -1 : 1));
+    // Values of one argument seen on the same arches become one rule: `in([...])`, a value a line.
+    const sets = new Map<string, typeof entries>();
     for (const e of entries) {
+      const full = argumentOfInterest(e.syscall)!.mask === 0xffffffffn;
+      const key = full ? `${e.syscall}/${e.index}/${sortArches(e.arches).join(',')}` : `${e.syscall}/${e.index}/${e.value}/${sortArches(e.arches).join(',')}`;
+      sets.set(key, [...(sets.get(key) ?? []), e]);
+    }
+    for (const set of sets.values()) {
+      const e = set[0]!;
       const interest = argumentOfInterest(e.syscall)!;
+      const on = forArch(sortArches(e.arches), arches);
+      const named = (x: typeof e) => {
+        const name = valueName(x.syscall, sortArches(x.arches)[0]!, x.value);
+        return `${interest.what}${name ? `: ${name}` : ''}`;
+      };
+      if (set.length > 1) {
+        rules.push(`    allow('${e.syscall}').when(arg(${e.index}).int.in([`);
+        for (const x of set) rules.push(`      ${hex(x.value)}, // ${named(x)}`);
+        rules.push(`    ]))${on},`);
+        continue;
+      }
       const cond = interest.mask === 0xffffffffn ? `arg(${e.index}).int.eq(${hex(e.value)})` : `arg(${e.index}).int.maskedEq(${hex(interest.mask)}, ${hex(e.value)})`;
-      const name = valueName(e.syscall, sortArches(e.arches)[0]!, e.value);
-      rules.push(`    allow('${e.syscall}').when(${cond})${forArch(sortArches(e.arches), arches)}, // ${interest.what}${name ? `: ${name}` : ''}`);
+      rules.push(`    allow('${e.syscall}').when(${cond})${on}, // ${named(e)}`);
     }
   }
   const usesArg = withArg.size > 0;
