@@ -24,7 +24,7 @@ test('the flag is in force: node -e itself cannot run with it', () => {
   assert.match(r.stderr, /EvalError/);
 });
 
-for (const engine of ['interpreter', 'auto']) {
+for (const engine of ['interpreter', 'jit', 'auto']) {
   test(`seccompile eval --engine ${engine}: the same results without code generation`, () => {
     const args = [seccompile, 'eval', '--engine', engine, filter];
     const plain = spawnSync(process.execPath, args, { input: CASES, encoding: 'utf8' });
