@@ -25,9 +25,7 @@ export default policy({
     allow('mmap', 'mprotect'),
 
     // IPv4, IPv6 and unix sockets; any other family is "not supported".
-    allow('socket').when(arg(0).int.eq(AF_INET)),
-    allow('socket').when(arg(0).int.eq(AF_INET6)),
-    allow('socket').when(arg(0).int.eq(AF_UNIX)),
+    allow('socket').when(arg(0).int.in([AF_INET, AF_INET6, AF_UNIX])),
     errno('EAFNOSUPPORT').on('socket'),
 
     // Debugging other processes is never legitimate here.

@@ -3,7 +3,9 @@
  * bench/README.md that is not a URL names a file or directory of the checkout, and its
  * `#anchor`, if any, a heading of that Markdown file (GitHub's anchor rules: lower case,
  * punctuation dropped, spaces to hyphens, -1, -2 ... for repeats). Links inside code are not
- * links and are skipped. Also: the README's test-API snippet runs and passes.
+ * links and are skipped. Also: the README's test-API snippet runs and passes, and every complete
+ * policy the README and docs/ show (a ts block that imports and `export default policy(`)
+ * compiles without an error.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -87,6 +89,25 @@ for (const doc of DOCS) {
     assert.equal(broken, []);
   });
 }
+
+test('every complete policy in the README and docs/ compiles', () => {
+  const dir = mkdtempSync(join(root, '.docs-policies-'));
+  let count = 0;
+  try {
+    for (const doc of DOCS) {
+      const blocks = [...readFileSync(join(root, doc), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+      for (const block of blocks.filter((b) => b.includes('export default policy(') && /^import /m.test(b))) {
+        const file = join(dir, `policy-${count++}.ts`);
+        writeFileSync(file, block);
+        const r = spawnSync(process.execPath, [join(root, 'bin', 'seccompile'), 'compile', file, '-o', `${file}.bpf`], { encoding: 'utf8' });
+        assert.is(r.status, 0, `${doc}: ${r.stderr}`);
+      }
+    }
+    assert.ok(count >= 2, `only ${count} policies found`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("the README's test-API snippet passes against examples/my-policy.ts", () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
