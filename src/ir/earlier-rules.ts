@@ -7,8 +7,8 @@
  * Why the index is exact: a rule with an equality `arg i == v` (on the full 64 bits, or on the low
  * 32) among its conditions is implied by satisfiable conditions only if they force arg i (that
  * view of it) to v. Conditions with an `eq` on arg i force it to that value and to no other; ones
- * without any condition on arg i leave it free. So each rule with an equality is filed under its
- * first one, and a query looks up the value its own equalities force (or, when it constrains
+ * without any condition on arg i leave it free. So each rule with an equality is filed under one
+ * of them, and a query looks up the value its own equalities force (or, when it constrains
  * arg i in some other way, every rule filed under arg i); rules without an equality are always
  * candidates. The same reasoning holds for every equality of a candidate, not only the one it is
  * filed under, so candidates whose other equalities the query does not force are passed over
@@ -31,12 +31,23 @@ export class EarlierRules<T> {
   /** group key -> compared value -> positions; and group key -> all its positions. */
   private readonly byValue = new Map<string, Map<bigint, number[]>>();
   private readonly byGroup = new Map<string, number[]>();
+  /** group key -> every value the equalities added so far compared with. */
+  private readonly seen = new Map<string, Set<bigint>>();
 
   add(conditions: readonly Condition[], value: T): void {
     const at = this.items.length;
     const eqs = conditions.filter((c) => c.op === 'eq');
     this.items.push({ conditions, eqs, value });
-    const eq = eqs[0];
+    // Any equality of a rule may file it; the one on the view whose equalities took the most
+    // distinct values so far spreads rules that share an equality (the parts of an in() rule)
+    // over short lists.
+    for (const c of eqs) {
+      const key = groupKey(c.arg, c.width);
+      const values = this.seen.get(key) ?? new Set<bigint>();
+      this.seen.set(key, values.add(c.width === 32 ? c.value & MAX32 : c.value));
+    }
+    const spread = (c: Condition): number => this.seen.get(groupKey(c.arg, c.width))!.size;
+    const eq = eqs.reduce<Condition | undefined>((best, c) => (best && spread(best) >= spread(c) ? best : c), undefined);
     if (!eq) {
       this.general.push(at);
       return;
