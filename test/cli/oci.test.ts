@@ -46,6 +46,15 @@ test('seccompile podman-default.json -o out.bpf: a filter deciding as the profil
   assert.equal(evaluate(program, call('personality', [7n]), 'little').action, { kind: 'errno', errno: 38 });
 });
 
+test('--arch takes the aliases every command takes (amd64 = x86_64): the same filter', async () => {
+  const [canonical, alias] = [join(dir, 'podman-x86_64.bpf'), join(dir, 'podman-amd64.bpf')];
+  const a = await run(join(fixtures, 'podman-default.json'), '-o', canonical, '--arch', 'x86_64', '--kernel', '6.1');
+  const b = await run(join(fixtures, 'podman-default.json'), '-o', alias, '--arch', 'amd64', '--kernel', '6.1');
+  assert.is(b.code, 0, b.err);
+  assert.ok(readFileSync(alias).equals(readFileSync(canonical)));
+  assert.is(a.code, 0);
+});
+
 test('--caps decides includes/excludes', async () => {
   const out = join(dir, 'podman-admin.bpf');
   const r = await run(join(fixtures, 'podman-default.json'), '-o', out, '--arch', 'x86_64', '--caps', 'CAP_SYS_ADMIN,sys_ptrace', '--kernel', '6.1');

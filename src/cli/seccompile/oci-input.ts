@@ -5,7 +5,7 @@
  */
 import { basename, extname } from 'node:path';
 import type { PolicyIR } from '../../ir/types.js';
-import { isArchName } from '../../syscalls/index.js';
+import { archByName, unknownArchMessage } from '../../syscalls/index.js';
 import { UsageError, UserError } from '../io.js';
 
 export const EXPORT_FORMATS = ['oci', 'k8s'] as const;
@@ -32,7 +32,8 @@ export async function parseOciOptions(options: OciInputOptions): Promise<{ caps?
   const { unknownCapability, parseKernelVersion } = await import('../../oci/index.js');
   if (options.arches && options.arches.length > 1) throw new UsageError('--arch: an OCI profile names its own architectures; give at most one (the native arch)');
   const native = options.arches?.[0];
-  if (native !== undefined && !isArchName(native)) throw new UsageError(`--arch: unknown arch '${native}'`);
+  // The same names (aliases such as amd64 included) and message as every other command's --arch.
+  if (native !== undefined && !archByName(native)) throw new UsageError(`--arch: ${unknownArchMessage(native)}`);
   const caps = options.caps === undefined ? undefined : options.caps.split(',').map((c) => c.trim()).filter((c) => c !== '');
   for (const c of caps ?? []) {
     const wrong = unknownCapability(c);
