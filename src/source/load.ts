@@ -53,13 +53,17 @@ async function loadModule(path: string, options: SourceOptions): Promise<PolicyS
 }
 
 async function loadOci(path: string, options: SourceOptions): Promise<PolicySource> {
-  const [{ loadOciFile, formatOciDiagnostic }, { isArchName }] = await Promise.all([import('../oci/index.js'), import('../syscalls/index.js')]);
-  const native = options.arch?.length === 1 ? options.arch[0] : undefined;
+  const [{ loadOciFile, formatOciDiagnostic }, { archByName, unknownArchMessage }] = await Promise.all([import('../oci/index.js'), import('../syscalls/index.js')]);
+  // A profile names its own arches; `arch` can only say which one is native (as runc's host).
+  if (options.arch && options.arch.length > 1) throw new SourceError(`${path}: an OCI profile names its own architectures; give at most one arch (the native one), not ${options.arch.join(', ')}`);
+  const asked = options.arch?.[0];
+  const native = asked === undefined ? undefined : archByName(asked)?.name;
+  if (asked !== undefined && native === undefined) throw new SourceError(`${path}: ${unknownArchMessage(asked)}`);
   const caps = options.oci?.caps;
   const kernel = options.oci?.kernel;
   let result;
   try {
-    result = await loadOciFile(path, { ...(native && isArchName(native) ? { arch: native } : {}), ...(caps ? { caps: [...caps] } : {}), ...(kernel ? { kernel } : {}) });
+    result = await loadOciFile(path, { ...(native ? { arch: native } : {}), ...(caps ? { caps: [...caps] } : {}), ...(kernel ? { kernel } : {}) });
   } catch (e) {
     throw new SourceError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }

@@ -53,7 +53,7 @@ export interface Source {
 export interface SourceOptions {
   /**
    * Target arches of a policy, overriding its own `arch`. For an OCI profile, one arch is the
-   * native arch runc would run on (more are ignored: the profile names its own).
+   * native arch runc would run on (more, or an unknown name, is an error: the profile names its own).
    */
   readonly arch?: readonly string[];
   /** Byte order of filter bytes (default: detected). */
