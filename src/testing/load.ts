@@ -34,7 +34,7 @@ export interface LoadedFilter {
 }
 
 export interface LoadOptions {
-  /** Target arch(es) for a policy, overriding its own `arch`. Ignored for compiled filters. */
+  /** Target arch(es) for a policy, overriding its own `arch`; for an OCI profile the native arch (one: the profile names its own). Ignored for compiled filters. */
   readonly arch?: string | readonly string[];
   /** Byte order of a .bpf file or bytes (default: detected). */
   readonly endian?: Endian;
