@@ -11,12 +11,11 @@
 import type { SourceLocation } from '../ir/spec.js';
 import { implies, satisfiable } from '../ir/implication.js';
 import { subCallCondition } from '../ir/normalize.js';
-import { OPERATORS } from '../ir/operators.js';
+import { conditionText } from '../ir/operators.js';
 import type { ArchSection, Condition, PolicyIR, RuleOrigin } from '../ir/types.js';
 import type { Action } from '../seccomp/abi.js';
 import { ARCHES, ARCH_NAMES, type ArchName } from '../syscalls/index.js';
 import { actionText } from './action-text.js';
-import { formatValue } from './regions.js';
 
 /** One rule as it applies on a route. */
 export interface ExplainedRule {
@@ -134,13 +133,7 @@ function namedSyscalls(section: ArchSection): string[] {
   return [...new Set(section.syscalls.map((s) => s.name))].sort();
 }
 
-/** "arg0 == 1", "int arg1 & 0x7e020000 == 0", "arg2 >= 0x10000" */
-export function conditionText(c: Condition): string {
-  const lhs = `${c.width === 32 ? 'int ' : ''}arg${c.arg}`;
-  const op = OPERATORS[c.op];
-  const masked = op.masked ? ` & 0x${c.mask.toString(16)}` : '';
-  return `${lhs}${masked} ${op.symbol} ${formatValue(c.value)}`;
-}
+export { conditionText };
 
 export function locationText(l: SourceLocation | undefined): string {
   return l ? `${l.file}:${l.line}:${l.column}` : '';

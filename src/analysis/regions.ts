@@ -9,11 +9,9 @@ import type { Cell, Partition } from './cells.js';
 import { cellIndices, type Region } from './explore.js';
 import { argWord, wordName } from './words.js';
 
-/** Decimal below 2^16, hex above: how people write syscall arguments. */
-export function formatValue(v: number | bigint): string {
-  const b = BigInt(v);
-  return b < 0x10000n ? b.toString() : '0x' + b.toString(16);
-}
+import { formatValue } from '../ir/operators.js';
+
+export { formatValue };
 
 interface Span {
   lo: bigint;

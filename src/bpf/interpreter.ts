@@ -229,17 +229,6 @@ function specialisedFn(program: Program): RunFn | undefined {
   }
 }
 
-/** Whether this process may make functions from text (`--disallow-code-generation-from-strings` says no). */
-export function codeGenerationAllowed(): boolean {
-  if (canGenerate) {
-    try {
-      new Function('');
-    } catch {
-      canGenerate = false;
-    }
-  }
-  return canGenerate;
-}
 
 /** The loop over one program's unpacked instructions. */
 function loopFor(program: Program): RunFn {

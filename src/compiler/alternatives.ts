@@ -18,6 +18,7 @@
  */
 import { argWordOffset, type Endian } from '../seccomp/abi.js';
 import type { Condition, Rule } from '../ir/types.js';
+import { sameCondition } from '../ir/operators.js';
 import { noDeeperThanSearch, searchRanges, type ChainLimit, type ValueRange } from './search.js';
 import type { DecisionTree, TreeBuilder } from './tree.js';
 
@@ -47,9 +48,6 @@ export interface Run {
   readonly start: number;
   readonly at: number;
 }
-
-const sameCondition = (a: Condition, b: Condition): boolean =>
-  a.arg === b.arg && a.op === b.op && a.width === b.width && a.value === b.value && a.mask === b.mask;
 
 /**
  * Where two rules' conditions differ: the one index (-1 when they are the same conditions), or

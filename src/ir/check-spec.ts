@@ -12,7 +12,7 @@ import { groupSyscalls, isGroupName, unknownGroupMessage } from '../syscalls/gro
 import { archByName, isKnownSyscall, unknownArchMessage, unknownSyscallMessage } from '../syscalls/index.js';
 import { didYouMean, nearestNames } from '../syscalls/nearest.js';
 import type { DiagnosticSink } from './diagnostics.js';
-import { CMP_OPS, condition, OPERATORS } from './operators.js';
+import { CMP_OPS, condition, conditionText, OPERATORS } from './operators.js';
 import type { CmpOp, Condition } from './types.js';
 
 const ARG_COUNT = 6;
@@ -128,7 +128,6 @@ function checkValue(v: unknown, width: 32 | 64, path: string, sink: DiagnosticSi
   return undefined;
 }
 
-/** A checked condition: one comparison, or the comparisons of which one must hold (`in`). */
 /** Comparisons that must all hold, and where each one's value was written (`rules[3].conditions[0].value`, `...values[2]`). */
 interface Conjunction {
   readonly conditions: readonly Condition[];
@@ -319,16 +318,10 @@ function checkRule(r: unknown, index: number, sink: DiagnosticSink, fallback?: S
     valuePaths: part.valuePaths,
     ...(arches ? { arches } : {}),
     ...(at ? { location: at } : {}),
-    ...(parts.length > 1 ? { alternative: part.chosen.map(comparisonText).join(', ') } : {}),
+    ...(parts.length > 1 ? { alternative: part.chosen.map(conditionText).join(', ') } : {}),
   }));
 }
 
-/** "arg0 == 2", "int arg1 == 0x5401" */
-function comparisonText(c: Condition): string {
-  const op = OPERATORS[c.op];
-  const masked = op.masked ? ` & 0x${c.mask.toString(16)}` : '';
-  return `${c.width === 32 ? 'int ' : ''}arg${c.arg}${masked} ${op.symbol} ${c.value > 0xffffn ? `0x${c.value.toString(16)}` : c.value}`;
-}
 
 /** The checked actions and rules of a policy (undefined entries where something was wrong). */
 export interface CheckedPolicy {

@@ -15,7 +15,7 @@
  * a node budget and answers 'unknown' (never 'unsat' without proof: a missed warning is
  * harmless, a wrong one is not).
  */
-import { MASK32, MASK64, OPERATORS, type Constraint } from './operators.js';
+import { MASK32, MASK64, OPERATORS, sameCondition, type Constraint } from './operators.js';
 import type { Condition } from './types.js';
 
 export type Sat = 'sat' | 'unsat' | 'unknown';
@@ -197,10 +197,6 @@ export function satisfiable(conditions: readonly Condition[]): Sat {
     if (r === 'unknown') result = 'unknown';
   }
   return result;
-}
-
-function sameCondition(a: Condition, b: Condition): boolean {
-  return a.arg === b.arg && a.op === b.op && a.width === b.width && a.value === b.value && a.mask === b.mask;
 }
 
 /** True only when proven: whenever all of `a` hold, all of `b` hold. */

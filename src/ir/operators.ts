@@ -192,6 +192,25 @@ export function conditionHolds(c: Condition, arg: bigint): boolean {
   return OPERATORS[c.op].holds(arg & MASK64 & widthMax(c.width), c);
 }
 
+/** Whether two conditions are the same comparison. */
+export function sameCondition(a: Condition, b: Condition): boolean {
+  return a.arg === b.arg && a.op === b.op && a.width === b.width && a.value === b.value && a.mask === b.mask;
+}
+
+/** Decimal below 2^16, hex above: how people write syscall arguments. */
+export function formatValue(v: number | bigint): string {
+  const b = BigInt(v);
+  return b < 0x10000n ? b.toString() : '0x' + b.toString(16);
+}
+
+/** "arg0 == 1", "int arg1 & 0x7e020000 == 0", "arg2 >= 0x10000" */
+export function conditionText(c: Condition): string {
+  const lhs = `${c.width === 32 ? 'int ' : ''}arg${c.arg}`;
+  const op = OPERATORS[c.op];
+  const masked = op.masked ? ` & 0x${c.mask.toString(16)}` : '';
+  return `${lhs}${masked} ${op.symbol} ${formatValue(c.value)}`;
+}
+
 /** The constants a condition compares with, for picking inputs around them. */
 export function conditionConstants(c: Condition): readonly bigint[] {
   return [c.value];

@@ -116,8 +116,9 @@ export function policyText(calls: readonly LearnedCall[], options: PolicyText): 
     // Values of one argument seen on the same arches become one rule: `in([...])`, a value a line.
     const sets = new Map<string, typeof entries>();
     for (const e of entries) {
-      const full = argumentOfInterest(e.syscall)!.mask === 0xffffffffn;
-      const key = full ? `${e.syscall}/${e.index}/${sortArches(e.arches).join(',')}` : `${e.syscall}/${e.index}/${e.value}/${sortArches(e.arches).join(',')}`;
+      // a masked value (clone's namespace flags) stays a rule of its own
+      const value = argumentOfInterest(e.syscall)!.mask === 0xffffffffn ? '' : e.value;
+      const key = `${e.syscall}/${e.index}/${value}/${sortArches(e.arches).join(',')}`;
       sets.set(key, [...(sets.get(key) ?? []), e]);
     }
     for (const set of sets.values()) {

@@ -9,7 +9,7 @@ import { formatDiagnostic } from '../../../ir/diagnostics.js';
 import { check } from '../../../bpf/validate.js';
 import { parseArgs, writeOutput, UsageError, UserError, type Command } from '../../io.js';
 import { firstProblems, isTerminal, LISTING_INPUT, readInput } from '../input.js';
-import { parseEndian } from '../program-file.js';
+import { onlyFile, parseEndian } from '../program-file.js';
 
 const USAGE = `Usage: seccompile asm FILE.s [-o FILE.bpf] [--endian big|little] [--no-validate]
 
@@ -59,9 +59,7 @@ export const run: Command = async (argv, io) => {
     io.stdout.write(USAGE);
     return 0;
   }
-  const files = args._;
-  if (files.length !== 1) throw new UsageError(files.length ? `expected one FILE, got ${files.length}` : 'missing FILE.s');
-  const path = files[0]!;
+  const path = onlyFile(args._, 'FILE.s');
   const requested = parseEndian(args['--endian']);
   const output = args['--output'];
   if (output === undefined && isTerminal(io.stdout)) {

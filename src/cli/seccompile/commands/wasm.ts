@@ -8,7 +8,7 @@ import { encodeModule } from '../../../wasm/binary.js';
 import { emitModule } from '../../../wasm/emit.js';
 import { bpfComments, renderWat } from '../../../wasm/wat.js';
 import { parseArgs, writeOutput, UsageError, type Command } from '../../io.js';
-import { decodeFilter, parseEndian, readFilter } from '../program-file.js';
+import { decodeFilter, onlyFile, parseEndian, readFilter } from '../program-file.js';
 
 const USAGE = `Usage: seccompile wasm FILE.bpf [--endian big|little] [--wabt] [-o FILE.wasm]
 
@@ -42,11 +42,9 @@ export const run: Command = async (argv, io) => {
     io.stdout.write(USAGE);
     return 0;
   }
-  const files = args._;
-  if (files.length !== 1) throw new UsageError(files.length ? `expected one FILE, got ${files.length}` : 'missing FILE.bpf');
+  const path = onlyFile(args._, 'FILE.bpf');
   const output = args['--output'];
   if (output !== undefined && args['--wabt']) throw new UsageError('--wabt prints text and -o writes the binary: give one of them');
-  const path = files[0]!;
   const { program, order } = decodeFilter(await readFilter(path, io), path, parseEndian(args['--endian']));
   const module = emitModule(program, { endian: order });
   const binary = encodeModule(module);
