@@ -68,8 +68,11 @@ export class EarlierRules<T> {
   firstImplied(conditions: readonly Condition[]): T | undefined {
     // Most syscalls have one rule: nothing earlier, nothing to prove.
     if (this.items.length === 0) return undefined;
-    const sat = satisfiable(conditions) === 'sat';
-    const candidates = sat ? this.candidates(conditions) : this.items.map((_, i) => i);
+    if (satisfiable(conditions) !== 'sat') {
+      for (const item of this.items) if (implies(conditions, item.conditions)) return item.value;
+      return undefined;
+    }
+    const candidates = this.candidates(conditions);
     // Per argument view: 'free' (no condition on the argument), the value equalities force, or
     // 'other' (constrained some other way: implies() decides).
     const views = new Map<string, bigint | 'free' | 'other'>();
@@ -89,7 +92,7 @@ export class EarlierRules<T> {
     };
     for (const i of candidates) {
       const item = this.items[i]!;
-      if (sat && !item.eqs.every(mayImply)) continue;
+      if (!item.eqs.every(mayImply)) continue;
       if (implies(conditions, item.conditions)) return item.value;
     }
     return undefined;

@@ -128,15 +128,16 @@ export function normalize(spec: PolicySpec, options: NormalizeOptions = {}): Nor
       u.rule.location,
     );
   }
+  // The parts of an in() rule shadowed alike are said in one warning.
+  const alike = new Map<string, { later: CheckedRule[]; text: string }>();
   for (const s of shadows.values()) {
-    sink.warning(
-      'shadowed-rule',
-      s.later.path,
-      `${ruleText(s.later)} can never match ${[...s.syscalls].sort().join(', ')} (on ${[...s.arches].join(', ')}): ` +
-        `${s.earlier} matches first whenever it would`,
-      s.later.location,
-    );
+    const text = `can never match ${[...s.syscalls].sort().join(', ')} (on ${[...s.arches].join(', ')}): ${s.earlier} matches first whenever it would`;
+    const key = `${s.later.index}/${text}`;
+    const group = alike.get(key) ?? { later: [], text };
+    group.later.push(s.later);
+    alike.set(key, group);
   }
+  for (const { later, text } of alike.values()) sink.warning('shadowed-rule', later[0]!.path, `${partsText(later)} ${text}`, later[0]!.location);
   warnConstantOn32Bit(checked.rules, arches, sink);
   warnUnsatisfiable(checked.rules, unsat, sink);
 
@@ -215,22 +216,32 @@ function placeRules(arch: Arch, rules: readonly CheckedRule[], skipped: SkippedS
   return table;
 }
 
-/** "rules[3]", or for one part of a rule an in() split: "rules[3] where arg0 == 2". */
-function ruleText(rule: CheckedRule): string {
-  return rule.alternative ? `${rule.path} where ${rule.alternative}` : rule.path;
+/** How many parts of a rule a message names before it counts the rest. */
+const PARTS_NAMED = 5;
+
+/** "rules[3]", or for parts of a rule an in() split: "rules[3] where int arg0 == 2 or int arg0 == 9". */
+function partsText(parts: readonly CheckedRule[]): string {
+  const first = parts[0]!;
+  if (!first.alternative) return first.path;
+  const named = parts.slice(0, PARTS_NAMED).map((p) => p.alternative).join(' or ');
+  return `${first.path} where ${named}${parts.length > PARTS_NAMED ? ` (and ${parts.length - PARTS_NAMED} more values)` : ''}`;
 }
 
-/** A rule whose conditions contradict each other; of a rule an in() split, each such part, or the rule when all are. */
+/** A rule whose conditions contradict each other; of a rule an in() split, the parts that do in one warning, or the rule when all do. */
 function warnUnsatisfiable(rules: readonly CheckedRule[], unsat: ReadonlySet<CheckedRule>, sink: DiagnosticSink): void {
+  const partsOf = new Map<number, CheckedRule[]>();
+  for (const p of rules) partsOf.set(p.index, [...(partsOf.get(p.index) ?? []), p]);
   const said = new Set<number>();
   for (const r of unsat) {
     if (said.has(r.index)) continue;
-    const parts = rules.filter((p) => p.index === r.index);
-    if (parts.every((p) => unsat.has(p))) {
-      said.add(r.index);
+    said.add(r.index);
+    const parts = partsOf.get(r.index)!;
+    const dead = parts.filter((p) => unsat.has(p));
+    if (dead.length === parts.length) {
       sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `the conditions of ${r.path} contradict each other: it can never match`, r.location);
     } else {
-      sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `${ruleText(r)} contradicts the rule's other conditions: that value can never match`, r.location);
+      const one = dead.length === 1;
+      sink.warning('unsatisfiable-rule', `${r.path}.conditions`, `${partsText(dead)} ${one ? 'contradicts' : 'contradict'} the rule's other conditions: ${one ? 'that value' : 'those values'} can never match`, r.location);
     }
   }
 }

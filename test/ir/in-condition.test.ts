@@ -140,6 +140,17 @@ test('an unsatisfiable part is named; a rule whose every part is, as a whole', (
   assert.equal(whole.map((x) => [x.code, x.message]), [['unsatisfiable-rule', 'the conditions of rules[0] contradict each other: it can never match']]);
 });
 
+test('parts an earlier rule decides alike, or that contradict the rest, are said in one warning each', () => {
+  const shadowed = diagnostics(policy({ default: allow(), arch: ['x86_64'], rules: [allow('socket').when(arg(0).int.in([2, 10])), errno('EPERM').on('socket').when(arg(0).int.in([2, 10, 11]))] }));
+  assert.equal(shadowed.map((x) => [x.code, x.path]), [['shadowed-rule', 'rules[1]']]);
+  assert.match(shadowed[0]!.message, /^rules\[1\] where int arg0 == 2 or int arg0 == 10 can never match socket \(on x86_64\): rules\[0\] matches first/);
+  const values = Array.from({ length: 20 }, (_, i) => i);
+  const unsat = diagnostics(policy({ default: allow(), arch: ['x86_64'], rules: [errno('EPERM').on('kill').when(arg(1).int.in(values), arg(1).int.lt(10))] }));
+  assert.equal(unsat.map((x) => [x.code, x.message]), [
+    ['unsatisfiable-rule', "rules[0] where int arg1 == 10 or int arg1 == 11 or int arg1 == 12 or int arg1 == 13 or int arg1 == 14 (and 5 more values) contradict the rule's other conditions: those values can never match"],
+  ]);
+});
+
 test('a 64-bit value above 2^32 on a 32-bit ABI is reported once, at its index', () => {
   const d = diagnostics(policy({ default: allow(), arch: ['x86_64', 'x86'], rules: [errno('EPERM').on('lseek').when(arg(1).in([1, 1n << 40n]), arg(2).in([0, 1]))] }));
   assert.equal(d.map((x) => [x.code, x.path]), [['constant-on-32-bit', 'rules[0].conditions[0].values[1]']]);
